@@ -1,0 +1,134 @@
+//! Who may change an appraisal, and how its status moves.
+//!
+//! The same function runs on the tablet (immediate feedback) and on the
+//! server (the authority: it checks the merged result of every incoming
+//! change set before accepting it).
+
+use super::appraisal::{Appraisal, AppraisalStatus};
+use super::author::Author;
+use crate::error::{Reason, ValidationError};
+
+/// How the author relates to this appraisal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relation {
+    Hr,
+    Appraiser,
+    Reviewer,
+    /// Anyone else: may change nothing.
+    Other,
+}
+
+pub fn relation(a: &Appraisal, author: &Author) -> Relation {
+    if author.role.is_hr() {
+        Relation::Hr
+    } else if author.role != crate::model::Role::Supervisor {
+        Relation::Other
+    } else if a.appraiser_nip.as_str() == author.user {
+        Relation::Appraiser
+    } else if a
+        .reviewer_nip
+        .as_ref()
+        .is_some_and(|r| r.as_str() == author.user)
+    {
+        Relation::Reviewer
+    } else {
+        Relation::Other
+    }
+}
+
+/// Is `old → new` by `author` allowed?
+pub fn check_change(
+    old: &Appraisal,
+    new: &Appraisal,
+    author: &Author,
+) -> Result<(), ValidationError> {
+    if old.employee_nip != new.employee_nip || old.period != new.period {
+        return Err(ValidationError::rule(
+            "employee_nip",
+            "the employee and period of an appraisal never change",
+        ));
+    }
+    let rel = relation(old, author);
+    if rel == Relation::Other {
+        return Err(ValidationError::new(
+            "appraisal",
+            Reason::NotPermitted {
+                allowed: "penilai, atasan penilai, atau BKPSDM".into(),
+            },
+        ));
+    }
+    if old.status == AppraisalStatus::Locked {
+        let reopen =
+            rel == Relation::Hr && new.status == AppraisalStatus::Draft && old.same_content(new);
+        if !reopen && old != new {
+            return Err(ValidationError::rule(
+                "status",
+                "the appraisal is locked by BKPSDM; only BKPSDM can reopen it",
+            ));
+        }
+        return Ok(());
+    }
+    if old.status != new.status {
+        check_transition(old.status, new.status, rel)?;
+        if new.status == AppraisalStatus::Submitted {
+            new.validate_complete()?;
+        }
+    }
+    if !old.same_content(new) {
+        let editable = old.status == AppraisalStatus::Draft || rel == Relation::Hr;
+        if !editable {
+            return Err(ValidationError::rule(
+                "status",
+                "only a draft can be edited; ask the reviewer to return it first",
+            ));
+        }
+        if rel == Relation::Reviewer {
+            return Err(ValidationError::new(
+                "appraisal",
+                Reason::NotPermitted {
+                    allowed: "penilai atau BKPSDM".into(),
+                },
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_transition(
+    from: AppraisalStatus,
+    to: AppraisalStatus,
+    rel: Relation,
+) -> Result<(), ValidationError> {
+    use AppraisalStatus::*;
+    let allowed: &[Relation] = match (from, to) {
+        (Draft, Submitted) => &[Relation::Appraiser, Relation::Hr],
+        (Submitted, Reviewed) => &[Relation::Reviewer, Relation::Hr],
+        (Submitted, Draft) => &[Relation::Appraiser, Relation::Reviewer, Relation::Hr],
+        (Reviewed, Draft) => &[Relation::Reviewer, Relation::Hr],
+        (Reviewed, Locked) | (Locked, Draft) => &[Relation::Hr],
+        _ => &[],
+    };
+    if allowed.contains(&rel) {
+        return Ok(());
+    }
+    let why = if allowed.is_empty() {
+        "no such step in the workflow".to_string()
+    } else {
+        format!(
+            "this step is taken by {}",
+            allowed
+                .iter()
+                .map(|r| format!("{r:?}").to_lowercase())
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
+    };
+    Err(ValidationError::new(
+        "status",
+        Reason::Transition {
+            from: from.as_str().into(),
+            to: to.as_str().into(),
+            why,
+        },
+    ))
+}

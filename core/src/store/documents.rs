@@ -1,0 +1,412 @@
+//! Reading and writing documents, and the sync markers kept with them.
+
+use std::str::FromStr;
+
+use automerge::ChangeHash;
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::Serialize;
+
+use super::projection::Stored;
+use super::{COMPACT_AFTER, Store, StoreError};
+use crate::doc::{Conflict, DocKind, Document, HistoryEntry, kind_of};
+use crate::error::ValidationError;
+use crate::model::{
+    Allowance, Appraisal, Author, Award, DocId, Employee, Feedback, Mentoring, Training, Unit,
+};
+
+/// Run `$body` with `T` bound to the Rust type of `$kind`.
+macro_rules! dispatch {
+    ($kind:expr, |$t:ident| $body:expr) => {
+        match $kind {
+            DocKind::Employee => {
+                type $t = Employee;
+                $body
+            }
+            DocKind::Unit => {
+                type $t = Unit;
+                $body
+            }
+            DocKind::Appraisal => {
+                type $t = Appraisal;
+                $body
+            }
+            DocKind::Feedback => {
+                type $t = Feedback;
+                $body
+            }
+            DocKind::Training => {
+                type $t = Training;
+                $body
+            }
+            DocKind::Mentoring => {
+                type $t = Mentoring;
+                $body
+            }
+            DocKind::Allowance => {
+                type $t = Allowance;
+                $body
+            }
+            DocKind::Award => {
+                type $t = Award;
+                $body
+            }
+        }
+    };
+}
+
+/// Where a document stands with the server, for the app to show.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum SyncState {
+    /// Has changes only this device holds.
+    OnlyOnDevice,
+    /// The server holds everything this device holds.
+    OnServer,
+    /// The server refused this device's changes; `reason` says why.
+    Rejected { code: String, reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocStatus {
+    pub kind: DocKind,
+    pub sync: SyncState,
+    /// Number of fields with concurrent, different values.
+    pub conflicts: u32,
+}
+
+/// Bytes of a stored document: snapshot followed by its chunks.
+struct Raw {
+    kind: DocKind,
+    bytes: Vec<u8>,
+    chunk_count: i64,
+}
+
+fn read_raw(conn: &Connection, id: DocId) -> Result<Option<Raw>, StoreError> {
+    let row: Option<(String, Vec<u8>, i64)> = conn
+        .query_row(
+            "SELECT kind, snapshot, chunk_count FROM documents WHERE id = ?1",
+            [id.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((kind, mut bytes, chunk_count)) = row else {
+        return Ok(None);
+    };
+    let mut stmt = conn.prepare_cached("SELECT data FROM chunks WHERE doc_id = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([id.to_string()])?;
+    while let Some(r) = rows.next()? {
+        bytes.extend_from_slice(&r.get::<_, Vec<u8>>(0)?);
+    }
+    Ok(Some(Raw {
+        kind: DocKind::parse(&kind)?,
+        bytes,
+        chunk_count,
+    }))
+}
+
+fn load<T: Stored>(conn: &Connection, id: DocId) -> Result<(Document<T>, i64), StoreError> {
+    let raw = read_raw(conn, id)?.ok_or(StoreError::NotFound {
+        kind: T::KIND.as_str(),
+        id,
+    })?;
+    let doc = Document::<T>::load(id, &raw.bytes).map_err(|e| StoreError::doc(id, e))?;
+    Ok((doc, raw.chunk_count))
+}
+
+pub(crate) fn heads_string(heads: &[ChangeHash]) -> String {
+    let mut hex: Vec<String> = heads.iter().map(|h| h.to_string()).collect();
+    hex.sort();
+    hex.join(",")
+}
+
+pub(crate) fn parse_heads(s: &str) -> Result<Vec<ChangeHash>, ValidationError> {
+    s.split(',')
+        .filter(|h| !h.is_empty())
+        .map(|h| {
+            ChangeHash::from_str(h)
+                .map_err(|_| ValidationError::rule("heads", format!("{h:?} is not a change hash")))
+        })
+        .collect()
+}
+
+/// Write what changed in `doc` since it was loaded, its markers and its
+/// projection, inside the caller's transaction.
+fn persist<T: Stored>(
+    tx: &Transaction<'_>,
+    doc: &mut Document<T>,
+    value: &T,
+    chunk_count: Option<i64>,
+    local: bool,
+) -> Result<(), StoreError> {
+    let id = doc.id().to_string();
+    let now = Utc::now().timestamp_millis();
+    let heads = heads_string(&doc.heads());
+    let conflicts = doc.conflicts().len() as i64;
+    match chunk_count {
+        None => {
+            tx.execute(
+                "INSERT INTO documents (id, kind, snapshot, heads, local_changes, conflicts, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![id, T::KIND.as_str(), doc.save(), heads, local, conflicts, now],
+            )?;
+        }
+        Some(count) => {
+            let chunk = doc.save_incremental();
+            if chunk.is_empty() {
+                return Ok(());
+            }
+            if count + 1 >= COMPACT_AFTER {
+                tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&id])?;
+                tx.execute(
+                    "UPDATE documents SET snapshot = ?2, chunk_count = 0 WHERE id = ?1",
+                    params![id, doc.save()],
+                )?;
+            } else {
+                tx.execute(
+                    "INSERT INTO chunks (doc_id, seq, data) VALUES (?1, ?2, ?3)",
+                    params![id, count + 1, chunk],
+                )?;
+                tx.execute(
+                    "UPDATE documents SET chunk_count = ?2 WHERE id = ?1",
+                    params![id, count + 1],
+                )?;
+            }
+            tx.execute(
+                "UPDATE documents SET heads = ?2, conflicts = ?3, updated_at = ?4,
+                        local_changes = CASE WHEN ?5 THEN 1 ELSE local_changes END
+                 WHERE id = ?1",
+                params![id, heads, conflicts, now, local],
+            )?;
+        }
+    }
+    value.project(tx, &id)?;
+    Ok(())
+}
+
+impl Store {
+    /// Store a new record written on this device.
+    pub fn create<T: Stored>(
+        &self,
+        id: DocId,
+        value: &T,
+        author: &Author,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        if read_raw(&tx, id)?.is_some() {
+            return Err(StoreError::AlreadyExists { id });
+        }
+        let mut doc =
+            Document::create(id, value, author, Utc::now()).map_err(|e| StoreError::doc(id, e))?;
+        persist(&tx, &mut doc, value, None, true)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Change a record. Nothing is written if `edit`, validation or the
+    /// author's rights refuse the change.
+    pub fn update<T: Stored>(
+        &self,
+        id: DocId,
+        author: &Author,
+        edit: impl FnOnce(&mut T) -> Result<(), ValidationError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let (mut doc, chunks) = load::<T>(&tx, id)?;
+        let value = doc
+            .edit(author, Utc::now(), edit)
+            .map_err(|e| StoreError::doc(id, e))?;
+        persist(&tx, &mut doc, &value, Some(chunks), true)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// Settle a conflict by choosing one of its values (see
+    /// [`Document::resolve_conflict`]).
+    pub fn resolve_conflict<T: Stored>(
+        &self,
+        id: DocId,
+        path: &str,
+        pick: usize,
+        author: &Author,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let (mut doc, chunks) = load::<T>(&tx, id)?;
+        let value = doc
+            .resolve_conflict(path, pick, author, Utc::now())
+            .map_err(|e| StoreError::doc(id, e))?;
+        persist(&tx, &mut doc, &value, Some(chunks), true)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    pub fn get<T: Stored>(&self, id: DocId) -> Result<T, StoreError> {
+        let (doc, _) = load::<T>(&self.lock(), id)?;
+        doc.value().map_err(|e| StoreError::doc(id, e))
+    }
+
+    /// The whole document, e.g. to inspect its automerge state.
+    pub fn document<T: Stored>(&self, id: DocId) -> Result<Document<T>, StoreError> {
+        Ok(load::<T>(&self.lock(), id)?.0)
+    }
+
+    pub fn conflicts(&self, id: DocId) -> Result<Vec<Conflict>, StoreError> {
+        self.with_any(id, |kind, bytes| {
+            dispatch!(kind, |T| Document::<T>::load(id, bytes)
+                .map(|mut d| d.conflicts()))
+        })
+    }
+
+    pub fn history(&self, id: DocId) -> Result<Vec<HistoryEntry>, StoreError> {
+        self.with_any(id, |kind, bytes| {
+            dispatch!(kind, |T| Document::<T>::load(id, bytes)
+                .map(|mut d| d.history()))
+        })
+    }
+
+    /// The whole document as automerge bytes, history included.
+    pub fn export(&self, id: DocId) -> Result<Vec<u8>, StoreError> {
+        let raw = read_raw(&self.lock(), id)?.ok_or(StoreError::NotFound { kind: "any", id })?;
+        Ok(raw.bytes)
+    }
+
+    /// Merge changes that came from elsewhere (the server or another
+    /// device's export). They are not this device's changes, so they do not
+    /// mark the document as waiting for upload. Returns the document kind.
+    pub fn import(&self, id: DocId, bytes: &[u8]) -> Result<DocKind, StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let kind = match read_raw(&tx, id)? {
+            Some(raw) => raw.kind,
+            None => kind_of(bytes).map_err(|e| StoreError::doc(id, e))?,
+        };
+        dispatch!(kind, |T| import_typed::<T>(&tx, id, bytes))?;
+        tx.commit()?;
+        Ok(kind)
+    }
+
+    /// Documents with changes the server has not acknowledged, oldest first.
+    pub fn pending(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, kind FROM documents WHERE local_changes = 1 ORDER BY updated_at, id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind) = row?;
+            out.push((id.parse()?, DocKind::parse(&kind)?));
+        }
+        Ok(out)
+    }
+
+    /// What the server is missing of `id`: every change after the heads it
+    /// last acknowledged (the whole document if none), and the heads sent.
+    pub fn changes_for_server(&self, id: DocId) -> Result<(Vec<u8>, Vec<ChangeHash>), StoreError> {
+        let conn = self.lock();
+        let acked: Option<String> = conn
+            .query_row(
+                "SELECT server_heads FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?
+            .ok_or(StoreError::NotFound { kind: "any", id })?;
+        let raw = read_raw(&conn, id)?.ok_or(StoreError::NotFound { kind: "any", id })?;
+        let mut am = automerge::AutoCommit::load(&raw.bytes)
+            .map_err(|e| StoreError::doc(id, crate::doc::DocError::Malformed(e.to_string())))?;
+        let since = parse_heads(acked.as_deref().unwrap_or(""))?;
+        Ok((am.save_after(&since), am.get_heads()))
+    }
+
+    /// The server stored everything up to `sent_heads`. The document stops
+    /// waiting for upload unless it changed again after they were sent.
+    pub fn mark_acknowledged(
+        &self,
+        id: DocId,
+        sent_heads: &[ChangeHash],
+    ) -> Result<(), StoreError> {
+        let heads = heads_string(sent_heads);
+        self.lock().execute(
+            "UPDATE documents SET server_heads = ?2, rejected_code = NULL, rejected_reason = NULL,
+                    local_changes = CASE WHEN heads = ?2 THEN 0 ELSE local_changes END
+             WHERE id = ?1",
+            params![id.to_string(), heads],
+        )?;
+        Ok(())
+    }
+
+    /// The server refused this device's changes to `id`. They stay in the
+    /// document (a CRDT cannot un-apply them); the app shows `reason` and the
+    /// user fixes forward or discards local changes.
+    pub fn mark_rejected(&self, id: DocId, code: &str, reason: &str) -> Result<(), StoreError> {
+        let n = self.lock().execute(
+            "UPDATE documents SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
+            params![id.to_string(), code, reason],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound { kind: "any", id });
+        }
+        Ok(())
+    }
+
+    pub fn status(&self, id: DocId) -> Result<DocStatus, StoreError> {
+        let conn = self.lock();
+        let row: Option<(String, bool, Option<String>, Option<String>, i64)> = conn
+            .query_row(
+                "SELECT kind, local_changes, rejected_code, rejected_reason, conflicts FROM documents WHERE id = ?1",
+                [id.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?;
+        let (kind, local, code, reason, conflicts) =
+            row.ok_or(StoreError::NotFound { kind: "any", id })?;
+        let sync = match (code, local) {
+            (Some(code), _) => SyncState::Rejected {
+                code,
+                reason: reason.unwrap_or_default(),
+            },
+            (None, true) => SyncState::OnlyOnDevice,
+            (None, false) => SyncState::OnServer,
+        };
+        Ok(DocStatus {
+            kind: DocKind::parse(&kind)?,
+            sync,
+            conflicts: u32::try_from(conflicts).unwrap_or(0),
+        })
+    }
+
+    fn with_any<R>(
+        &self,
+        id: DocId,
+        f: impl FnOnce(DocKind, &[u8]) -> Result<R, crate::doc::DocError>,
+    ) -> Result<R, StoreError> {
+        let raw = read_raw(&self.lock(), id)?.ok_or(StoreError::NotFound { kind: "any", id })?;
+        f(raw.kind, &raw.bytes).map_err(|e| StoreError::doc(id, e))
+    }
+}
+
+fn import_typed<T: Stored>(
+    tx: &Transaction<'_>,
+    id: DocId,
+    bytes: &[u8],
+) -> Result<(), StoreError> {
+    let existing = read_raw(tx, id)?;
+    let (mut doc, chunks) = match existing {
+        Some(raw) => {
+            let mut doc =
+                Document::<T>::load(id, &raw.bytes).map_err(|e| StoreError::doc(id, e))?;
+            doc.apply(bytes).map_err(|e| StoreError::doc(id, e))?;
+            (doc, Some(raw.chunk_count))
+        }
+        None => (
+            Document::<T>::load(id, bytes).map_err(|e| StoreError::doc(id, e))?,
+            None,
+        ),
+    };
+    let value = doc.value().map_err(|e| StoreError::doc(id, e))?;
+    persist(tx, &mut doc, &value, chunks, false)
+}

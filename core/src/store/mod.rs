@@ -1,0 +1,146 @@
+//! The on-device store: every document the tablet holds, in one SQLite file.
+//!
+//! - WAL journal, `synchronous = FULL`, one connection behind a mutex: one
+//!   writer, and every call is one transaction.
+//! - A document is an automerge snapshot plus the incremental chunks written
+//!   since; after [`COMPACT_AFTER`] chunks they are folded into a new
+//!   snapshot (history is kept: only the encoding is compacted).
+//! - The "not yet on the server" marker, the heads the server acknowledged and
+//!   the projection rows used by offline queries are written in the same
+//!   transaction as the change they describe, so a crash can never leave a
+//!   change without its marker.
+//!
+//! ```
+//! use prestasi_core::model::{Appraisal, Author, DocId, Role};
+//! use prestasi_core::rules::nip::Nip;
+//! use prestasi_core::store::Store;
+//!
+//! let store = Store::open_in_memory().unwrap();
+//! let staff = Nip::parse("199307082019031090").unwrap();
+//! let boss = Nip::parse("198802182010062056").unwrap();
+//! let me = Author::new(boss.as_str(), store.device_id(), Role::Supervisor);
+//! let id = DocId::for_appraisal(&staff, "2026-Q3");
+//! store.create(id, &Appraisal::new(staff, "2026-Q3", "unit-0001", boss).unwrap(), &me).unwrap();
+//! store.update::<Appraisal>(id, &me, |a| { a.notes = "Baik".into(); Ok(()) }).unwrap();
+//! assert_eq!(store.unsynced_count().unwrap(), 1);
+//! ```
+
+mod documents;
+mod error;
+mod projection;
+mod queries;
+mod schema;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension};
+
+pub use documents::{DocStatus, SyncState};
+pub use error::StoreError;
+pub use projection::Stored;
+pub use queries::{AppraisalSummary, FeedbackSummary, StaffMember};
+
+use crate::model::DeviceId;
+
+/// Incremental chunks kept before a document is re-snapshotted.
+pub const COMPACT_AFTER: i64 = 32;
+
+#[derive(Debug)]
+pub struct Store {
+    conn: Mutex<Connection>,
+    device: DeviceId,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Open (or create) the store at `path`.
+    ///
+    /// A file written by a newer schema, a file that is not a Prestasi store,
+    /// and a path that cannot be opened are typed errors.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_owned();
+        let conn = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        Self::init(conn, path)
+    }
+
+    /// A throw-away store, for tests and examples.
+    pub fn open_in_memory() -> Result<Self, StoreError> {
+        let conn = Connection::open_in_memory()?;
+        Self::init(conn, PathBuf::from(":memory:"))
+    }
+
+    fn init(mut conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
+        schema::configure(&conn, &path)?;
+        schema::migrate(&mut conn, &path)?;
+        let device = device_id(&conn)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+            device,
+            path,
+        })
+    }
+
+    /// This install's device id: the automerge actor of its changes.
+    pub fn device_id(&self) -> DeviceId {
+        self.device
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// A value kept with the data (e.g. the last successful sync time).
+    pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .lock()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.lock().execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// `PRAGMA integrity_check` passes.
+    pub fn check_integrity(&self) -> Result<bool, StoreError> {
+        let r: String = self
+            .lock()
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half transaction
+        // behind (rusqlite rolls back on drop), so a poisoned lock is usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Read, or on first open create, this install's device id.
+fn device_id(conn: &Connection) -> Result<DeviceId, StoreError> {
+    let existing: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    if let Some(s) = existing {
+        return Ok(s.parse()?);
+    }
+    let id = DeviceId::random();
+    conn.execute(
+        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
+        [id.to_string()],
+    )?;
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests;
