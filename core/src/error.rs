@@ -19,11 +19,7 @@ pub struct ValidationError {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Reason {
     #[error("must be between {min} and {max}, got {value}")]
-    OutOfRange {
-        value: String,
-        min: String,
-        max: String,
-    },
+    OutOfRange { value: String, min: String, max: String },
     #[error("unknown value {value:?}; expected one of: {expected}")]
     UnknownValue { value: String, expected: String },
     #[error("must not be negative, got {value}")]
@@ -41,21 +37,14 @@ pub enum Reason {
     #[error("{0}")]
     Rule(String),
     #[error("status cannot change from {from} to {to} ({why})")]
-    Transition {
-        from: String,
-        to: String,
-        why: String,
-    },
+    Transition { from: String, to: String, why: String },
     #[error("may only be changed by {allowed}")]
     NotPermitted { allowed: String },
 }
 
 impl ValidationError {
     pub fn new(field: impl Into<String>, reason: Reason) -> Self {
-        Self {
-            field: field.into(),
-            reason,
-        }
+        Self { field: field.into(), reason }
     }
 
     /// `value` must lie in `min..=max`.
@@ -65,24 +54,11 @@ impl ValidationError {
         min: impl ToString,
         max: impl ToString,
     ) -> Self {
-        Self::new(
-            field,
-            Reason::OutOfRange {
-                value: value.to_string(),
-                min: min.to_string(),
-                max: max.to_string(),
-            },
-        )
+        Self::new(field, Reason::OutOfRange { value: value.to_string(), min: min.to_string(), max: max.to_string() })
     }
 
     pub fn unknown(field: impl Into<String>, value: impl Into<String>, expected: &[&str]) -> Self {
-        Self::new(
-            field,
-            Reason::UnknownValue {
-                value: value.into(),
-                expected: expected.join(", "),
-            },
-        )
+        Self::new(field, Reason::UnknownValue { value: value.into(), expected: expected.join(", ") })
     }
 
     pub fn rule(field: impl Into<String>, why: impl Into<String>) -> Self {

@@ -46,14 +46,7 @@ impl Writers {
         let mut w: Vec<_> = am
             .get_changes_meta(&[])
             .into_iter()
-            .map(|m| {
-                (
-                    m.actor.into_owned(),
-                    m.start_op,
-                    m.message.map(|s| s.into_owned()),
-                    m.timestamp,
-                )
-            })
+            .map(|m| (m.actor.into_owned(), m.start_op, m.message.map(|s| s.into_owned()), m.timestamp))
             .collect();
         w.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
         Self(w)
@@ -61,10 +54,7 @@ impl Writers {
 
     /// The change by `actor` whose ops include `counter`.
     fn find(&self, actor: &ActorId, counter: u64) -> Option<&(ActorId, u64, Option<String>, i64)> {
-        self.0
-            .iter()
-            .filter(|(a, start, _, _)| a == actor && *start <= counter)
-            .max_by_key(|(_, start, _, _)| *start)
+        self.0.iter().filter(|(a, start, _, _)| a == actor && *start <= counter).max_by_key(|(_, start, _, _)| *start)
     }
 }
 
@@ -94,14 +84,7 @@ fn walk(am: &AutoCommit, obj: &ObjId, path: &str, writers: &Writers, out: &mut V
     }
 }
 
-fn visit(
-    am: &AutoCommit,
-    obj: &ObjId,
-    prop: Prop,
-    path: &str,
-    writers: &Writers,
-    out: &mut Vec<Conflict>,
-) {
+fn visit(am: &AutoCommit, obj: &ObjId, prop: Prop, path: &str, writers: &Writers, out: &mut Vec<Conflict>) {
     let here = join(path, &segment(am, obj, &prop, None));
     let all = am.get_all(obj, prop.clone()).unwrap_or_default();
     let scalars: Vec<(ScalarValue, ObjId)> = all
@@ -111,9 +94,7 @@ fn visit(
             Value::Object(_) => None,
         })
         .collect();
-    let distinct = scalars
-        .iter()
-        .any(|(s, _)| scalars.first().is_some_and(|(f, _)| f != s));
+    let distinct = scalars.iter().any(|(s, _)| scalars.first().is_some_and(|(f, _)| f != s));
     if distinct {
         let shown = am.get(obj, prop.clone()).ok().flatten().map(|(_, id)| id);
         let values = scalars
@@ -121,11 +102,9 @@ fn visit(
             .map(|(scalar, id)| {
                 let (device, user, at) = match &id {
                     ObjId::Id(counter, actor, _) => match writers.find(actor, *counter) {
-                        Some((_, _, user, ms)) => (
-                            actor.to_hex_string(),
-                            user.clone(),
-                            DateTime::<Utc>::from_timestamp_millis(*ms),
-                        ),
+                        Some((_, _, user, ms)) => {
+                            (actor.to_hex_string(), user.clone(), DateTime::<Utc>::from_timestamp_millis(*ms))
+                        }
                         None => (actor.to_hex_string(), None, None),
                     },
                     ObjId::Root => (String::new(), None, None),
@@ -140,10 +119,7 @@ fn visit(
                 }
             })
             .collect();
-        out.push(Conflict {
-            path: here.clone(),
-            values,
-        });
+        out.push(Conflict { path: here.clone(), values });
     }
     if let Ok(Some((Value::Object(_), child))) = am.get(obj, prop) {
         walk(am, &child, &here, writers, out);

@@ -35,15 +35,7 @@ pub(crate) fn read(am: &mut AutoCommit) -> Vec<HistoryEntry> {
         .get_changes_meta(&[])
         .into_iter()
         .filter(|m| !(m.message.is_none() && m.timestamp == 0 && m.seq == 1))
-        .map(|m| {
-            (
-                m.hash,
-                m.deps.clone(),
-                m.actor.to_hex_string(),
-                m.message.map(|s| s.into_owned()),
-                m.timestamp,
-            )
-        })
+        .map(|m| (m.hash, m.deps.clone(), m.actor.to_hex_string(), m.message.map(|s| s.into_owned()), m.timestamp))
         .collect();
     metas
         .into_iter()
@@ -57,11 +49,7 @@ pub(crate) fn read(am: &mut AutoCommit) -> Vec<HistoryEntry> {
         .collect()
 }
 
-fn fields_changed(
-    am: &mut AutoCommit,
-    before: &[ChangeHash],
-    hash: ChangeHash,
-) -> Vec<FieldChange> {
+fn fields_changed(am: &mut AutoCommit, before: &[ChangeHash], hash: ChangeHash) -> Vec<FieldChange> {
     let after = [hash];
     let patches = am.diff(before, &after);
     let mut out = Vec::new();
@@ -75,32 +63,19 @@ fn fields_changed(
             path = join(&path, &segment(am, parent, prop, Some(heads)));
         }
         let (seg, value) = match p.action {
-            PatchAction::PutMap {
-                key,
-                value: (Value::Scalar(s), _),
-                ..
-            } => (key, Some(scalar_json(&s))),
-            PatchAction::PutSeq {
-                index,
-                value: (Value::Scalar(s), _),
-                ..
-            } => (
-                segment(am, &p.obj, &automerge::Prop::Seq(index), Some(heads)),
-                Some(scalar_json(&s)),
-            ),
+            PatchAction::PutMap { key, value: (Value::Scalar(s), _), .. } => (key, Some(scalar_json(&s))),
+            PatchAction::PutSeq { index, value: (Value::Scalar(s), _), .. } => {
+                (segment(am, &p.obj, &automerge::Prop::Seq(index), Some(heads)), Some(scalar_json(&s)))
+            }
             PatchAction::DeleteMap { key } => (key, None),
-            PatchAction::DeleteSeq { index, .. } => (
-                segment(am, &p.obj, &automerge::Prop::Seq(index), Some(heads)),
-                None,
-            ),
+            PatchAction::DeleteSeq { index, .. } => {
+                (segment(am, &p.obj, &automerge::Prop::Seq(index), Some(heads)), None)
+            }
             // New containers and list items show through the fields put
             // into them; counters, text and marks are not used by Prestasi.
             _ => continue,
         };
-        out.push(FieldChange {
-            path: join(&path, &seg),
-            value,
-        });
+        out.push(FieldChange { path: join(&path, &seg), value });
     }
     out
 }

@@ -8,8 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Reason, ValidationError};
 use crate::model::{
-    Allowance, Appraisal, Author, Award, Employee, Feedback, Mentoring, Role, Training, Unit,
-    workflow,
+    Allowance, Appraisal, Author, Award, Employee, Feedback, Mentoring, Role, Training, Unit, workflow,
 };
 
 /// Every kind of synced document. Stored as `_kind` in the document root.
@@ -52,13 +51,10 @@ impl DocKind {
     }
 
     pub fn parse(s: &str) -> Result<Self, ValidationError> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| {
-                let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
-                ValidationError::unknown("kind", s, &names)
-            })
+        Self::ALL.into_iter().find(|k| k.as_str() == s).ok_or_else(|| {
+            let names: Vec<&str> = Self::ALL.iter().map(|k| k.as_str()).collect();
+            ValidationError::unknown("kind", s, &names)
+        })
     }
 }
 
@@ -72,25 +68,24 @@ pub trait Record: Reconcile + Hydrate + Clone + PartialEq + Debug {
     /// so two devices creating the same document offline add to the same
     /// list or map instead of racing to create it.
     const CONTAINERS: &'static [(&'static str, ObjType)] = &[];
+    /// Whether copies may be created independently on several devices (the
+    /// id is derived, not random). Such documents start with a shared,
+    /// byte-identical genesis change; others put their skeleton in the
+    /// creating change and save the bytes of a second actor.
+    const SHARED_GENESIS: bool = false;
 
     /// Value checks that do not depend on the author.
     fn validate(&self) -> Result<(), ValidationError>;
 
     /// May `author` create (`old` is `None`) or change the record?
-    fn check_change(old: Option<&Self>, new: &Self, author: &Author)
-    -> Result<(), ValidationError>;
+    fn check_change(old: Option<&Self>, new: &Self, author: &Author) -> Result<(), ValidationError>;
 }
 
 fn only(roles: &[Role], author: &Author, what: &str) -> Result<(), ValidationError> {
     if roles.contains(&author.role) || author.role == Role::Admin {
         Ok(())
     } else {
-        Err(ValidationError::new(
-            what,
-            Reason::NotPermitted {
-                allowed: role_names(roles),
-            },
-        ))
+        Err(ValidationError::new(what, Reason::NotPermitted { allowed: role_names(roles) }))
     }
 }
 
@@ -109,6 +104,7 @@ fn role_names(roles: &[Role]) -> String {
 
 impl Record for Appraisal {
     const KIND: DocKind = DocKind::Appraisal;
+    const SHARED_GENESIS: bool = true;
     const CONTAINERS: &'static [(&'static str, ObjType)] = &[
         ("targets", ObjType::List),
         ("behaviour", ObjType::Map),
@@ -121,20 +117,14 @@ impl Record for Appraisal {
         Appraisal::validate(self)
     }
 
-    fn check_change(
-        old: Option<&Self>,
-        new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(old: Option<&Self>, new: &Self, author: &Author) -> Result<(), ValidationError> {
         match old {
             Some(old) => workflow::check_change(old, new, author),
             None => match workflow::relation(new, author) {
                 workflow::Relation::Appraiser | workflow::Relation::Hr => Ok(()),
                 _ => Err(ValidationError::new(
                     "appraisal",
-                    Reason::NotPermitted {
-                        allowed: "penilai atau BKPSDM".into(),
-                    },
+                    Reason::NotPermitted { allowed: "penilai atau BKPSDM".into() },
                 )),
             },
         }
@@ -149,21 +139,10 @@ impl Record for Feedback {
     }
 
     /// Citizens' feedback is written once and never edited, by anyone.
-    fn check_change(
-        old: Option<&Self>,
-        _new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {
         match old {
-            None => only(
-                &[Role::Kiosk, Role::Hr, Role::Supervisor],
-                author,
-                "feedback",
-            ),
-            Some(_) => Err(ValidationError::rule(
-                "feedback",
-                "citizen feedback cannot be changed once given",
-            )),
+            None => only(&[Role::Kiosk, Role::Hr, Role::Supervisor], author, "feedback"),
+            Some(_) => Err(ValidationError::rule("feedback", "citizen feedback cannot be changed once given")),
         }
     }
 }
@@ -173,16 +152,9 @@ impl Record for Employee {
     fn validate(&self) -> Result<(), ValidationError> {
         Employee::validate(self)
     }
-    fn check_change(
-        old: Option<&Self>,
-        new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(old: Option<&Self>, new: &Self, author: &Author) -> Result<(), ValidationError> {
         if old.is_some_and(|o| o.nip != new.nip) {
-            return Err(ValidationError::rule(
-                "nip",
-                "an employee's NIP never changes",
-            ));
+            return Err(ValidationError::rule("nip", "an employee's NIP never changes"));
         }
         only(&[Role::Hr], author, "employee")
     }
@@ -193,11 +165,7 @@ impl Record for Unit {
     fn validate(&self) -> Result<(), ValidationError> {
         Unit::validate(self)
     }
-    fn check_change(
-        _old: Option<&Self>,
-        _new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(_old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {
         only(&[Role::Hr], author, "unit")
     }
 }
@@ -208,11 +176,7 @@ impl Record for Training {
         Training::validate(self)
     }
     /// Attendance is recorded by HR or on a supervisor's tablet at the venue.
-    fn check_change(
-        _old: Option<&Self>,
-        _new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(_old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {
         only(&[Role::Hr, Role::Supervisor], author, "training")
     }
 }
@@ -223,11 +187,7 @@ impl Record for Mentoring {
     fn validate(&self) -> Result<(), ValidationError> {
         Mentoring::validate(self)
     }
-    fn check_change(
-        _old: Option<&Self>,
-        _new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(_old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {
         only(&[Role::Hr, Role::Supervisor], author, "mentoring")
     }
 }
@@ -237,11 +197,7 @@ impl Record for Allowance {
     fn validate(&self) -> Result<(), ValidationError> {
         Allowance::validate(self)
     }
-    fn check_change(
-        _old: Option<&Self>,
-        _new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(_old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {
         only(&[Role::Hr], author, "allowance")
     }
 }
@@ -251,11 +207,7 @@ impl Record for Award {
     fn validate(&self) -> Result<(), ValidationError> {
         Award::validate(self)
     }
-    fn check_change(
-        _old: Option<&Self>,
-        _new: &Self,
-        author: &Author,
-    ) -> Result<(), ValidationError> {
+    fn check_change(_old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {
         only(&[Role::Hr], author, "award")
     }
 }

@@ -61,10 +61,7 @@ pub enum DocError {
     #[error("document is not a valid automerge document: {0}")]
     Malformed(String),
     #[error("document holds a {found}, expected a {expected}")]
-    WrongKind {
-        expected: &'static str,
-        found: String,
-    },
+    WrongKind { expected: &'static str, found: String },
     #[error("{missing} changes this document depends on are missing; send the whole document")]
     MissingDependencies { missing: usize },
     #[error("no conflict at {path:?} (or no value number {pick})")]
@@ -102,21 +99,18 @@ pub struct Document<T: Record> {
 
 impl<T: Record> Document<T> {
     /// Create the document for `value`, written by `author`.
-    pub fn create(
-        id: DocId,
-        value: &T,
-        author: &Author,
-        now: DateTime<Utc>,
-    ) -> Result<Self, DocError> {
+    pub fn create(id: DocId, value: &T, author: &Author, now: DateTime<Utc>) -> Result<Self, DocError> {
         value.validate()?;
         T::check_change(None, value, author)?;
-        let mut doc = Self {
-            id,
-            am: genesis::<T>(id)?,
-            saved: Vec::new(),
-            _record: PhantomData,
+        let actor = actor_of(&author.device);
+        let am = if T::SHARED_GENESIS {
+            let mut am = skeleton::<T>(AutoCommit::new().with_actor(ActorId::from(id.as_bytes().as_slice())))?;
+            am.commit_with(CommitOptions::default().with_time(0));
+            am.with_actor(actor)
+        } else {
+            skeleton::<T>(AutoCommit::new().with_actor(actor))?
         };
-        doc.am.set_actor(actor_of(&author.device));
+        let mut doc = Self { id, am, saved: Vec::new(), _record: PhantomData };
         autosurgeon::reconcile(&mut doc.am, value)?;
         commit(&mut doc.am, author, now);
         Ok(doc)
@@ -128,12 +122,7 @@ impl<T: Record> Document<T> {
     pub fn load(id: DocId, bytes: &[u8]) -> Result<Self, DocError> {
         let mut am = AutoCommit::load_with_options(bytes, strict())?;
         let saved = am.get_heads();
-        let mut doc = Self {
-            id,
-            am,
-            saved,
-            _record: PhantomData,
-        };
+        let mut doc = Self { id, am, saved, _record: PhantomData };
         doc.check_complete()?;
         doc.check_kind()?;
         Ok(doc)
@@ -234,12 +223,7 @@ impl<T: Record> Document<T> {
 
     /// An independent copy, as another device would hold it after a sync.
     pub fn fork(&mut self) -> Self {
-        Self {
-            id: self.id,
-            am: self.am.fork(),
-            saved: Vec::new(),
-            _record: PhantomData,
-        }
+        Self { id: self.id, am: self.am.fork(), saved: Vec::new(), _record: PhantomData }
     }
 
     /// Fields that two devices set to different values concurrently.
@@ -262,15 +246,8 @@ impl<T: Record> Document<T> {
         author: &Author,
         now: DateTime<Utc>,
     ) -> Result<T, DocError> {
-        let no_such = || DocError::NoSuchConflict {
-            path: path.to_string(),
-            pick,
-        };
-        let chosen = self
-            .conflicts()
-            .into_iter()
-            .find(|c| c.path == path)
-            .ok_or_else(no_such)?;
+        let no_such = || DocError::NoSuchConflict { path: path.to_string(), pick };
+        let chosen = self.conflicts().into_iter().find(|c| c.path == path).ok_or_else(no_such)?;
         let chosen = chosen.values.get(pick).ok_or_else(no_such)?.scalar.clone();
         let old = self.value()?;
         self.am.set_actor(actor_of(&author.device));
@@ -300,13 +277,7 @@ impl<T: Record> Document<T> {
 
     fn check_complete(&mut self) -> Result<(), DocError> {
         let missing = self.am.get_missing_deps(&[]);
-        if missing.is_empty() {
-            Ok(())
-        } else {
-            Err(DocError::MissingDependencies {
-                missing: missing.len(),
-            })
-        }
+        if missing.is_empty() { Ok(()) } else { Err(DocError::MissingDependencies { missing: missing.len() }) }
     }
 
     fn check_kind(&self) -> Result<(), DocError> {
@@ -317,14 +288,7 @@ impl<T: Record> Document<T> {
             },
             _ => String::from("document without a kind"),
         };
-        if found == T::KIND.as_str() {
-            Ok(())
-        } else {
-            Err(DocError::WrongKind {
-                expected: T::KIND.as_str(),
-                found,
-            })
-        }
+        if found == T::KIND.as_str() { Ok(()) } else { Err(DocError::WrongKind { expected: T::KIND.as_str(), found }) }
     }
 }
 
@@ -348,27 +312,22 @@ pub(crate) fn actor_of(device: &DeviceId) -> ActorId {
     ActorId::from(device.as_bytes().as_slice())
 }
 
-/// The first change of every copy of document `id`: byte-identical wherever
-/// it is made (fixed actor derived from the id, time 0, no message), so
-/// copies created independently offline share it and merge cleanly.
-fn genesis<T: Record>(id: DocId) -> Result<AutoCommit, DocError> {
-    let mut am = AutoCommit::new().with_actor(ActorId::from(id.as_bytes().as_slice()));
+/// Kind, schema version and shared containers. For documents with a shared
+/// genesis this is committed alone by an actor derived from the id at time 0
+/// with no message: byte-identical wherever it is made, so copies created
+/// independently offline share it and merge cleanly.
+fn skeleton<T: Record>(mut am: AutoCommit) -> Result<AutoCommit, DocError> {
     am.put(automerge::ROOT, KIND_KEY, T::KIND.as_str())?;
     am.put(automerge::ROOT, SCHEMA_KEY, T::SCHEMA)?;
     for (key, ty) in T::CONTAINERS {
         am.put_object(automerge::ROOT, *key, *ty)?;
     }
-    am.commit_with(CommitOptions::default().with_time(0));
     Ok(am)
 }
 
 /// Commit with the author as message and the device clock (ms) as time.
 fn commit(am: &mut AutoCommit, author: &Author, now: DateTime<Utc>) {
-    am.commit_with(
-        CommitOptions::default()
-            .with_message(author.user.clone())
-            .with_time(now.timestamp_millis()),
-    );
+    am.commit_with(CommitOptions::default().with_message(author.user.clone()).with_time(now.timestamp_millis()));
 }
 
 #[cfg(test)]

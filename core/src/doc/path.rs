@@ -6,12 +6,7 @@
 use automerge::{AutoCommit, ChangeHash, ObjId, ObjType, Prop, ReadDoc, ScalarValue, Value};
 
 /// The `id` of the list item at `index`, or the index itself.
-pub(crate) fn item_label(
-    am: &AutoCommit,
-    list: &ObjId,
-    index: usize,
-    heads: Option<&[ChangeHash]>,
-) -> String {
+pub(crate) fn item_label(am: &AutoCommit, list: &ObjId, index: usize, heads: Option<&[ChangeHash]>) -> String {
     let item = match heads {
         Some(h) => am.get_at(list, index, h),
         None => am.get(list, index),
@@ -31,12 +26,7 @@ pub(crate) fn item_label(
 }
 
 /// Render one step of a path.
-pub(crate) fn segment(
-    am: &AutoCommit,
-    parent: &ObjId,
-    prop: &Prop,
-    heads: Option<&[ChangeHash]>,
-) -> String {
+pub(crate) fn segment(am: &AutoCommit, parent: &ObjId, prop: &Prop, heads: Option<&[ChangeHash]>) -> String {
     match prop {
         Prop::Map(key) => key.to_string(),
         Prop::Seq(i) => item_label(am, parent, *i, heads),
@@ -44,11 +34,7 @@ pub(crate) fn segment(
 }
 
 pub(crate) fn join(parent: &str, seg: &str) -> String {
-    if parent.is_empty() {
-        seg.to_string()
-    } else {
-        format!("{parent}/{seg}")
-    }
+    if parent.is_empty() { seg.to_string() } else { format!("{parent}/{seg}") }
 }
 
 /// Find the object and property a path names in the current document.
@@ -73,9 +59,7 @@ fn prop_in(am: &AutoCommit, obj: &ObjId, seg: &str) -> Option<Prop> {
         ObjType::Map | ObjType::Table => Some(Prop::Map(seg.to_string())),
         ObjType::List => {
             let len = am.length(obj);
-            (0..len)
-                .find(|i| item_label(am, obj, *i, None) == seg)
-                .map(Prop::Seq)
+            (0..len).find(|i| item_label(am, obj, *i, None) == seg).map(Prop::Seq)
         }
         ObjType::Text => None,
     }
@@ -88,9 +72,7 @@ pub(crate) fn scalar_json(s: &ScalarValue) -> serde_json::Value {
         ScalarValue::Str(v) => J::String(v.to_string()),
         ScalarValue::Int(v) => J::from(*v),
         ScalarValue::Uint(v) => J::from(*v),
-        ScalarValue::F64(v) => serde_json::Number::from_f64(*v)
-            .map(J::Number)
-            .unwrap_or(J::Null),
+        ScalarValue::F64(v) => serde_json::Number::from_f64(*v).map(J::Number).unwrap_or(J::Null),
         ScalarValue::Counter(c) => J::from(i64::from(c)),
         ScalarValue::Timestamp(v) => J::from(*v),
         ScalarValue::Boolean(v) => J::Bool(*v),

@@ -1,18 +1,11 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use automerge::transaction::Transactable;
 use chrono::{TimeZone, Utc};
 
 use super::*;
 use crate::error::Reason;
-use crate::model::{
-    Appraisal, AppraisalStatus, BehaviourValue, DialogNote, Feedback, Role, SkpTarget,
-};
+use crate::model::{Appraisal, AppraisalStatus, BehaviourValue, DialogNote, Feedback, Role, SkpTarget};
 use crate::rules::nip::Nip;
 use crate::rules::predikat::Rating;
 
@@ -39,21 +32,12 @@ fn at(h: u32) -> DateTime<Utc> {
 fn draft() -> Appraisal {
     let mut a = Appraisal::new(nip(STAFF), "2026-Q3", "unit-0001", nip(BOSS)).unwrap();
     a.reviewer_nip = Some(nip(REVIEWER));
-    a.targets.push(SkpTarget {
-        id: "t1".into(),
-        ..SkpTarget::new("Layanan KTP-el", 100.0, "dokumen", true).unwrap()
-    });
+    a.targets.push(SkpTarget { id: "t1".into(), ..SkpTarget::new("Layanan KTP-el", 100.0, "dokumen", true).unwrap() });
     a
 }
 
 fn new_doc(author: &Author) -> Document<Appraisal> {
-    Document::create(
-        DocId::for_appraisal(&nip(STAFF), "2026-Q3"),
-        &draft(),
-        author,
-        at(8),
-    )
-    .unwrap()
+    Document::create(DocId::for_appraisal(&nip(STAFF), "2026-Q3"), &draft(), author, at(8)).unwrap()
 }
 
 #[test]
@@ -61,18 +45,14 @@ fn edits_round_trip_through_save_and_load() {
     let me = supervisor();
     let mut doc = new_doc(&me);
     doc.edit(&me, at(9), |a| {
-        a.behaviour
-            .insert(BehaviourValue::Kompeten, Rating::DiAtasEkspektasi);
+        a.behaviour.insert(BehaviourValue::Kompeten, Rating::DiAtasEkspektasi);
         a.target_mut("t1")?.realisation = Some(104.5);
         Ok(())
     })
     .unwrap();
     let loaded = Document::<Appraisal>::load(doc.id(), &doc.save()).unwrap();
     let v = loaded.value().unwrap();
-    assert_eq!(
-        v.behaviour[&BehaviourValue::Kompeten],
-        Rating::DiAtasEkspektasi
-    );
+    assert_eq!(v.behaviour[&BehaviourValue::Kompeten], Rating::DiAtasEkspektasi);
     assert_eq!(v.targets[0].realisation, Some(104.5));
     assert_eq!(loaded.schema_version(), 1);
 }
@@ -85,43 +65,25 @@ fn appraisals_started_offline_on_two_tablets_merge_into_one() {
     let mut on_a = new_doc(&a);
     let mut on_b = Document::create(on_a.id(), &draft(), &b, at(8)).unwrap();
     on_a.edit(&a, at(9), |x| {
-        x.targets.push(SkpTarget {
-            id: "ta".into(),
-            ..SkpTarget::new("Arsip", 10.0, "berkas", false)?
-        });
+        x.targets.push(SkpTarget { id: "ta".into(), ..SkpTarget::new("Arsip", 10.0, "berkas", false)? });
         Ok(())
     })
     .unwrap();
     on_b.edit(&b, at(9), |x| {
-        x.targets.push(SkpTarget {
-            id: "tb".into(),
-            ..SkpTarget::new("Rapat", 4.0, "kali", false)?
-        });
+        x.targets.push(SkpTarget { id: "tb".into(), ..SkpTarget::new("Rapat", 4.0, "kali", false)? });
         Ok(())
     })
     .unwrap();
     on_a.merge(&mut on_b).unwrap();
-    let ids: Vec<String> = on_a
-        .value()
-        .unwrap()
-        .targets
-        .into_iter()
-        .map(|t| t.id)
-        .collect();
-    assert!(
-        ids.contains(&"ta".to_string()) && ids.contains(&"tb".to_string()),
-        "{ids:?}"
-    );
+    let ids: Vec<String> = on_a.value().unwrap().targets.into_iter().map(|t| t.id).collect();
+    assert!(ids.contains(&"ta".to_string()) && ids.contains(&"tb".to_string()), "{ids:?}");
     // Both wrote identical identity fields and the same first target: not a conflict.
     assert_eq!(on_a.conflicts(), vec![]);
 }
 
 #[test]
 fn concurrent_different_values_are_reported_with_author_device_and_time() {
-    let (a, b) = (
-        supervisor(),
-        Author::new(BOSS, DeviceId::random(), Role::Supervisor),
-    );
+    let (a, b) = (supervisor(), Author::new(BOSS, DeviceId::random(), Role::Supervisor));
     let mut on_a = new_doc(&a);
     let mut on_b = on_a.fork();
     on_a.edit(&a, at(10), |x| {
@@ -148,28 +110,14 @@ fn concurrent_different_values_are_reported_with_author_device_and_time() {
     let mut seen: Vec<(String, String, i64)> = c
         .values
         .iter()
-        .map(|v| {
-            (
-                v.value.as_str().unwrap().to_string(),
-                v.device.clone(),
-                v.at.unwrap().timestamp(),
-            )
-        })
+        .map(|v| (v.value.as_str().unwrap().to_string(), v.device.clone(), v.at.unwrap().timestamp()))
         .collect();
     seen.sort();
     assert_eq!(
         seen,
         vec![
-            (
-                "DiAtasEkspektasi".into(),
-                b.device.actor_hex(),
-                at(11).timestamp()
-            ),
-            (
-                "SesuaiEkspektasi".into(),
-                a.device.actor_hex(),
-                at(10).timestamp()
-            ),
+            ("DiAtasEkspektasi".into(), b.device.actor_hex(), at(11).timestamp()),
+            ("SesuaiEkspektasi".into(), a.device.actor_hex(), at(10).timestamp()),
         ]
     );
     assert!(c.values.iter().all(|v| v.user.as_deref() == Some(BOSS)));
@@ -197,9 +145,7 @@ fn a_resolved_conflict_stays_resolved_on_every_copy() {
     let c = at_hr.conflicts().remove(0);
     assert_eq!(c.path, "targets/t1/realisation");
     let pick = c.values.iter().position(|v| v.value == 95.0).unwrap();
-    let v = at_hr
-        .resolve_conflict(&c.path, pick, &office, at(12))
-        .unwrap();
+    let v = at_hr.resolve_conflict(&c.path, pick, &office, at(12)).unwrap();
     assert_eq!(v.targets[0].realisation, Some(95.0));
     assert!(at_hr.conflicts().is_empty());
     // The resolution reaches both tablets; neither sees the conflict again.
@@ -214,10 +160,7 @@ fn a_resolved_conflict_stays_resolved_on_every_copy() {
 fn resolving_an_unknown_conflict_is_an_error() {
     let me = supervisor();
     let mut doc = new_doc(&me);
-    assert!(matches!(
-        doc.resolve_conflict("notes", 0, &me, at(9)),
-        Err(DocError::NoSuchConflict { .. })
-    ));
+    assert!(matches!(doc.resolve_conflict("notes", 0, &me, at(9)), Err(DocError::NoSuchConflict { .. })));
 }
 
 #[test]
@@ -257,23 +200,13 @@ fn history_tells_who_changed_what_when_and_from_which_device() {
     .unwrap();
     let h = doc.history();
     assert_eq!(h.len(), 2, "creation and one edit (genesis hidden)");
-    assert!(
-        h.iter()
-            .all(|e| e.device == me.device.actor_hex() && e.user.as_deref() == Some(BOSS))
-    );
+    assert!(h.iter().all(|e| e.device == me.device.actor_hex() && e.user.as_deref() == Some(BOSS)));
     assert_eq!(h[1].at, Some(at(9)));
     assert_eq!(
         h[1].changes,
-        vec![FieldChange {
-            path: "targets/t1/realisation".into(),
-            value: Some(serde_json::json!(80.0))
-        }]
+        vec![FieldChange { path: "targets/t1/realisation".into(), value: Some(serde_json::json!(80.0)) }]
     );
-    assert!(
-        h[0].changes
-            .iter()
-            .any(|c| c.path == "employee_nip" && c.value == Some(STAFF.into()))
-    );
+    assert!(h[0].changes.iter().any(|c| c.path == "employee_nip" && c.value == Some(STAFF.into())));
 }
 
 #[test]
@@ -302,10 +235,7 @@ fn refused_edits_write_nothing() {
         })
         .is_err()
     );
-    assert!(
-        doc.edit(&me, at(9), |a| a.target_mut("missing").map(|_| ()))
-            .is_err()
-    );
+    assert!(doc.edit(&me, at(9), |a| a.target_mut("missing").map(|_| ())).is_err());
     assert_eq!(doc.heads(), heads);
 }
 
@@ -361,10 +291,7 @@ fn status_lifecycle_and_lock() {
     })
     .unwrap();
     doc.edit(&me, at(13), edit_notes).unwrap();
-    assert_eq!(
-        doc.value().unwrap().predikat(),
-        Some(crate::rules::predikat::Predikat::SangatBaik)
-    );
+    assert_eq!(doc.value().unwrap().predikat(), Some(crate::rules::predikat::Predikat::SangatBaik));
 }
 
 #[test]
@@ -414,21 +341,12 @@ fn a_newer_schema_field_survives_an_edit_by_an_older_app() {
 #[test]
 fn malformed_and_mismatched_bytes_are_typed_errors() {
     let id = DocId::new();
-    assert!(matches!(
-        Document::<Appraisal>::load(id, b"not automerge"),
-        Err(DocError::Malformed(_))
-    ));
-    assert!(matches!(
-        Document::<Appraisal>::load(id, &[]),
-        Err(DocError::WrongKind { .. })
-    ));
+    assert!(matches!(Document::<Appraisal>::load(id, b"not automerge"), Err(DocError::Malformed(_))));
+    assert!(matches!(Document::<Appraisal>::load(id, &[]), Err(DocError::WrongKind { .. })));
     let me = supervisor();
     let mut doc = new_doc(&me);
     let bytes = doc.save();
-    assert!(matches!(
-        Document::<Feedback>::load(id, &bytes),
-        Err(DocError::WrongKind { .. })
-    ));
+    assert!(matches!(Document::<Feedback>::load(id, &bytes), Err(DocError::WrongKind { .. })));
     assert!(matches!(kind_of(&bytes), Ok(DocKind::Appraisal)));
     // Truncated: every prefix is either refused or loads without panicking.
     for cut in [1, bytes.len() / 3, bytes.len() / 2, bytes.len() - 1] {

@@ -105,8 +105,7 @@ pub enum AppraisalStatus {
 }
 
 impl AppraisalStatus {
-    pub const ALL: [AppraisalStatus; 4] =
-        [Self::Draft, Self::Submitted, Self::Reviewed, Self::Locked];
+    pub const ALL: [AppraisalStatus; 4] = [Self::Draft, Self::Submitted, Self::Reviewed, Self::Locked];
 
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -121,9 +120,7 @@ impl AppraisalStatus {
         Self::ALL
             .into_iter()
             .find(|v| v.as_str() == s)
-            .ok_or_else(|| {
-                ValidationError::unknown("status", s, &["draft", "submitted", "reviewed", "locked"])
-            })
+            .ok_or_else(|| ValidationError::unknown("status", s, &["draft", "submitted", "reviewed", "locked"]))
     }
 
     pub fn label_id(&self) -> &'static str {
@@ -138,12 +135,7 @@ impl AppraisalStatus {
 
 impl Appraisal {
     /// A new, empty draft.
-    pub fn new(
-        employee_nip: Nip,
-        period: &str,
-        unit_id: &str,
-        appraiser_nip: Nip,
-    ) -> Result<Self, ValidationError> {
+    pub fn new(employee_nip: Nip, period: &str, unit_id: &str, appraiser_nip: Nip) -> Result<Self, ValidationError> {
         let a = Self {
             employee_nip,
             period: period.to_string(),
@@ -181,27 +173,15 @@ impl Appraisal {
         crate::model::period::validate_code(&self.period)?;
         non_empty("unit_id", &self.unit_id, 64)?;
         if self.appraiser_nip == self.employee_nip {
-            return Err(ValidationError::rule(
-                "appraiser_nip",
-                "an employee cannot appraise themselves",
-            ));
+            return Err(ValidationError::rule("appraiser_nip", "an employee cannot appraise themselves"));
         }
         if self.targets.len() > MAX_TARGETS {
-            return Err(ValidationError::out_of_range(
-                "targets",
-                self.targets.len(),
-                0,
-                MAX_TARGETS,
-            ));
+            return Err(ValidationError::out_of_range("targets", self.targets.len(), 0, MAX_TARGETS));
         }
         for (i, t) in self.targets.iter().enumerate() {
-            t.validate()
-                .map_err(|e| e.within(&format!("targets[{i}]")))?;
+            t.validate().map_err(|e| e.within(&format!("targets[{i}]")))?;
             if self.targets.iter().filter(|o| o.id == t.id).count() > 1 {
-                return Err(ValidationError::rule(
-                    format!("targets[{i}].id"),
-                    "duplicate id",
-                ));
+                return Err(ValidationError::rule(format!("targets[{i}].id"), "duplicate id"));
             }
         }
         for (v, note) in &self.behaviour_notes {
@@ -213,11 +193,7 @@ impl Appraisal {
         }
         for (i, n) in self.innovations.iter().enumerate() {
             non_empty(&format!("innovations[{i}].what"), &n.what, 500)?;
-            max_len(
-                &format!("innovations[{i}].effect"),
-                &n.effect,
-                MAX_NOTE_CHARS,
-            )?;
+            max_len(&format!("innovations[{i}].effect"), &n.effect, MAX_NOTE_CHARS)?;
         }
         Ok(())
     }
@@ -238,22 +214,13 @@ impl Appraisal {
 
     /// Everything the appraiser writes, i.e. all but status and dialogues.
     pub(crate) fn same_content(&self, other: &Self) -> bool {
-        let strip = |a: &Self| Self {
-            status: AppraisalStatus::Draft,
-            dialogues: Vec::new(),
-            ..a.clone()
-        };
+        let strip = |a: &Self| Self { status: AppraisalStatus::Draft, dialogues: Vec::new(), ..a.clone() };
         strip(self) == strip(other)
     }
 }
 
 impl SkpTarget {
-    pub fn new(
-        indicator: &str,
-        target: f64,
-        unit: &str,
-        main: bool,
-    ) -> Result<Self, ValidationError> {
+    pub fn new(indicator: &str, target: f64, unit: &str, main: bool) -> Result<Self, ValidationError> {
         let t = Self {
             id: crate::model::ids::new_item_id(),
             indicator: indicator.to_string(),
@@ -284,12 +251,7 @@ fn non_negative(field: &str, v: f64) -> Result<(), ValidationError> {
         return Err(ValidationError::new(field, Reason::NotFinite));
     }
     if v < 0.0 {
-        return Err(ValidationError::new(
-            field,
-            Reason::Negative {
-                value: v.to_string(),
-            },
-        ));
+        return Err(ValidationError::new(field, Reason::Negative { value: v.to_string() }));
     }
     Ok(())
 }

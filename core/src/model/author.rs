@@ -50,10 +50,6 @@ pub struct Author {
 
 impl Author {
     pub fn new(user: impl Into<String>, device: DeviceId, role: Role) -> Self {
-        Self {
-            user: user.into(),
-            device,
-            role,
-        }
+        Self { user: user.into(), device, role }
     }
 }

@@ -52,12 +52,7 @@ impl Allowance {
     pub fn validate(&self) -> Result<(), ValidationError> {
         crate::model::period::validate_code(&self.period)?;
         if !self.percent.is_finite() || !(0.0..=200.0).contains(&self.percent) {
-            return Err(ValidationError::out_of_range(
-                "percent",
-                self.percent,
-                0,
-                200,
-            ));
+            return Err(ValidationError::out_of_range("percent", self.percent, 0, 200));
         }
         Ok(())
     }

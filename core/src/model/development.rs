@@ -37,21 +37,11 @@ impl Training {
             return Err(ValidationError::new("hours", Reason::NotFinite));
         }
         if hours < 0.0 {
-            return Err(ValidationError::new(
-                "hours",
-                Reason::Negative {
-                    value: hours.to_string(),
-                },
-            ));
+            return Err(ValidationError::new("hours", Reason::Negative { value: hours.to_string() }));
         }
         let minutes = (hours * 60.0).round();
         if minutes > f64::from(MAX_MINUTES) {
-            return Err(ValidationError::out_of_range(
-                "hours",
-                hours,
-                0,
-                MAX_MINUTES / 60,
-            ));
+            return Err(ValidationError::out_of_range("hours", hours, 0, MAX_MINUTES / 60));
         }
         Ok(minutes as u32)
     }
@@ -67,12 +57,7 @@ impl Training {
             return Err(ValidationError::rule("end", "ends before it starts"));
         }
         if self.minutes == 0 || self.minutes > MAX_MINUTES {
-            return Err(ValidationError::out_of_range(
-                "minutes",
-                self.minutes,
-                1,
-                MAX_MINUTES,
-            ));
+            return Err(ValidationError::out_of_range("minutes", self.minutes, 1, MAX_MINUTES));
         }
         Ok(())
     }
@@ -104,10 +89,7 @@ pub struct MentoringSession {
 impl Mentoring {
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.mentor_nip == self.mentee_nip {
-            return Err(ValidationError::rule(
-                "mentee_nip",
-                "mentor and mentee must be different people",
-            ));
+            return Err(ValidationError::rule("mentee_nip", "mentor and mentee must be different people"));
         }
         non_empty("unit_id", &self.unit_id, 64)?;
         for (i, s) in self.sessions.iter().enumerate() {
@@ -115,9 +97,7 @@ impl Mentoring {
             non_empty("topic", &s.topic, 300).map_err(|e| e.within(&at))?;
             max_len("notes", &s.notes, 4000).map_err(|e| e.within(&at))?;
             if s.minutes == 0 || s.minutes > 24 * 60 {
-                return Err(
-                    ValidationError::out_of_range("minutes", s.minutes, 1, 24 * 60).within(&at),
-                );
+                return Err(ValidationError::out_of_range("minutes", s.minutes, 1, 24 * 60).within(&at));
             }
         }
         Ok(())

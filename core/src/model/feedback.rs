@@ -65,12 +65,7 @@ impl Feedback {
         // a document written by someone else.
         Scores::new(self.scores.as_array())?;
         if self.minutes_waited > MAX_MINUTES_WAITED {
-            return Err(ValidationError::out_of_range(
-                "minutes_waited",
-                self.minutes_waited,
-                0,
-                MAX_MINUTES_WAITED,
-            ));
+            return Err(ValidationError::out_of_range("minutes_waited", self.minutes_waited, 0, MAX_MINUTES_WAITED));
         }
         Ok(())
     }
@@ -94,20 +89,12 @@ mod scores_map {
         Ok(())
     }
 
-    pub fn hydrate<D: ReadDoc>(
-        doc: &D,
-        obj: &automerge::ObjId,
-        prop: Prop<'_>,
-    ) -> Result<Scores, HydrateError> {
+    pub fn hydrate<D: ReadDoc>(doc: &D, obj: &automerge::ObjId, prop: Prop<'_>) -> Result<Scores, HydrateError> {
         let map = std::collections::BTreeMap::<String, u64>::hydrate(doc, obj, prop)?;
         let mut values = [0u8; 9];
         for (slot, k) in values.iter_mut().zip(KEYS) {
-            let v = map
-                .get(k)
-                .copied()
-                .ok_or_else(|| HydrateError::unexpected("an SKM score", format!("no {k}")))?;
-            *slot = u8::try_from(v)
-                .map_err(|_| HydrateError::unexpected("a score 1-4", v.to_string()))?;
+            let v = map.get(k).copied().ok_or_else(|| HydrateError::unexpected("an SKM score", format!("no {k}")))?;
+            *slot = u8::try_from(v).map_err(|_| HydrateError::unexpected("a score 1-4", v.to_string()))?;
         }
         Scores::new(values).map_err(|e| HydrateError::unexpected("scores 1-4", e.to_string()))
     }

@@ -32,10 +32,7 @@ impl DocId {
 
     /// The one id of the appraisal of `nip` in `period`.
     pub fn for_appraisal(nip: &Nip, period: &str) -> Self {
-        Self(Uuid::new_v5(
-            &PRESTASI_NS,
-            format!("appraisal/{}/{}", nip.as_str(), period).as_bytes(),
-        ))
+        Self(Uuid::new_v5(&PRESTASI_NS, format!("appraisal/{}/{}", nip.as_str(), period).as_bytes()))
     }
 
     pub fn from_uuid(uuid: Uuid) -> Self {
@@ -120,9 +117,9 @@ impl fmt::Display for DeviceId {
 impl FromStr for DeviceId {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s).map(Self).map_err(|_| {
-            ValidationError::new("device_id", Reason::Rule(format!("{s:?} is not a UUID")))
-        })
+        Uuid::parse_str(s)
+            .map(Self)
+            .map_err(|_| ValidationError::new("device_id", Reason::Rule(format!("{s:?} is not a UUID"))))
     }
 }
 
@@ -155,14 +152,8 @@ mod tests {
     #[test]
     fn appraisal_id_is_stable_per_employee_and_period() {
         let nip = Nip::parse("199307082019031090").unwrap();
-        assert_eq!(
-            DocId::for_appraisal(&nip, "2026-Q3"),
-            DocId::for_appraisal(&nip, "2026-Q3")
-        );
-        assert_ne!(
-            DocId::for_appraisal(&nip, "2026-Q3"),
-            DocId::for_appraisal(&nip, "2026-Q4")
-        );
+        assert_eq!(DocId::for_appraisal(&nip, "2026-Q3"), DocId::for_appraisal(&nip, "2026-Q3"));
+        assert_ne!(DocId::for_appraisal(&nip, "2026-Q3"), DocId::for_appraisal(&nip, "2026-Q4"));
     }
 
     #[test]

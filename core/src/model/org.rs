@@ -87,10 +87,7 @@ impl Employee {
             crate::model::time::parse_date("rank_since", since)?;
         }
         if self.superior_nip.as_ref() == Some(&self.nip) {
-            return Err(ValidationError::rule(
-                "superior_nip",
-                "an employee cannot be their own superior",
-            ));
+            return Err(ValidationError::rule("superior_nip", "an employee cannot be their own superior"));
         }
         Ok(())
     }

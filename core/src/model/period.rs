@@ -22,12 +22,7 @@ const MAX_CODE_LEN: usize = 32;
 impl Period {
     /// `YYYY` (year), `YYYY-S1|S2` (semester), `YYYY-Q1..Q4` (quarter), `YYYY-MM` (month).
     pub fn parse(code: &str) -> Result<Self, ValidationError> {
-        let bad = || {
-            ValidationError::rule(
-                "period",
-                format!("{code:?} is not YYYY, YYYY-Sn, YYYY-Qn or YYYY-MM"),
-            )
-        };
+        let bad = || ValidationError::rule("period", format!("{code:?} is not YYYY, YYYY-Sn, YYYY-Qn or YYYY-MM"));
         let (year, rest) = match code.split_once('-') {
             Some((y, r)) => (y, Some(r)),
             None => (code, None),
@@ -61,15 +56,8 @@ impl Period {
             }
         };
         let start = NaiveDate::from_ymd_opt(year, first_month, 1).ok_or_else(bad)?;
-        let end = start
-            .checked_add_months(chrono::Months::new(months))
-            .and_then(|d| d.pred_opt())
-            .ok_or_else(bad)?;
-        Ok(Self {
-            code: code.to_string(),
-            start,
-            end,
-        })
+        let end = start.checked_add_months(chrono::Months::new(months)).and_then(|d| d.pred_opt()).ok_or_else(bad)?;
+        Ok(Self { code: code.to_string(), start, end })
     }
 
     /// A period with its own code and dates (e.g. an agency's custom cycle).
@@ -78,11 +66,7 @@ impl Period {
         if end < start {
             return Err(ValidationError::rule("period.end", "ends before it starts"));
         }
-        Ok(Self {
-            code: code.to_string(),
-            start,
-            end,
-        })
+        Ok(Self { code: code.to_string(), start, end })
     }
 
     pub fn contains(&self, day: NaiveDate) -> bool {
@@ -103,10 +87,7 @@ pub fn validate_code(code: &str) -> Result<(), ValidationError> {
     if code.len() > MAX_CODE_LEN {
         return Err(ValidationError::new(
             "period",
-            crate::error::Reason::TooLong {
-                len: code.len(),
-                max: MAX_CODE_LEN,
-            },
+            crate::error::Reason::TooLong { len: code.len(), max: MAX_CODE_LEN },
         ));
     }
     if code.contains('/') {
@@ -138,10 +119,7 @@ mod tests {
 
     #[test]
     fn refuses_bad_codes() {
-        for bad in [
-            "", "26", "2026-Q5", "2026-Q0", "2026-13", "2026-S3", "2026-X1", "abcd", "2026-Qx",
-            "2026-",
-        ] {
+        for bad in ["", "26", "2026-Q5", "2026-Q0", "2026-13", "2026-S3", "2026-X1", "abcd", "2026-Qx", "2026-"] {
             assert!(Period::parse(bad).is_err(), "{bad}");
         }
         assert!(Period::custom("a/b", d(2026, 1, 1), d(2026, 2, 1)).is_err());

@@ -11,28 +11,15 @@ use crate::error::{Reason, ValidationError};
 
 /// Parse `YYYY-MM-DD`.
 pub fn parse_date(field: &str, s: &str) -> Result<NaiveDate, ValidationError> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| {
-        ValidationError::new(
-            field,
-            Reason::Date {
-                value: s.to_string(),
-            },
-        )
-    })
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| ValidationError::new(field, Reason::Date { value: s.to_string() }))
 }
 
 /// Parse an RFC 3339 timestamp (`2026-09-23T20:32:53.000Z`).
 pub fn parse_timestamp(field: &str, s: &str) -> Result<DateTime<Utc>, ValidationError> {
     DateTime::parse_from_rfc3339(s.trim())
         .map(|t| t.with_timezone(&Utc))
-        .map_err(|_| {
-            ValidationError::new(
-                field,
-                Reason::Date {
-                    value: s.to_string(),
-                },
-            )
-        })
+        .map_err(|_| ValidationError::new(field, Reason::Date { value: s.to_string() }))
 }
 
 pub fn format_timestamp(t: &DateTime<Utc>) -> String {
@@ -48,14 +35,9 @@ pub mod date {
         r.str(d.format("%Y-%m-%d").to_string())
     }
 
-    pub fn hydrate<D: ReadDoc>(
-        doc: &D,
-        obj: &automerge::ObjId,
-        prop: Prop<'_>,
-    ) -> Result<NaiveDate, HydrateError> {
+    pub fn hydrate<D: ReadDoc>(doc: &D, obj: &automerge::ObjId, prop: Prop<'_>) -> Result<NaiveDate, HydrateError> {
         let s = String::hydrate(doc, obj, prop)?;
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|_| HydrateError::unexpected("a YYYY-MM-DD date", s))
+        NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| HydrateError::unexpected("a YYYY-MM-DD date", s))
     }
 }
 
@@ -68,13 +50,8 @@ pub mod timestamp {
         r.str(super::format_timestamp(t))
     }
 
-    pub fn hydrate<D: ReadDoc>(
-        doc: &D,
-        obj: &automerge::ObjId,
-        prop: Prop<'_>,
-    ) -> Result<DateTime<Utc>, HydrateError> {
+    pub fn hydrate<D: ReadDoc>(doc: &D, obj: &automerge::ObjId, prop: Prop<'_>) -> Result<DateTime<Utc>, HydrateError> {
         let s = String::hydrate(doc, obj, prop)?;
-        super::parse_timestamp("", &s)
-            .map_err(|_| HydrateError::unexpected("an RFC 3339 timestamp", s))
+        super::parse_timestamp("", &s).map_err(|_| HydrateError::unexpected("an RFC 3339 timestamp", s))
     }
 }

@@ -25,11 +25,7 @@ pub fn relation(a: &Appraisal, author: &Author) -> Relation {
         Relation::Other
     } else if a.appraiser_nip.as_str() == author.user {
         Relation::Appraiser
-    } else if a
-        .reviewer_nip
-        .as_ref()
-        .is_some_and(|r| r.as_str() == author.user)
-    {
+    } else if a.reviewer_nip.as_ref().is_some_and(|r| r.as_str() == author.user) {
         Relation::Reviewer
     } else {
         Relation::Other
@@ -37,29 +33,19 @@ pub fn relation(a: &Appraisal, author: &Author) -> Relation {
 }
 
 /// Is `old → new` by `author` allowed?
-pub fn check_change(
-    old: &Appraisal,
-    new: &Appraisal,
-    author: &Author,
-) -> Result<(), ValidationError> {
+pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result<(), ValidationError> {
     if old.employee_nip != new.employee_nip || old.period != new.period {
-        return Err(ValidationError::rule(
-            "employee_nip",
-            "the employee and period of an appraisal never change",
-        ));
+        return Err(ValidationError::rule("employee_nip", "the employee and period of an appraisal never change"));
     }
     let rel = relation(old, author);
     if rel == Relation::Other {
         return Err(ValidationError::new(
             "appraisal",
-            Reason::NotPermitted {
-                allowed: "penilai, atasan penilai, atau BKPSDM".into(),
-            },
+            Reason::NotPermitted { allowed: "penilai, atasan penilai, atau BKPSDM".into() },
         ));
     }
     if old.status == AppraisalStatus::Locked {
-        let reopen =
-            rel == Relation::Hr && new.status == AppraisalStatus::Draft && old.same_content(new);
+        let reopen = rel == Relation::Hr && new.status == AppraisalStatus::Draft && old.same_content(new);
         if !reopen && old != new {
             return Err(ValidationError::rule(
                 "status",
@@ -85,20 +71,14 @@ pub fn check_change(
         if rel == Relation::Reviewer {
             return Err(ValidationError::new(
                 "appraisal",
-                Reason::NotPermitted {
-                    allowed: "penilai atau BKPSDM".into(),
-                },
+                Reason::NotPermitted { allowed: "penilai atau BKPSDM".into() },
             ));
         }
     }
     Ok(())
 }
 
-fn check_transition(
-    from: AppraisalStatus,
-    to: AppraisalStatus,
-    rel: Relation,
-) -> Result<(), ValidationError> {
+fn check_transition(from: AppraisalStatus, to: AppraisalStatus, rel: Relation) -> Result<(), ValidationError> {
     use AppraisalStatus::*;
     let allowed: &[Relation] = match (from, to) {
         (Draft, Submitted) => &[Relation::Appraiser, Relation::Hr],
@@ -116,19 +96,8 @@ fn check_transition(
     } else {
         format!(
             "this step is taken by {}",
-            allowed
-                .iter()
-                .map(|r| format!("{r:?}").to_lowercase())
-                .collect::<Vec<_>>()
-                .join(" or ")
+            allowed.iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>().join(" or ")
         )
     };
-    Err(ValidationError::new(
-        "status",
-        Reason::Transition {
-            from: from.as_str().into(),
-            to: to.as_str().into(),
-            why,
-        },
-    ))
+    Err(ValidationError::new("status", Reason::Transition { from: from.as_str().into(), to: to.as_str().into(), why }))
 }

@@ -18,20 +18,7 @@ use super::predikat::Predikat;
 
 /// Levels of functional positions: skill track (keterampilan) then expert
 /// track (keahlian).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum FunctionalLevel {
     Pemula,
     Terampil,
@@ -46,16 +33,7 @@ pub enum FunctionalLevel {
 named_enum!(
     FunctionalLevel,
     "functional_level",
-    [
-        Pemula,
-        Terampil,
-        Mahir,
-        Penyelia,
-        AhliPertama,
-        AhliMuda,
-        AhliMadya,
-        AhliUtama
-    ]
+    [Pemula, Terampil, Mahir, Penyelia, AhliPertama, AhliMuda, AhliMadya, AhliUtama]
 );
 
 impl FunctionalLevel {
@@ -131,23 +109,14 @@ pub const fn predikat_percent(predikat: Predikat) -> u32 {
 }
 
 /// A year's credit points in hundredths, rounded half up (938 = 9.38).
-pub fn annual_credit_points_hundredths(
-    level: FunctionalLevel,
-    predikat: Predikat,
-    table: &CreditTable,
-) -> u32 {
-    let product =
-        u64::from(table.coefficient_hundredths(level)) * u64::from(predikat_percent(predikat));
+pub fn annual_credit_points_hundredths(level: FunctionalLevel, predikat: Predikat, table: &CreditTable) -> u32 {
+    let product = u64::from(table.coefficient_hundredths(level)) * u64::from(predikat_percent(predikat));
     // round_half_up(product / 100) = floor((2·product + 100) / 200)
     u32::try_from((2 * product + 100) / 200).unwrap_or(u32::MAX)
 }
 
 /// A year's credit points with two decimals, e.g. 9.38.
-pub fn annual_credit_points(
-    level: FunctionalLevel,
-    predikat: Predikat,
-    table: &CreditTable,
-) -> f64 {
+pub fn annual_credit_points(level: FunctionalLevel, predikat: Predikat, table: &CreditTable) -> f64 {
     f64::from(annual_credit_points_hundredths(level, predikat, table)) / 100.0
 }
 
@@ -160,71 +129,37 @@ mod tests {
     fn reference_examples() {
         let table = CreditTable::default();
         let examples = [
-            (
-                FunctionalLevel::AhliPertama,
-                [18.75, 12.5, 9.38, 6.25, 3.13],
-            ),
+            (FunctionalLevel::AhliPertama, [18.75, 12.5, 9.38, 6.25, 3.13]),
             (FunctionalLevel::AhliMuda, [37.5, 25.0, 18.75, 12.5, 6.25]),
-            (
-                FunctionalLevel::AhliMadya,
-                [56.25, 37.5, 28.13, 18.75, 9.38],
-            ),
+            (FunctionalLevel::AhliMadya, [56.25, 37.5, 28.13, 18.75, 9.38]),
         ];
         for (level, values) in examples {
             for (predikat, want) in Predikat::ALL.into_iter().zip(values) {
-                assert_eq!(
-                    annual_credit_points(level, predikat, &table),
-                    want,
-                    "{level:?} {predikat:?}"
-                );
+                assert_eq!(annual_credit_points(level, predikat, &table), want, "{level:?} {predikat:?}");
             }
         }
-        assert_eq!(
-            annual_credit_points_hundredths(
-                FunctionalLevel::AhliPertama,
-                Predikat::SangatKurang,
-                &table
-            ),
-            313
-        );
+        assert_eq!(annual_credit_points_hundredths(FunctionalLevel::AhliPertama, Predikat::SangatKurang, &table), 313);
     }
 
     #[test]
     fn default_coefficients_and_other_levels() {
         let table = CreditTable::default();
-        let baik: Vec<_> = FunctionalLevel::ALL
-            .iter()
-            .map(|&l| annual_credit_points(l, Predikat::Baik, &table))
-            .collect();
+        let baik: Vec<_> =
+            FunctionalLevel::ALL.iter().map(|&l| annual_credit_points(l, Predikat::Baik, &table)).collect();
         assert_eq!(baik, [3.75, 5.0, 12.5, 25.0, 12.5, 25.0, 37.5, 50.0]);
         // Pemula, Butuh Perbaikan: 3.75 × 75% = 2.8125 → 2.81.
-        assert_eq!(
-            annual_credit_points(FunctionalLevel::Pemula, Predikat::ButuhPerbaikan, &table),
-            2.81
-        );
-        assert_eq!(
-            annual_credit_points(FunctionalLevel::AhliUtama, Predikat::SangatBaik, &table),
-            75.0
-        );
+        assert_eq!(annual_credit_points(FunctionalLevel::Pemula, Predikat::ButuhPerbaikan, &table), 2.81);
+        assert_eq!(annual_credit_points(FunctionalLevel::AhliUtama, Predikat::SangatBaik, &table), 75.0);
     }
 
     #[test]
     fn configurable_and_overflow_safe() {
-        let table = CreditTable {
-            pemula: u32::MAX,
-            ..CreditTable::default()
-        };
-        assert_eq!(
-            annual_credit_points_hundredths(FunctionalLevel::Pemula, Predikat::SangatBaik, &table),
-            u32::MAX
-        );
+        let table = CreditTable { pemula: u32::MAX, ..CreditTable::default() };
+        assert_eq!(annual_credit_points_hundredths(FunctionalLevel::Pemula, Predikat::SangatBaik, &table), u32::MAX);
         let partial: CreditTable = serde_json::from_str(r#"{"ahli_utama": 6000}"#).unwrap();
         assert_eq!(partial.ahli_utama, 6000);
         assert_eq!(partial.ahli_muda, 2500);
         assert_eq!(FunctionalLevel::AhliMadya.label_id(), "Ahli Madya");
-        assert_eq!(
-            "AhliMuda".parse::<FunctionalLevel>().unwrap(),
-            FunctionalLevel::AhliMuda
-        );
+        assert_eq!("AhliMuda".parse::<FunctionalLevel>().unwrap(), FunctionalLevel::AhliMuda);
     }
 }

@@ -20,8 +20,7 @@ pub const REQUIRED_MINUTES_PER_YEAR: u32 = REQUIRED_JP_PER_YEAR * MINUTES_PER_JP
 /// JP for display, rounded half up to two decimals (e.g. 100 min → 2.22).
 pub fn jp_from_minutes(minutes: u32) -> f64 {
     // round_half_up(100·m / 45) = floor((200·m + 45) / 90)
-    let hundredths =
-        (200 * u64::from(minutes) + u64::from(MINUTES_PER_JP)) / (2 * u64::from(MINUTES_PER_JP));
+    let hundredths = (200 * u64::from(minutes) + u64::from(MINUTES_PER_JP)) / (2 * u64::from(MINUTES_PER_JP));
     hundredths as f64 / 100.0
 }
 
@@ -37,20 +36,7 @@ pub const fn jp_shortfall_minutes(total_minutes: u32) -> u32 {
 
 /// Forms of competency development. The first four are classroom
 /// (klasikal); the rest are non-classroom (non-klasikal).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum DevelopmentForm {
     Pelatihan,
     Workshop,
@@ -94,10 +80,7 @@ impl DevelopmentForm {
     pub const fn is_classroom(self) -> bool {
         matches!(
             self,
-            DevelopmentForm::Pelatihan
-                | DevelopmentForm::Workshop
-                | DevelopmentForm::Seminar
-                | DevelopmentForm::Kursus
+            DevelopmentForm::Pelatihan | DevelopmentForm::Workshop | DevelopmentForm::Seminar | DevelopmentForm::Kursus
         )
     }
 
@@ -150,25 +133,14 @@ mod tests {
 
     #[test]
     fn forms_split_into_classroom_and_not() {
-        let classroom: Vec<_> = DevelopmentForm::ALL
-            .into_iter()
-            .filter(|f| f.is_classroom())
-            .collect();
+        let classroom: Vec<_> = DevelopmentForm::ALL.into_iter().filter(|f| f.is_classroom()).collect();
         assert_eq!(
             classroom,
-            [
-                DevelopmentForm::Pelatihan,
-                DevelopmentForm::Workshop,
-                DevelopmentForm::Seminar,
-                DevelopmentForm::Kursus
-            ]
+            [DevelopmentForm::Pelatihan, DevelopmentForm::Workshop, DevelopmentForm::Seminar, DevelopmentForm::Kursus]
         );
         assert_eq!(DevelopmentForm::ALL.len(), 13);
         assert!(!DevelopmentForm::Mentoring.is_classroom());
-        assert_eq!(
-            DevelopmentForm::Detasering.label_id(),
-            "Detasering (Secondment)"
-        );
+        assert_eq!(DevelopmentForm::Detasering.label_id(), "Detasering (Secondment)");
         for f in DevelopmentForm::ALL {
             assert_eq!(f.name().parse::<DevelopmentForm>().unwrap(), f);
             assert!(!f.label_id().is_empty());

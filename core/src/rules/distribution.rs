@@ -17,20 +17,7 @@ use super::predikat::Predikat;
 use crate::error::ValidationError;
 
 /// The rating of the work unit itself (predikat kinerja organisasi).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum UnitRating {
     Istimewa,
     Baik,
@@ -39,11 +26,7 @@ pub enum UnitRating {
     SangatKurang,
 }
 
-named_enum!(
-    UnitRating,
-    "unit_rating",
-    [Istimewa, Baik, ButuhPerbaikan, Kurang, SangatKurang]
-);
+named_enum!(UnitRating, "unit_rating", [Istimewa, Baik, ButuhPerbaikan, Kurang, SangatKurang]);
 
 impl UnitRating {
     pub const fn label_id(self) -> &'static str {
@@ -97,11 +80,7 @@ impl PredikatCounts {
 
     /// Staff whose predikat is any of `predikats` (each counted once).
     pub fn count_of(&self, predikats: &[Predikat]) -> u64 {
-        Predikat::ALL
-            .iter()
-            .filter(|p| predikats.contains(p))
-            .map(|&p| u64::from(self.get(p)))
-            .sum()
+        Predikat::ALL.iter().filter(|p| predikats.contains(p)).map(|&p| u64::from(self.get(p))).sum()
     }
 }
 
@@ -117,15 +96,9 @@ impl FromIterator<Predikat> for PredikatCounts {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CurveRule {
     /// At most `percent`% of staff may have any of `predikats` (0 = none).
-    AtMost {
-        predikats: Vec<Predikat>,
-        percent: u32,
-    },
+    AtMost { predikats: Vec<Predikat>, percent: u32 },
     /// At least `percent`% of staff must have any of `predikats`.
-    AtLeast {
-        predikats: Vec<Predikat>,
-        percent: u32,
-    },
+    AtLeast { predikats: Vec<Predikat>, percent: u32 },
     /// At least one staff member must have any of `predikats`.
     AtLeastOne { predikats: Vec<Predikat> },
 }
@@ -145,56 +118,24 @@ impl Default for DistributionCurve {
         use CurveRule::{AtLeast, AtLeastOne, AtMost};
         use Predikat::*;
         DistributionCurve {
-            istimewa: vec![AtMost {
-                predikats: vec![SangatBaik],
-                percent: 70,
-            }],
+            istimewa: vec![AtMost { predikats: vec![SangatBaik], percent: 70 }],
             baik: vec![
-                AtMost {
-                    predikats: vec![Baik],
-                    percent: 70,
-                },
-                AtLeastOne {
-                    predikats: vec![ButuhPerbaikan, Kurang],
-                },
+                AtMost { predikats: vec![Baik], percent: 70 },
+                AtLeastOne { predikats: vec![ButuhPerbaikan, Kurang] },
             ],
             butuh_perbaikan: vec![
-                AtLeast {
-                    predikats: vec![ButuhPerbaikan],
-                    percent: 60,
-                },
-                AtMost {
-                    predikats: vec![SangatBaik],
-                    percent: 10,
-                },
+                AtLeast { predikats: vec![ButuhPerbaikan], percent: 60 },
+                AtMost { predikats: vec![SangatBaik], percent: 10 },
             ],
             kurang: vec![
-                AtLeast {
-                    predikats: vec![Kurang],
-                    percent: 60,
-                },
-                AtLeast {
-                    predikats: vec![ButuhPerbaikan],
-                    percent: 10,
-                },
-                AtMost {
-                    predikats: vec![SangatBaik],
-                    percent: 10,
-                },
+                AtLeast { predikats: vec![Kurang], percent: 60 },
+                AtLeast { predikats: vec![ButuhPerbaikan], percent: 10 },
+                AtMost { predikats: vec![SangatBaik], percent: 10 },
             ],
             sangat_kurang: vec![
-                AtLeast {
-                    predikats: vec![SangatKurang],
-                    percent: 60,
-                },
-                AtLeast {
-                    predikats: vec![Kurang, ButuhPerbaikan],
-                    percent: 10,
-                },
-                AtMost {
-                    predikats: vec![SangatBaik],
-                    percent: 0,
-                },
+                AtLeast { predikats: vec![SangatKurang], percent: 60 },
+                AtLeast { predikats: vec![Kurang, ButuhPerbaikan], percent: 10 },
+                AtMost { predikats: vec![SangatBaik], percent: 0 },
             ],
         }
     }
@@ -219,23 +160,16 @@ impl DistributionCurve {
             for (i, rule) in self.rules_for(unit).iter().enumerate() {
                 let field = format!("distribution_curve.{}[{i}]", unit.name());
                 let (predikats, percent) = match rule {
-                    CurveRule::AtMost { predikats, percent }
-                    | CurveRule::AtLeast { predikats, percent } => (predikats, *percent),
+                    CurveRule::AtMost { predikats, percent } | CurveRule::AtLeast { predikats, percent } => {
+                        (predikats, *percent)
+                    }
                     CurveRule::AtLeastOne { predikats } => (predikats, 0),
                 };
                 if predikats.is_empty() {
-                    return Err(ValidationError::rule(
-                        field,
-                        "a rule must name at least one predikat",
-                    ));
+                    return Err(ValidationError::rule(field, "a rule must name at least one predikat"));
                 }
                 if percent > 100 {
-                    return Err(ValidationError::out_of_range(
-                        field + ".percent",
-                        percent,
-                        0,
-                        100,
-                    ));
+                    return Err(ValidationError::out_of_range(field + ".percent", percent, 0, 100));
                 }
             }
         }
@@ -247,19 +181,9 @@ impl DistributionCurve {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DistributionViolation {
     /// More than `max_percent`% have any of `predikats`.
-    TooMany {
-        predikats: Vec<Predikat>,
-        max_percent: u32,
-        count: u64,
-        total: u64,
-    },
+    TooMany { predikats: Vec<Predikat>, max_percent: u32, count: u64, total: u64 },
     /// Fewer than `min_percent`% have any of `predikats`.
-    TooFew {
-        predikats: Vec<Predikat>,
-        min_percent: u32,
-        count: u64,
-        total: u64,
-    },
+    TooFew { predikats: Vec<Predikat>, min_percent: u32, count: u64, total: u64 },
     /// Nobody has any of `predikats`, but someone must.
     NoneOf { predikats: Vec<Predikat> },
 }
@@ -268,52 +192,30 @@ impl DistributionViolation {
     /// The rule and the actual share in Bahasa Indonesia.
     pub fn describe_id(&self) -> String {
         match self {
-            DistributionViolation::TooMany {
-                predikats,
-                max_percent: 0,
-                count,
-                total,
-            } => format!(
+            DistributionViolation::TooMany { predikats, max_percent: 0, count, total } => format!(
                 "Unit ini tidak boleh memberi predikat {}; saat ini {}.",
                 labels(predikats),
                 share(*count, *total)
             ),
-            DistributionViolation::TooMany {
-                predikats,
-                max_percent,
-                count,
-                total,
-            } => format!(
+            DistributionViolation::TooMany { predikats, max_percent, count, total } => format!(
                 "Predikat {} paling banyak {max_percent}% pegawai; saat ini {}.",
                 labels(predikats),
                 share(*count, *total)
             ),
-            DistributionViolation::TooFew {
-                predikats,
-                min_percent,
-                count,
-                total,
-            } => format!(
+            DistributionViolation::TooFew { predikats, min_percent, count, total } => format!(
                 "Predikat {} paling sedikit {min_percent}% pegawai; saat ini {}.",
                 labels(predikats),
                 share(*count, *total)
             ),
             DistributionViolation::NoneOf { predikats } => {
-                format!(
-                    "Harus ada pegawai dengan predikat {}; saat ini belum ada.",
-                    labels(predikats)
-                )
+                format!("Harus ada pegawai dengan predikat {}; saat ini belum ada.", labels(predikats))
             }
         }
     }
 }
 
 fn labels(predikats: &[Predikat]) -> String {
-    predikats
-        .iter()
-        .map(|p| p.label_id())
-        .collect::<Vec<_>>()
-        .join(" dan/atau ")
+    predikats.iter().map(|p| p.label_id()).collect::<Vec<_>>().join(" dan/atau ")
 }
 
 /// "8 dari 10 pegawai (80%)", with one decimal (comma) when needed.
@@ -348,31 +250,24 @@ pub fn check_distribution_with(
         .filter_map(|rule| match rule {
             CurveRule::AtMost { predikats, percent } => {
                 let count = counts.count_of(predikats);
-                (u128::from(count) * hundred > u128::from(*percent) * t).then(|| {
-                    DistributionViolation::TooMany {
-                        predikats: predikats.clone(),
-                        max_percent: *percent,
-                        count,
-                        total,
-                    }
+                (u128::from(count) * hundred > u128::from(*percent) * t).then(|| DistributionViolation::TooMany {
+                    predikats: predikats.clone(),
+                    max_percent: *percent,
+                    count,
+                    total,
                 })
             }
             CurveRule::AtLeast { predikats, percent } => {
                 let count = counts.count_of(predikats);
-                (u128::from(count) * hundred < u128::from(*percent) * t).then(|| {
-                    DistributionViolation::TooFew {
-                        predikats: predikats.clone(),
-                        min_percent: *percent,
-                        count,
-                        total,
-                    }
-                })
-            }
-            CurveRule::AtLeastOne { predikats } => {
-                (counts.count_of(predikats) == 0).then(|| DistributionViolation::NoneOf {
+                (u128::from(count) * hundred < u128::from(*percent) * t).then(|| DistributionViolation::TooFew {
                     predikats: predikats.clone(),
+                    min_percent: *percent,
+                    count,
+                    total,
                 })
             }
+            CurveRule::AtLeastOne { predikats } => (counts.count_of(predikats) == 0)
+                .then(|| DistributionViolation::NoneOf { predikats: predikats.clone() }),
         })
         .collect()
 }

@@ -58,25 +58,23 @@ pub mod rank;
 pub mod skm;
 pub mod talent;
 
-pub use credit::{
-    CreditTable, FunctionalLevel, annual_credit_points, annual_credit_points_hundredths,
-};
+pub use credit::{CreditTable, FunctionalLevel, annual_credit_points, annual_credit_points_hundredths};
 pub use development::{
-    DevelopmentForm, MINUTES_PER_JP, REQUIRED_JP_PER_YEAR, REQUIRED_MINUTES_PER_YEAR,
-    jp_from_minutes, jp_shortfall_minutes, meets_yearly_jp,
+    DevelopmentForm, MINUTES_PER_JP, REQUIRED_JP_PER_YEAR, REQUIRED_MINUTES_PER_YEAR, jp_from_minutes,
+    jp_shortfall_minutes, meets_yearly_jp,
 };
 pub use distribution::{
-    CurveRule, DistributionCurve, DistributionViolation, PredikatCounts, UnitRating,
-    check_distribution, check_distribution_with,
+    CurveRule, DistributionCurve, DistributionViolation, PredikatCounts, UnitRating, check_distribution,
+    check_distribution_with,
 };
 pub use nip::{Gender, Nip, NipError, NipWarning};
 pub use predikat::{Predikat, Rating, predikat, suggest_hasil_kerja, suggest_perilaku};
 pub use promotion::{
-    Education, EducationCeilings, PromotionBlocker, PromotionEligibility, PromotionInput,
-    PromotionRules, Rank, SuccessionBlocker, rank_promotion, succession_eligible,
+    Education, EducationCeilings, PromotionBlocker, PromotionEligibility, PromotionInput, PromotionRules, Rank,
+    SuccessionBlocker, rank_promotion, succession_eligible,
 };
 pub use skm::{Element, Mutu, Scores, SkmTally, is_valid_sample, min_respondents};
 pub use talent::{
-    Action, ExclusionReason, Placement, Potential, Sanction, TalentConfig, box_actions, nine_box,
-    performance_axis, place, potential_axis,
+    Action, ExclusionReason, Placement, Potential, Sanction, TalentConfig, box_actions, nine_box, performance_axis,
+    place, potential_axis,
 };

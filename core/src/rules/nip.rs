@@ -18,20 +18,7 @@ use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Sex encoded in the NIP.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Gender {
     Male,
     Female,
@@ -75,22 +62,14 @@ impl NipError {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum NipWarning {
     /// TMT CPNS falls before the holder's 18th birthday.
-    TmtBeforeAge18 {
-        birth_date: NaiveDate,
-        tmt_year: i32,
-        tmt_month: u32,
-    },
+    TmtBeforeAge18 { birth_date: NaiveDate, tmt_year: i32, tmt_month: u32 },
 }
 
 impl NipWarning {
     /// The warning in Bahasa Indonesia.
     pub fn describe_id(&self) -> String {
         match self {
-            NipWarning::TmtBeforeAge18 {
-                birth_date,
-                tmt_year,
-                tmt_month,
-            } => format!(
+            NipWarning::TmtBeforeAge18 { birth_date, tmt_year, tmt_month } => format!(
                 "TMT CPNS {tmt_month:02}/{tmt_year} sebelum pemilik berusia 18 tahun (lahir {}); periksa kembali NIP.",
                 birth_date.format("%d-%m-%Y")
             ),
@@ -127,34 +106,21 @@ impl Nip {
         let birth_date = i32::try_from(number(0, 4))
             .ok()
             .and_then(|y| NaiveDate::from_ymd_opt(y, number(4, 6), number(6, 8)))
-            .ok_or_else(|| NipError::InvalidBirthDate {
-                value: part(0, 8).to_string(),
-            })?;
+            .ok_or_else(|| NipError::InvalidBirthDate { value: part(0, 8).to_string() })?;
         let tmt_year = i32::try_from(number(8, 12)).unwrap_or_default();
         let tmt_month = number(12, 14);
         if !(1..=12).contains(&tmt_month) {
-            return Err(NipError::InvalidTmt {
-                value: part(8, 14).to_string(),
-            });
+            return Err(NipError::InvalidTmt { value: part(8, 14).to_string() });
         }
         let gender = match part(14, 15) {
             "1" => Gender::Male,
             "2" => Gender::Female,
             other => {
-                return Err(NipError::InvalidGender {
-                    digit: other.chars().next().unwrap_or('?'),
-                });
+                return Err(NipError::InvalidGender { digit: other.chars().next().unwrap_or('?') });
             }
         };
         let sequence = u16::try_from(number(15, 18)).unwrap_or_default();
-        Ok(Nip {
-            digits: digits.to_string(),
-            birth_date,
-            tmt_year,
-            tmt_month,
-            gender,
-            sequence,
-        })
+        Ok(Nip { digits: digits.to_string(), birth_date, tmt_year, tmt_month, gender, sequence })
     }
 
     pub fn as_str(&self) -> &str {
@@ -228,8 +194,7 @@ impl Reconcile for Nip {
 
 impl Hydrate for Nip {
     fn hydrate_string(s: &'_ str) -> Result<Self, HydrateError> {
-        Nip::parse(s)
-            .map_err(|e| HydrateError::unexpected("a valid 18-digit NIP", format!("{s:?} ({e})")))
+        Nip::parse(s).map_err(|e| HydrateError::unexpected("a valid 18-digit NIP", format!("{s:?} ({e})")))
     }
 }
 

@@ -40,45 +40,17 @@ fn leap_day_and_sequence_edges() {
     assert_eq!(nip.sequence(), 999);
     assert_eq!(nip.tmt_cpns(), (2020, 12));
     assert!(nip.warnings().is_empty());
-    assert!(matches!(
-        Nip::parse("199902292020121001"),
-        Err(NipError::InvalidBirthDate { .. })
-    ));
+    assert!(matches!(Nip::parse("199902292020121001"), Err(NipError::InvalidBirthDate { .. })));
 }
 
 #[test]
 fn invalid_nips() {
     let cases = [
-        (
-            "199302302019031001",
-            NipError::InvalidBirthDate {
-                value: "19930230".into(),
-            },
-        ),
-        (
-            "199313082019031001",
-            NipError::InvalidBirthDate {
-                value: "19931308".into(),
-            },
-        ),
-        (
-            "199307002019031001",
-            NipError::InvalidBirthDate {
-                value: "19930700".into(),
-            },
-        ),
-        (
-            "199307082019131001",
-            NipError::InvalidTmt {
-                value: "201913".into(),
-            },
-        ),
-        (
-            "199307082019001001",
-            NipError::InvalidTmt {
-                value: "201900".into(),
-            },
-        ),
+        ("199302302019031001", NipError::InvalidBirthDate { value: "19930230".into() }),
+        ("199313082019031001", NipError::InvalidBirthDate { value: "19931308".into() }),
+        ("199307002019031001", NipError::InvalidBirthDate { value: "19930700".into() }),
+        ("199307082019131001", NipError::InvalidTmt { value: "201913".into() }),
+        ("199307082019001001", NipError::InvalidTmt { value: "201900".into() }),
         ("199307082019033090", NipError::InvalidGender { digit: '3' }),
         ("199307082019030090", NipError::InvalidGender { digit: '0' }),
         ("19930708201903109", NipError::WrongLength { len: 17 }),
@@ -96,18 +68,9 @@ fn invalid_nips() {
 #[test]
 fn error_messages() {
     let err = NipError::InvalidGender { digit: '3' };
-    assert_eq!(
-        err.to_string(),
-        "gender digit (position 15) must be 1 or 2, got 3"
-    );
-    assert_eq!(
-        err.user_message(),
-        "kode jenis kelamin (angka ke-15) harus 1 atau 2, tertulis 3"
-    );
-    assert_eq!(
-        NipError::WrongLength { len: 17 }.user_message(),
-        "NIP harus 18 angka, tertulis 17"
-    );
+    assert_eq!(err.to_string(), "gender digit (position 15) must be 1 or 2, got 3");
+    assert_eq!(err.user_message(), "kode jenis kelamin (angka ke-15) harus 1 atau 2, tertulis 3");
+    assert_eq!(NipError::WrongLength { len: 17 }.user_message(), "NIP harus 18 angka, tertulis 17");
     let wrapped = crate::error::ValidationError::new("nip", err.into());
     assert!(wrapped.user_message().contains("harus 1 atau 2"));
 }
@@ -117,40 +80,19 @@ fn tmt_before_age_18_is_a_warning() {
     // Born 1 Jan 2005, CPNS from March 2019 (age 14).
     let nip = Nip::parse("200501012019031001").unwrap();
     let warnings = nip.warnings();
-    assert_eq!(
-        warnings,
-        [NipWarning::TmtBeforeAge18 {
-            birth_date: d(2005, 1, 1),
-            tmt_year: 2019,
-            tmt_month: 3
-        }]
-    );
+    assert_eq!(warnings, [NipWarning::TmtBeforeAge18 { birth_date: d(2005, 1, 1), tmt_year: 2019, tmt_month: 3 }]);
     assert!(warnings[0].describe_id().contains("03/2019"));
     // Exactly 18 on the TMT day: fine.
-    assert!(
-        Nip::parse("200103012019031001")
-            .unwrap()
-            .warnings()
-            .is_empty()
-    );
+    assert!(Nip::parse("200103012019031001").unwrap().warnings().is_empty());
     // 18 a day after the TMT: warned.
-    assert_eq!(
-        Nip::parse("200103022019031001").unwrap().warnings().len(),
-        1
-    );
+    assert_eq!(Nip::parse("200103022019031001").unwrap().warnings().len(), 1);
 }
 
 #[test]
 fn serde_is_the_digit_string_and_validates() {
     let nip = Nip::parse("199307082019031090").unwrap();
-    assert_eq!(
-        serde_json::to_string(&nip).unwrap(),
-        "\"199307082019031090\""
-    );
-    assert_eq!(
-        serde_json::from_str::<Nip>("\"199307082019031090\"").unwrap(),
-        nip
-    );
+    assert_eq!(serde_json::to_string(&nip).unwrap(), "\"199307082019031090\"");
+    assert_eq!(serde_json::from_str::<Nip>("\"199307082019031090\"").unwrap(), nip);
     assert!(serde_json::from_str::<Nip>("\"199307082019033090\"").is_err());
     assert!(serde_json::from_str::<Nip>("199307082019031090").is_err());
 }

@@ -17,31 +17,14 @@ use crate::error::ValidationError;
 /// One of the three ratings for Hasil Kerja or Perilaku Kerja.
 ///
 /// Ordered worst to best, so `DiAtasEkspektasi > SesuaiEkspektasi`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Rating {
     DiBawahEkspektasi,
     SesuaiEkspektasi,
     DiAtasEkspektasi,
 }
 
-named_enum!(
-    Rating,
-    "rating",
-    [DiBawahEkspektasi, SesuaiEkspektasi, DiAtasEkspektasi]
-);
+named_enum!(Rating, "rating", [DiBawahEkspektasi, SesuaiEkspektasi, DiAtasEkspektasi]);
 
 impl Rating {
     /// Ratings are often entered as 1/2/3 (below/as expected/above); anything
@@ -76,20 +59,7 @@ impl Rating {
 
 /// The predikat kinerja. Declared best first, so the derived `Ord` puts
 /// `SangatBaik` *first*; compare quality with [`Predikat::rank`] instead.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Predikat {
     SangatBaik,
     Baik,
@@ -99,11 +69,7 @@ pub enum Predikat {
     SangatKurang,
 }
 
-named_enum!(
-    Predikat,
-    "predikat",
-    [SangatBaik, Baik, ButuhPerbaikan, Kurang, SangatKurang]
-);
+named_enum!(Predikat, "predikat", [SangatBaik, Baik, ButuhPerbaikan, Kurang, SangatKurang]);
 
 impl Predikat {
     /// The label shown to people, as written in the regulation's matrix.
@@ -140,9 +106,7 @@ impl Predikat {
 /// good the work was; poor work caps it at Butuh Perbaikan however good the
 /// behaviour was; Sangat Baik needs both above expectations.
 pub const fn predikat(hasil_kerja: Rating, perilaku: Rating) -> Predikat {
-    use Rating::{
-        DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai,
-    };
+    use Rating::{DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai};
     match (hasil_kerja, perilaku) {
         (Atas, Atas) => Predikat::SangatBaik,
         (Atas | Sesuai, Sesuai) | (Sesuai, Atas) => Predikat::Baik,
@@ -162,9 +126,7 @@ pub fn suggest_hasil_kerja(results: &[(Rating, bool)]) -> Option<Rating> {
     if results.is_empty() {
         return None;
     }
-    let main_below = results
-        .iter()
-        .any(|&(r, main)| main && r == Rating::DiBawahEkspektasi);
+    let main_below = results.iter().any(|&(r, main)| main && r == Rating::DiBawahEkspektasi);
     let above = majority(results.iter().map(|&(r, _)| r), Rating::DiAtasEkspektasi);
     let below = majority(results.iter().map(|&(r, _)| r), Rating::DiBawahEkspektasi);
     Some(if above && !main_below {
@@ -195,9 +157,7 @@ pub fn suggest_perilaku(ratings: &[Rating]) -> Option<Rating> {
 
 /// True when more than half of the ratings equal `wanted`.
 fn majority(ratings: impl Iterator<Item = Rating>, wanted: Rating) -> bool {
-    let (hits, total) = ratings.fold((0usize, 0usize), |(h, t), r| {
-        (h + usize::from(r == wanted), t + 1)
-    });
+    let (hits, total) = ratings.fold((0usize, 0usize), |(h, t), r| (h + usize::from(r == wanted), t + 1));
     hits * 2 > total
 }
 
@@ -237,16 +197,7 @@ mod tests {
         assert_eq!(A.label_id(), "Di Atas Ekspektasi");
         assert!(A > S && S > B);
         let labels: Vec<_> = Predikat::ALL.iter().map(|p| p.label_id()).collect();
-        assert_eq!(
-            labels,
-            [
-                "Sangat Baik",
-                "Baik",
-                "Butuh Perbaikan",
-                "Kurang/Misconduct",
-                "Sangat Kurang"
-            ]
-        );
+        assert_eq!(labels, ["Sangat Baik", "Baik", "Butuh Perbaikan", "Kurang/Misconduct", "Sangat Kurang"]);
         let at_least: Vec<_> = Predikat::ALL.iter().map(|p| p.is_at_least_baik()).collect();
         assert_eq!(at_least, [true, true, false, false, false]);
         assert_eq!(Predikat::ALL.map(Predikat::rank), [1, 2, 3, 4, 5]);
@@ -255,45 +206,24 @@ mod tests {
 
     #[test]
     fn serde_uses_variant_names() {
-        assert_eq!(
-            serde_json::to_string(&Predikat::ButuhPerbaikan).unwrap(),
-            "\"ButuhPerbaikan\""
-        );
-        assert_eq!(
-            serde_json::from_str::<Rating>("\"DiAtasEkspektasi\"").unwrap(),
-            A
-        );
+        assert_eq!(serde_json::to_string(&Predikat::ButuhPerbaikan).unwrap(), "\"ButuhPerbaikan\"");
+        assert_eq!(serde_json::from_str::<Rating>("\"DiAtasEkspektasi\"").unwrap(), A);
     }
 
     #[test]
     fn suggest_hasil_kerja_majorities() {
         assert_eq!(suggest_hasil_kerja(&[]), None);
-        assert_eq!(
-            suggest_hasil_kerja(&[(A, true), (A, false), (S, false)]),
-            Some(A)
-        );
+        assert_eq!(suggest_hasil_kerja(&[(A, true), (A, false), (S, false)]), Some(A));
         assert_eq!(suggest_hasil_kerja(&[(A, true), (A, true)]), Some(A));
         // Majority above, but a main target below: not above.
-        assert_eq!(
-            suggest_hasil_kerja(&[(A, false), (A, false), (B, true)]),
-            Some(S)
-        );
+        assert_eq!(suggest_hasil_kerja(&[(A, false), (A, false), (B, true)]), Some(S));
         // A non-main target below does not block "above".
-        assert_eq!(
-            suggest_hasil_kerja(&[(A, true), (A, true), (B, false)]),
-            Some(A)
-        );
+        assert_eq!(suggest_hasil_kerja(&[(A, true), (A, true), (B, false)]), Some(A));
         // Exactly half is not "most".
         assert_eq!(suggest_hasil_kerja(&[(A, true), (S, false)]), Some(S));
-        assert_eq!(
-            suggest_hasil_kerja(&[(B, false), (B, true), (A, true)]),
-            Some(B)
-        );
+        assert_eq!(suggest_hasil_kerja(&[(B, false), (B, true), (A, true)]), Some(B));
         assert_eq!(suggest_hasil_kerja(&[(B, true), (S, true)]), Some(S));
-        assert_eq!(
-            suggest_hasil_kerja(&[(S, true), (A, false), (B, false)]),
-            Some(S)
-        );
+        assert_eq!(suggest_hasil_kerja(&[(S, true), (A, false), (B, false)]), Some(S));
     }
 
     #[test]

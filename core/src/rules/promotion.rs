@@ -57,25 +57,11 @@ pub struct PromotionInput {
 /// One unmet promotion rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PromotionBlocker {
-    TooFewYearsInRank {
-        months_in_rank: u32,
-        required_months: u32,
-    },
-    MissingAppraisals {
-        found: usize,
-        required: usize,
-    },
-    PredikatBelowBaik {
-        predikat: Predikat,
-    },
-    AboveSuperiorRank {
-        target: Rank,
-        superior: Rank,
-    },
-    AboveEducationCeiling {
-        target: Rank,
-        ceiling: Rank,
-    },
+    TooFewYearsInRank { months_in_rank: u32, required_months: u32 },
+    MissingAppraisals { found: usize, required: usize },
+    PredikatBelowBaik { predikat: Predikat },
+    AboveSuperiorRank { target: Rank, superior: Rank },
+    AboveEducationCeiling { target: Rank, ceiling: Rank },
     AtHighestRank,
 }
 
@@ -83,31 +69,22 @@ impl PromotionBlocker {
     /// The unmet rule in Bahasa Indonesia.
     pub fn describe_id(&self) -> String {
         match self {
-            PromotionBlocker::TooFewYearsInRank {
-                months_in_rank,
-                required_months,
-            } => format!(
+            PromotionBlocker::TooFewYearsInRank { months_in_rank, required_months } => format!(
                 "Masa dalam pangkat baru {}; paling sedikit {} diperlukan.",
                 duration_id(*months_in_rank),
                 duration_id(*required_months)
             ),
             PromotionBlocker::MissingAppraisals { found, required } => {
-                format!(
-                    "Penilaian kinerja 2 tahun terakhir baru {found} dari {required} yang diperlukan."
-                )
+                format!("Penilaian kinerja 2 tahun terakhir baru {found} dari {required} yang diperlukan.")
             }
             PromotionBlocker::PredikatBelowBaik { predikat } => below_baik_id(*predikat),
             PromotionBlocker::AboveSuperiorRank { target, superior } => {
                 format!("Pangkat tujuan {target} melebihi pangkat atasan langsung ({superior}).")
             }
             PromotionBlocker::AboveEducationCeiling { target, ceiling } => {
-                format!(
-                    "Pangkat tujuan {target} melebihi batas pangkat untuk pendidikan tertinggi ({ceiling})."
-                )
+                format!("Pangkat tujuan {target} melebihi batas pangkat untuk pendidikan tertinggi ({ceiling}).")
             }
-            PromotionBlocker::AtHighestRank => {
-                "Sudah berada pada pangkat tertinggi (IV/e).".to_string()
-            }
+            PromotionBlocker::AtHighestRank => "Sudah berada pada pangkat tertinggi (IV/e).".to_string(),
         }
     }
 }
@@ -130,21 +107,15 @@ pub fn rank_promotion(input: &PromotionInput, rules: &PromotionRules) -> Promoti
     let mut blockers = Vec::new();
     let months_in_rank = full_months_between(input.rank_since, input.as_of);
     if months_in_rank < rules.min_months_in_rank {
-        blockers.push(PromotionBlocker::TooFewYearsInRank {
-            months_in_rank,
-            required_months: rules.min_months_in_rank,
-        });
+        blockers
+            .push(PromotionBlocker::TooFewYearsInRank { months_in_rank, required_months: rules.min_months_in_rank });
     }
     let found = input.predikats_last_two_years.len();
     if found < rules.required_appraisals {
-        blockers.push(PromotionBlocker::MissingAppraisals {
-            found,
-            required: rules.required_appraisals,
-        });
+        blockers.push(PromotionBlocker::MissingAppraisals { found, required: rules.required_appraisals });
     }
     blockers.extend(
-        below_baik(&input.predikats_last_two_years)
-            .map(|predikat| PromotionBlocker::PredikatBelowBaik { predikat }),
+        below_baik(&input.predikats_last_two_years).map(|predikat| PromotionBlocker::PredikatBelowBaik { predikat }),
     );
     let target = input.current_rank.next();
     match target {
@@ -172,36 +143,21 @@ pub const SUCCESSION_REQUIRED_APPRAISALS: usize = 2;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SuccessionBlocker {
     CompetenceNotFit,
-    JpShortfall {
-        minutes_done: u32,
-        minutes_required: u32,
-    },
-    MissingAppraisals {
-        found: usize,
-        required: usize,
-    },
-    PredikatBelowBaik {
-        predikat: Predikat,
-    },
+    JpShortfall { minutes_done: u32, minutes_required: u32 },
+    MissingAppraisals { found: usize, required: usize },
+    PredikatBelowBaik { predikat: Predikat },
 }
 
 impl SuccessionBlocker {
     /// The unmet rule in Bahasa Indonesia.
     pub fn describe_id(&self) -> String {
         match self {
-            SuccessionBlocker::CompetenceNotFit => {
-                "Kompetensi belum sesuai dengan jabatan sasaran.".to_string()
-            }
-            SuccessionBlocker::JpShortfall {
-                minutes_done,
-                minutes_required,
-            } => format!(
+            SuccessionBlocker::CompetenceNotFit => "Kompetensi belum sesuai dengan jabatan sasaran.".to_string(),
+            SuccessionBlocker::JpShortfall { minutes_done, minutes_required } => format!(
                 "Pengembangan kompetensi tahun ini {minutes_done} menit; paling sedikit {minutes_required} menit (20 JP)."
             ),
             SuccessionBlocker::MissingAppraisals { found, required } => {
-                format!(
-                    "Penilaian kinerja 2 tahun terakhir baru {found} dari {required} yang diperlukan."
-                )
+                format!("Penilaian kinerja 2 tahun terakhir baru {found} dari {required} yang diperlukan.")
             }
             SuccessionBlocker::PredikatBelowBaik { predikat } => below_baik_id(*predikat),
         }
@@ -226,15 +182,10 @@ pub fn succession_eligible(
     }
     let found = predikats_last_two_years.len();
     if found < SUCCESSION_REQUIRED_APPRAISALS {
-        blockers.push(SuccessionBlocker::MissingAppraisals {
-            found,
-            required: SUCCESSION_REQUIRED_APPRAISALS,
-        });
+        blockers.push(SuccessionBlocker::MissingAppraisals { found, required: SUCCESSION_REQUIRED_APPRAISALS });
     }
-    blockers.extend(
-        below_baik(predikats_last_two_years)
-            .map(|predikat| SuccessionBlocker::PredikatBelowBaik { predikat }),
-    );
+    blockers
+        .extend(below_baik(predikats_last_two_years).map(|predikat| SuccessionBlocker::PredikatBelowBaik { predikat }));
     blockers
 }
 
@@ -248,10 +199,7 @@ fn below_baik(predikats: &[Predikat]) -> impl Iterator<Item = Predikat> + '_ {
 }
 
 fn below_baik_id(predikat: Predikat) -> String {
-    format!(
-        "Ada predikat kinerja {} dalam 2 tahun terakhir; semua harus paling rendah Baik.",
-        predikat.label_id()
-    )
+    format!("Ada predikat kinerja {} dalam 2 tahun terakhir; semua harus paling rendah Baik.", predikat.label_id())
 }
 
 /// Whole months from `from` to `to` (0 when `to` is earlier).

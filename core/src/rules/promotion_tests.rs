@@ -31,10 +31,7 @@ fn blockers(input: &PromotionInput) -> Vec<PromotionBlocker> {
 #[test]
 fn rules_serde_round_trip() {
     let json = serde_json::to_string(&PromotionRules::default()).unwrap();
-    assert_eq!(
-        serde_json::from_str::<PromotionRules>(&json).unwrap(),
-        PromotionRules::default()
-    );
+    assert_eq!(serde_json::from_str::<PromotionRules>(&json).unwrap(), PromotionRules::default());
     let partial: PromotionRules = serde_json::from_str(r#"{"min_months_in_rank": 24}"#).unwrap();
     assert_eq!(partial.min_months_in_rank, 24);
     assert_eq!(partial.required_appraisals, 2);
@@ -55,21 +52,9 @@ fn all_rules_met() {
 fn years_in_rank() {
     let mut input = eligible();
     input.as_of = d(2025, 3, 31);
-    assert_eq!(
-        blockers(&input),
-        [PromotionBlocker::TooFewYearsInRank {
-            months_in_rank: 47,
-            required_months: 48
-        }]
-    );
+    assert_eq!(blockers(&input), [PromotionBlocker::TooFewYearsInRank { months_in_rank: 47, required_months: 48 }]);
     input.as_of = d(2020, 1, 1); // before the TMT: zero months, no panic
-    assert_eq!(
-        blockers(&input),
-        [PromotionBlocker::TooFewYearsInRank {
-            months_in_rank: 0,
-            required_months: 48
-        }]
-    );
+    assert_eq!(blockers(&input), [PromotionBlocker::TooFewYearsInRank { months_in_rank: 0, required_months: 48 }]);
     assert_eq!(full_months_between(d(2021, 4, 15), d(2025, 4, 14)), 47);
     assert_eq!(full_months_between(d(2021, 4, 15), d(2025, 4, 15)), 48);
 }
@@ -78,20 +63,9 @@ fn years_in_rank() {
 fn appraisals() {
     let mut input = eligible();
     input.predikats_last_two_years = vec![Baik];
-    assert_eq!(
-        blockers(&input),
-        [PromotionBlocker::MissingAppraisals {
-            found: 1,
-            required: 2
-        }]
-    );
+    assert_eq!(blockers(&input), [PromotionBlocker::MissingAppraisals { found: 1, required: 2 }]);
     input.predikats_last_two_years = vec![ButuhPerbaikan, Baik, ButuhPerbaikan];
-    assert_eq!(
-        blockers(&input),
-        [PromotionBlocker::PredikatBelowBaik {
-            predikat: ButuhPerbaikan
-        }]
-    );
+    assert_eq!(blockers(&input), [PromotionBlocker::PredikatBelowBaik { predikat: ButuhPerbaikan }]);
 }
 
 #[test]
@@ -100,22 +74,10 @@ fn superior_and_education_ceiling() {
     input.superior_rank = Some(Rank::IIIc); // equal is allowed
     assert!(blockers(&input).is_empty());
     input.superior_rank = Some(Rank::IIIb);
-    assert_eq!(
-        blockers(&input),
-        [PromotionBlocker::AboveSuperiorRank {
-            target: Rank::IIIc,
-            superior: Rank::IIIb
-        }]
-    );
+    assert_eq!(blockers(&input), [PromotionBlocker::AboveSuperiorRank { target: Rank::IIIc, superior: Rank::IIIb }]);
     let mut input = eligible();
     input.education = Education::SMA;
-    assert_eq!(
-        blockers(&input),
-        [PromotionBlocker::AboveEducationCeiling {
-            target: Rank::IIIc,
-            ceiling: Rank::IIIb
-        }]
-    );
+    assert_eq!(blockers(&input), [PromotionBlocker::AboveEducationCeiling { target: Rank::IIIc, ceiling: Rank::IIIb }]);
 }
 
 #[test]
@@ -140,64 +102,34 @@ fn everything_failing_together() {
     assert_eq!(
         found,
         [
-            PromotionBlocker::TooFewYearsInRank {
-                months_in_rank: 12,
-                required_months: 48
-            },
-            PromotionBlocker::MissingAppraisals {
-                found: 1,
-                required: 2
-            },
+            PromotionBlocker::TooFewYearsInRank { months_in_rank: 12, required_months: 48 },
+            PromotionBlocker::MissingAppraisals { found: 1, required: 2 },
             PromotionBlocker::PredikatBelowBaik { predikat: Kurang },
-            PromotionBlocker::AboveSuperiorRank {
-                target: Rank::IIIc,
-                superior: Rank::IIIa
-            },
-            PromotionBlocker::AboveEducationCeiling {
-                target: Rank::IIIc,
-                ceiling: Rank::IIIb
-            },
+            PromotionBlocker::AboveSuperiorRank { target: Rank::IIIc, superior: Rank::IIIa },
+            PromotionBlocker::AboveEducationCeiling { target: Rank::IIIc, ceiling: Rank::IIIb },
         ]
     );
-    assert_eq!(
-        found[0].describe_id(),
-        "Masa dalam pangkat baru 1 tahun; paling sedikit 4 tahun diperlukan."
-    );
+    assert_eq!(found[0].describe_id(), "Masa dalam pangkat baru 1 tahun; paling sedikit 4 tahun diperlukan.");
     assert!(found[2].describe_id().contains("Kurang/Misconduct"));
     assert!(found[3].describe_id().contains("III/a"));
-    assert!(
-        PromotionBlocker::AtHighestRank
-            .describe_id()
-            .contains("IV/e")
-    );
+    assert!(PromotionBlocker::AtHighestRank.describe_id().contains("IV/e"));
 }
 
 #[test]
 fn succession_group() {
     assert!(succession_eligible(true, 900, &[Baik, SangatBaik]).is_empty());
-    assert_eq!(
-        succession_eligible(false, 900, &[Baik, Baik]),
-        [SuccessionBlocker::CompetenceNotFit]
-    );
+    assert_eq!(succession_eligible(false, 900, &[Baik, Baik]), [SuccessionBlocker::CompetenceNotFit]);
     assert_eq!(
         succession_eligible(true, 899, &[Baik, Baik]),
-        [SuccessionBlocker::JpShortfall {
-            minutes_done: 899,
-            minutes_required: 900
-        }]
+        [SuccessionBlocker::JpShortfall { minutes_done: 899, minutes_required: 900 }]
     );
     assert_eq!(
         succession_eligible(true, 900, &[Baik]),
-        [SuccessionBlocker::MissingAppraisals {
-            found: 1,
-            required: 2
-        }]
+        [SuccessionBlocker::MissingAppraisals { found: 1, required: 2 }]
     );
     assert_eq!(
         succession_eligible(true, 900, &[Baik, ButuhPerbaikan]),
-        [SuccessionBlocker::PredikatBelowBaik {
-            predikat: ButuhPerbaikan
-        }]
+        [SuccessionBlocker::PredikatBelowBaik { predikat: ButuhPerbaikan }]
     );
     let all = succession_eligible(false, 0, &[Kurang]);
     assert_eq!(all.len(), 4);

@@ -17,20 +17,7 @@ use crate::error::ValidationError;
 
 /// PNS rank (golongan/ruang), lowest first; written "III/a" in text, JSON
 /// and CRDT documents.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Rank {
     #[serde(rename = "I/a")]
     #[autosurgeon(rename = "I/a")]
@@ -157,20 +144,7 @@ impl FromStr for Rank {
 
 /// Highest completed education.
 #[allow(clippy::upper_case_acronyms)]
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Education {
     SD,
     SMP,
@@ -184,11 +158,7 @@ pub enum Education {
     S3,
 }
 
-named_enum!(
-    Education,
-    "education",
-    [SD, SMP, SMA, D1, D2, D3, D4, S1, S2, S3]
-);
+named_enum!(Education, "education", [SD, SMP, SMA, D1, D2, D3, D4, S1, S2, S3]);
 
 /// Highest rank reachable by regular promotion per education.
 /// **Local default, not from the reference**; configure per agency.
@@ -268,8 +238,7 @@ mod tests {
     #[test]
     fn rank_is_stored_as_notation_in_automerge() {
         let mut doc = automerge::AutoCommit::new();
-        autosurgeon::reconcile::reconcile_prop(&mut doc, automerge::ROOT, "rank", Rank::IIIa)
-            .unwrap();
+        autosurgeon::reconcile::reconcile_prop(&mut doc, automerge::ROOT, "rank", Rank::IIIa).unwrap();
         let raw: String = autosurgeon::hydrate_prop(&doc, automerge::ROOT, "rank").unwrap();
         assert_eq!(raw, "III/a");
         let back: Rank = autosurgeon::hydrate_prop(&doc, automerge::ROOT, "rank").unwrap();

@@ -16,20 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::ValidationError;
 
 /// The nine survey elements (unsur), in the reference's order U1–U9.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Element {
     U1,
     U2,
@@ -109,20 +96,7 @@ impl From<Scores> for [u8; 9] {
 }
 
 /// The IKM quality grade, from the rounded unit IKM.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Mutu {
     A,
     B,
@@ -219,8 +193,7 @@ impl SkmTally {
 
     /// Grade of the rounded unit IKM.
     pub fn mutu(&self) -> Option<Mutu> {
-        self.unit_ikm_hundredths()
-            .map(Mutu::from_unit_ikm_hundredths)
+        self.unit_ikm_hundredths().map(Mutu::from_unit_ikm_hundredths)
     }
 }
 

@@ -30,10 +30,7 @@ fn scores_are_validated_with_field_names() {
     assert!(Scores::new([4; 9]).is_ok());
     let err = Scores::new([1, 2, 0, 4, 4, 4, 4, 4, 4]).unwrap_err();
     assert_eq!(err.field, "scores.u3");
-    assert_eq!(
-        Scores::new([1, 2, 3, 4, 4, 4, 4, 4, 5]).unwrap_err().field,
-        "scores.u9"
-    );
+    assert_eq!(Scores::new([1, 2, 3, 4, 4, 4, 4, 4, 5]).unwrap_err().field, "scores.u9");
     assert!(serde_json::from_str::<Scores>("[1,2,3,4,1,2,3,4,9]").is_err());
     let s: Scores = serde_json::from_str("[1,2,3,4,1,2,3,4,4]").unwrap();
     assert_eq!(s.get(Element::U4), 4);
@@ -43,10 +40,7 @@ fn scores_are_validated_with_field_names() {
 #[test]
 fn element_order_and_labels() {
     assert_eq!(Element::ALL.len(), 9);
-    assert_eq!(
-        Element::U8.label_id(),
-        "Penanganan pengaduan, saran dan masukan"
-    );
+    assert_eq!(Element::U8.label_id(), "Penanganan pengaduan, saran dan masukan");
     assert_eq!(Element::U9.label_id(), "Sarana dan prasarana");
     assert_eq!(Element::U1.index(), 0);
 }

@@ -17,20 +17,7 @@ use super::predikat::{Predikat, Rating};
 use crate::error::{Reason, ValidationError};
 
 /// The potential axis of the 9-box.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Potential {
     Rendah,
     Menengah,
@@ -40,20 +27,7 @@ pub enum Potential {
 named_enum!(Potential, "potential", [Rendah, Menengah, Tinggi]);
 
 /// A disciplinary sanction (hukuman disiplin) imposed in the last two years.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Sanction {
     Ringan,
     Sedang,
@@ -65,9 +39,7 @@ named_enum!(Sanction, "sanction", [Ringan, Sedang, Berat]);
 /// The box number (1–9) for a performance rating and potential level.
 pub const fn nine_box(performance: Rating, potential: Potential) -> u8 {
     use Potential::{Menengah, Rendah, Tinggi};
-    use Rating::{
-        DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai,
-    };
+    use Rating::{DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai};
     match (performance, potential) {
         (Atas, Rendah) => 4,
         (Atas, Menengah) => 7,
@@ -82,20 +54,7 @@ pub const fn nine_box(performance: Rating, potential: Potential) -> u8 {
 }
 
 /// Follow-up actions recommended per box.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    Reconcile,
-    Hydrate,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Reconcile, Hydrate)]
 pub enum Action {
     Promote,
     Retain,
@@ -128,9 +87,7 @@ impl Action {
             Action::CompetencyDevelopment => "Pengembangan kompetensi",
             Action::StudyAssignment => "Tugas belajar",
             Action::AppropriatePlacement => "Penempatan yang sesuai",
-            Action::HandledPerRegulation => {
-                "Diproses sesuai ketentuan peraturan perundang-undangan"
-            }
+            Action::HandledPerRegulation => "Diproses sesuai ketentuan peraturan perundang-undangan",
         }
     }
 }
@@ -143,23 +100,11 @@ pub fn box_actions(box_no: u8) -> Result<&'static [Action], ValidationError> {
     Ok(match box_no {
         9 => &[Promote, Retain, SuccessionGroup, Award],
         8 => &[Retain, SuccessionGroup, Rotation, JobEnlargement, Coaching],
-        7 => &[
-            Retain,
-            SuccessionGroup,
-            Rotation,
-            JobEnrichment,
-            CompetencyDevelopment,
-            StudyAssignment,
-        ],
+        7 => &[Retain, SuccessionGroup, Rotation, JobEnrichment, CompetencyDevelopment, StudyAssignment],
         6 => &[AppropriatePlacement, Coaching, Counselling],
         5 => &[AppropriatePlacement, Coaching, CompetencyDevelopment],
         4 => &[Rotation, CompetencyDevelopment],
-        3 => &[
-            Coaching,
-            Counselling,
-            CompetencyDevelopment,
-            AppropriatePlacement,
-        ],
+        3 => &[Coaching, Counselling, CompetencyDevelopment, AppropriatePlacement],
         2 => &[Coaching, CompetencyDevelopment, AppropriatePlacement],
         1 => &[HandledPerRegulation],
         other => return Err(ValidationError::out_of_range("box", other, 1, 9)),
@@ -232,14 +177,9 @@ impl ExclusionReason {
     pub fn describe_id(&self) -> String {
         match self {
             ExclusionReason::DisciplinarySanction(s) => {
-                format!(
-                    "Mendapat hukuman disiplin tingkat {} dalam 2 tahun terakhir.",
-                    s.name().to_lowercase()
-                )
+                format!("Mendapat hukuman disiplin tingkat {} dalam 2 tahun terakhir.", s.name().to_lowercase())
             }
-            ExclusionReason::NoAppraisals => {
-                "Belum ada penilaian kinerja dalam 2 tahun terakhir.".to_string()
-            }
+            ExclusionReason::NoAppraisals => "Belum ada penilaian kinerja dalam 2 tahun terakhir.".to_string(),
         }
     }
 }
@@ -247,20 +187,13 @@ impl ExclusionReason {
 /// The outcome of placing one employee.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Placement {
-    Box {
-        number: u8,
-        performance: Rating,
-        potential: Potential,
-    },
+    Box { number: u8, performance: Rating, potential: Potential },
     Excluded(ExclusionReason),
 }
 
 /// Performance axis from the predikats of the last two years: the average
 /// configured score against the cut-offs. `None` without any appraisal.
-pub fn performance_axis(
-    cfg: &TalentConfig,
-    predikats_last_two_years: &[Predikat],
-) -> Option<Rating> {
+pub fn performance_axis(cfg: &TalentConfig, predikats_last_two_years: &[Predikat]) -> Option<Rating> {
     if predikats_last_two_years.is_empty() {
         return None;
     }
@@ -281,12 +214,7 @@ pub fn potential_axis(cfg: &TalentConfig, score: f64) -> Result<Potential, Valid
         return Err(ValidationError::new("potential_score", Reason::NotFinite));
     }
     if !(0.0..=100.0).contains(&score) {
-        return Err(ValidationError::out_of_range(
-            "potential_score",
-            score,
-            0,
-            100,
-        ));
+        return Err(ValidationError::out_of_range("potential_score", score, 0, 100));
     }
     Ok(if score >= cfg.tinggi_min_potential {
         Potential::Tinggi
@@ -308,18 +236,12 @@ pub fn place(
 ) -> Result<Placement, ValidationError> {
     let potential = potential_axis(cfg, potential_score)?;
     if let Some(s @ (Sanction::Sedang | Sanction::Berat)) = sanction {
-        return Ok(Placement::Excluded(ExclusionReason::DisciplinarySanction(
-            s,
-        )));
+        return Ok(Placement::Excluded(ExclusionReason::DisciplinarySanction(s)));
     }
     let Some(performance) = performance_axis(cfg, predikats_last_two_years) else {
         return Ok(Placement::Excluded(ExclusionReason::NoAppraisals));
     };
-    Ok(Placement::Box {
-        number: nine_box(performance, potential),
-        performance,
-        potential,
-    })
+    Ok(Placement::Box { number: nine_box(performance, potential), performance, potential })
 }
 
 #[cfg(test)]

@@ -11,9 +11,7 @@ use super::projection::Stored;
 use super::{COMPACT_AFTER, Store, StoreError};
 use crate::doc::{Conflict, DocKind, Document, HistoryEntry, kind_of};
 use crate::error::ValidationError;
-use crate::model::{
-    Allowance, Appraisal, Author, Award, DocId, Employee, Feedback, Mentoring, Training, Unit,
-};
+use crate::model::{Allowance, Appraisal, Author, Award, DocId, Employee, Feedback, Mentoring, Training, Unit};
 
 /// Run `$body` with `T` bound to the Rust type of `$kind`.
 macro_rules! dispatch {
@@ -84,11 +82,9 @@ struct Raw {
 
 fn read_raw(conn: &Connection, id: DocId) -> Result<Option<Raw>, StoreError> {
     let row: Option<(String, Vec<u8>, i64)> = conn
-        .query_row(
-            "SELECT kind, snapshot, chunk_count FROM documents WHERE id = ?1",
-            [id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
+        .query_row("SELECT kind, snapshot, chunk_count FROM documents WHERE id = ?1", [id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
     let Some((kind, mut bytes, chunk_count)) = row else {
         return Ok(None);
@@ -98,18 +94,11 @@ fn read_raw(conn: &Connection, id: DocId) -> Result<Option<Raw>, StoreError> {
     while let Some(r) = rows.next()? {
         bytes.extend_from_slice(&r.get::<_, Vec<u8>>(0)?);
     }
-    Ok(Some(Raw {
-        kind: DocKind::parse(&kind)?,
-        bytes,
-        chunk_count,
-    }))
+    Ok(Some(Raw { kind: DocKind::parse(&kind)?, bytes, chunk_count }))
 }
 
 fn load<T: Stored>(conn: &Connection, id: DocId) -> Result<(Document<T>, i64), StoreError> {
-    let raw = read_raw(conn, id)?.ok_or(StoreError::NotFound {
-        kind: T::KIND.as_str(),
-        id,
-    })?;
+    let raw = read_raw(conn, id)?.ok_or(StoreError::NotFound { kind: T::KIND.as_str(), id })?;
     let doc = Document::<T>::load(id, &raw.bytes).map_err(|e| StoreError::doc(id, e))?;
     Ok((doc, raw.chunk_count))
 }
@@ -124,8 +113,7 @@ pub(crate) fn parse_heads(s: &str) -> Result<Vec<ChangeHash>, ValidationError> {
     s.split(',')
         .filter(|h| !h.is_empty())
         .map(|h| {
-            ChangeHash::from_str(h)
-                .map_err(|_| ValidationError::rule("heads", format!("{h:?} is not a change hash")))
+            ChangeHash::from_str(h).map_err(|_| ValidationError::rule("heads", format!("{h:?} is not a change hash")))
         })
         .collect()
 }
@@ -167,10 +155,7 @@ fn persist<T: Stored>(
                     "INSERT INTO chunks (doc_id, seq, data) VALUES (?1, ?2, ?3)",
                     params![id, count + 1, chunk],
                 )?;
-                tx.execute(
-                    "UPDATE documents SET chunk_count = ?2 WHERE id = ?1",
-                    params![id, count + 1],
-                )?;
+                tx.execute("UPDATE documents SET chunk_count = ?2 WHERE id = ?1", params![id, count + 1])?;
             }
             tx.execute(
                 "UPDATE documents SET heads = ?2, conflicts = ?3, updated_at = ?4,
@@ -186,19 +171,13 @@ fn persist<T: Stored>(
 
 impl Store {
     /// Store a new record written on this device.
-    pub fn create<T: Stored>(
-        &self,
-        id: DocId,
-        value: &T,
-        author: &Author,
-    ) -> Result<(), StoreError> {
+    pub fn create<T: Stored>(&self, id: DocId, value: &T, author: &Author) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         if read_raw(&tx, id)?.is_some() {
             return Err(StoreError::AlreadyExists { id });
         }
-        let mut doc =
-            Document::create(id, value, author, Utc::now()).map_err(|e| StoreError::doc(id, e))?;
+        let mut doc = Document::create(id, value, author, Utc::now()).map_err(|e| StoreError::doc(id, e))?;
         persist(&tx, &mut doc, value, None, true)?;
         tx.commit()?;
         Ok(())
@@ -215,9 +194,7 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let (mut doc, chunks) = load::<T>(&tx, id)?;
-        let value = doc
-            .edit(author, Utc::now(), edit)
-            .map_err(|e| StoreError::doc(id, e))?;
+        let value = doc.edit(author, Utc::now(), edit).map_err(|e| StoreError::doc(id, e))?;
         persist(&tx, &mut doc, &value, Some(chunks), true)?;
         tx.commit()?;
         Ok(value)
@@ -235,9 +212,7 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let (mut doc, chunks) = load::<T>(&tx, id)?;
-        let value = doc
-            .resolve_conflict(path, pick, author, Utc::now())
-            .map_err(|e| StoreError::doc(id, e))?;
+        let value = doc.resolve_conflict(path, pick, author, Utc::now()).map_err(|e| StoreError::doc(id, e))?;
         persist(&tx, &mut doc, &value, Some(chunks), true)?;
         tx.commit()?;
         Ok(value)
@@ -254,17 +229,11 @@ impl Store {
     }
 
     pub fn conflicts(&self, id: DocId) -> Result<Vec<Conflict>, StoreError> {
-        self.with_any(id, |kind, bytes| {
-            dispatch!(kind, |T| Document::<T>::load(id, bytes)
-                .map(|mut d| d.conflicts()))
-        })
+        self.with_any(id, |kind, bytes| dispatch!(kind, |T| Document::<T>::load(id, bytes).map(|mut d| d.conflicts())))
     }
 
     pub fn history(&self, id: DocId) -> Result<Vec<HistoryEntry>, StoreError> {
-        self.with_any(id, |kind, bytes| {
-            dispatch!(kind, |T| Document::<T>::load(id, bytes)
-                .map(|mut d| d.history()))
-        })
+        self.with_any(id, |kind, bytes| dispatch!(kind, |T| Document::<T>::load(id, bytes).map(|mut d| d.history())))
     }
 
     /// The whole document as automerge bytes, history included.
@@ -291,9 +260,8 @@ impl Store {
     /// Documents with changes the server has not acknowledged, oldest first.
     pub fn pending(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
         let conn = self.lock();
-        let mut stmt = conn.prepare_cached(
-            "SELECT id, kind FROM documents WHERE local_changes = 1 ORDER BY updated_at, id",
-        )?;
+        let mut stmt =
+            conn.prepare_cached("SELECT id, kind FROM documents WHERE local_changes = 1 ORDER BY updated_at, id")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
@@ -308,11 +276,7 @@ impl Store {
     pub fn changes_for_server(&self, id: DocId) -> Result<(Vec<u8>, Vec<ChangeHash>), StoreError> {
         let conn = self.lock();
         let acked: Option<String> = conn
-            .query_row(
-                "SELECT server_heads FROM documents WHERE id = ?1",
-                [id.to_string()],
-                |r| r.get(0),
-            )
+            .query_row("SELECT server_heads FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))
             .optional()?
             .ok_or(StoreError::NotFound { kind: "any", id })?;
         let raw = read_raw(&conn, id)?.ok_or(StoreError::NotFound { kind: "any", id })?;
@@ -324,11 +288,7 @@ impl Store {
 
     /// The server stored everything up to `sent_heads`. The document stops
     /// waiting for upload unless it changed again after they were sent.
-    pub fn mark_acknowledged(
-        &self,
-        id: DocId,
-        sent_heads: &[ChangeHash],
-    ) -> Result<(), StoreError> {
+    pub fn mark_acknowledged(&self, id: DocId, sent_heads: &[ChangeHash]) -> Result<(), StoreError> {
         let heads = heads_string(sent_heads);
         self.lock().execute(
             "UPDATE documents SET server_heads = ?2, rejected_code = NULL, rejected_reason = NULL,
@@ -362,21 +322,13 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
             )
             .optional()?;
-        let (kind, local, code, reason, conflicts) =
-            row.ok_or(StoreError::NotFound { kind: "any", id })?;
+        let (kind, local, code, reason, conflicts) = row.ok_or(StoreError::NotFound { kind: "any", id })?;
         let sync = match (code, local) {
-            (Some(code), _) => SyncState::Rejected {
-                code,
-                reason: reason.unwrap_or_default(),
-            },
+            (Some(code), _) => SyncState::Rejected { code, reason: reason.unwrap_or_default() },
             (None, true) => SyncState::OnlyOnDevice,
             (None, false) => SyncState::OnServer,
         };
-        Ok(DocStatus {
-            kind: DocKind::parse(&kind)?,
-            sync,
-            conflicts: u32::try_from(conflicts).unwrap_or(0),
-        })
+        Ok(DocStatus { kind: DocKind::parse(&kind)?, sync, conflicts: u32::try_from(conflicts).unwrap_or(0) })
     }
 
     fn with_any<R>(
@@ -389,23 +341,15 @@ impl Store {
     }
 }
 
-fn import_typed<T: Stored>(
-    tx: &Transaction<'_>,
-    id: DocId,
-    bytes: &[u8],
-) -> Result<(), StoreError> {
+fn import_typed<T: Stored>(tx: &Transaction<'_>, id: DocId, bytes: &[u8]) -> Result<(), StoreError> {
     let existing = read_raw(tx, id)?;
     let (mut doc, chunks) = match existing {
         Some(raw) => {
-            let mut doc =
-                Document::<T>::load(id, &raw.bytes).map_err(|e| StoreError::doc(id, e))?;
+            let mut doc = Document::<T>::load(id, &raw.bytes).map_err(|e| StoreError::doc(id, e))?;
             doc.apply(bytes).map_err(|e| StoreError::doc(id, e))?;
             (doc, Some(raw.chunk_count))
         }
-        None => (
-            Document::<T>::load(id, bytes).map_err(|e| StoreError::doc(id, e))?,
-            None,
-        ),
+        None => (Document::<T>::load(id, bytes).map_err(|e| StoreError::doc(id, e))?, None),
     };
     let value = doc.value().map_err(|e| StoreError::doc(id, e))?;
     persist(tx, &mut doc, &value, chunks, false)

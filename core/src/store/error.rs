@@ -17,11 +17,7 @@ pub enum StoreError {
     #[error(
         "the store at {path} was written by a newer version of Prestasi (schema {found}, this build knows up to {supported}); update the app"
     )]
-    NewerSchema {
-        path: PathBuf,
-        found: i64,
-        supported: i64,
-    },
+    NewerSchema { path: PathBuf, found: i64, supported: i64 },
     #[error("the file at {path} is not a Prestasi store or is damaged: {detail}")]
     Corrupt { path: PathBuf, detail: String },
     #[error("no {kind} document {id}")]

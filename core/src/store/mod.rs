@@ -60,10 +60,7 @@ impl Store {
     /// and a path that cannot be opened are typed errors.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
         let path = path.as_ref().to_owned();
-        let conn = Connection::open(&path).map_err(|source| StoreError::Open {
-            path: path.clone(),
-            source,
-        })?;
+        let conn = Connection::open(&path).map_err(|source| StoreError::Open { path: path.clone(), source })?;
         Self::init(conn, path)
     }
 
@@ -77,11 +74,7 @@ impl Store {
         schema::configure(&conn, &path)?;
         schema::migrate(&mut conn, &path)?;
         let device = device_id(&conn)?;
-        Ok(Self {
-            conn: Mutex::new(conn),
-            device,
-            path,
-        })
+        Ok(Self { conn: Mutex::new(conn), device, path })
     }
 
     /// This install's device id: the automerge actor of its changes.
@@ -95,25 +88,17 @@ impl Store {
 
     /// A value kept with the data (e.g. the last successful sync time).
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
-        Ok(self
-            .lock()
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+        Ok(self.lock().query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
     }
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.lock().execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)",
-            [key, value],
-        )?;
+        self.lock().execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
         Ok(())
     }
 
     /// `PRAGMA integrity_check` passes.
     pub fn check_integrity(&self) -> Result<bool, StoreError> {
-        let r: String = self
-            .lock()
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        let r: String = self.lock().query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         Ok(r == "ok")
     }
 
@@ -126,19 +111,13 @@ impl Store {
 
 /// Read, or on first open create, this install's device id.
 fn device_id(conn: &Connection) -> Result<DeviceId, StoreError> {
-    let existing: Option<String> = conn
-        .query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let existing: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'device_id'", [], |r| r.get(0)).optional()?;
     if let Some(s) = existing {
         return Ok(s.parse()?);
     }
     let id = DeviceId::random();
-    conn.execute(
-        "INSERT INTO meta (key, value) VALUES ('device_id', ?1)",
-        [id.to_string()],
-    )?;
+    conn.execute("INSERT INTO meta (key, value) VALUES ('device_id', ?1)", [id.to_string()])?;
     Ok(id)
 }
 

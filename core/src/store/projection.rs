@@ -4,9 +4,7 @@
 use rusqlite::{Connection, params};
 
 use crate::doc::Record;
-use crate::model::{
-    Allowance, Appraisal, Award, Employee, Feedback, Mentoring, PositionKind, Training, Unit,
-};
+use crate::model::{Allowance, Appraisal, Award, Employee, Feedback, Mentoring, PositionKind, Training, Unit};
 
 /// A record the store can hold: a [`Record`] with its projection.
 pub trait Stored: Record {
@@ -124,27 +122,13 @@ impl Stored for Mentoring {
 impl Stored for Allowance {
     fn project(&self, conn: &Connection, doc_id: &str) -> rusqlite::Result<()> {
         let summary = format!("{} {}%", self.predikat, self.percent);
-        decision(
-            conn,
-            doc_id,
-            "allowance",
-            self.employee_nip.as_str(),
-            &self.period,
-            &summary,
-        )
+        decision(conn, doc_id, "allowance", self.employee_nip.as_str(), &self.period, &summary)
     }
 }
 
 impl Stored for Award {
     fn project(&self, conn: &Connection, doc_id: &str) -> rusqlite::Result<()> {
-        decision(
-            conn,
-            doc_id,
-            "award",
-            self.employee_nip.as_str(),
-            &self.period,
-            &self.reason,
-        )
+        decision(conn, doc_id, "award", self.employee_nip.as_str(), &self.period, &self.reason)
     }
 }
 

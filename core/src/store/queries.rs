@@ -51,11 +51,7 @@ fn summary(row: AppraisalRow) -> Result<AppraisalSummary, StoreError> {
 impl Store {
     /// Active staff whose direct superior is `superior_nip`, each with their
     /// appraisal in `period` (if started), ordered by name.
-    pub fn my_staff(
-        &self,
-        superior_nip: &str,
-        period: &str,
-    ) -> Result<Vec<StaffMember>, StoreError> {
+    pub fn my_staff(&self, superior_nip: &str, period: &str) -> Result<Vec<StaffMember>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT e.nip, e.name, e.unit_id, a.doc_id, a.period, a.status, a.predikat, d.local_changes
@@ -81,22 +77,12 @@ impl Store {
         for row in rows {
             let (nip, name, unit_id, doc, period, status, predikat, local) = row?;
             let appraisal = match (doc, period, status) {
-                (Some(id), Some(period), Some(status)) => Some(summary((
-                    id,
-                    nip.clone(),
-                    period,
-                    status,
-                    predikat,
-                    local.unwrap_or(false),
-                ))?),
+                (Some(id), Some(period), Some(status)) => {
+                    Some(summary((id, nip.clone(), period, status, predikat, local.unwrap_or(false)))?)
+                }
                 _ => None,
             };
-            out.push(StaffMember {
-                nip,
-                name,
-                unit_id,
-                appraisal,
-            });
+            out.push(StaffMember { nip, name, unit_id, appraisal });
         }
         Ok(out)
     }
@@ -115,25 +101,15 @@ impl Store {
              ORDER BY a.period, a.employee_nip",
         )?;
         let rows = stmt.query_map(params![status.as_str(), period], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?;
         rows.map(|r| summary(r?)).collect()
     }
 
     /// How many documents hold changes the server has not acknowledged.
     pub fn unsynced_count(&self) -> Result<u64, StoreError> {
-        let n: i64 = self.lock().query_row(
-            "SELECT count(*) FROM documents WHERE local_changes = 1",
-            [],
-            |r| r.get(0),
-        )?;
+        let n: i64 =
+            self.lock().query_row("SELECT count(*) FROM documents WHERE local_changes = 1", [], |r| r.get(0))?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
@@ -146,22 +122,12 @@ impl Store {
              WHERE d.local_changes = 1 ORDER BY f.submitted_at, f.doc_id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-            ))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
         })?;
         let mut out = Vec::new();
         for row in rows {
             let (id, unit_id, service, submitted_at) = row?;
-            out.push(FeedbackSummary {
-                id: id.parse()?,
-                unit_id,
-                service,
-                submitted_at,
-            });
+            out.push(FeedbackSummary { id: id.parse()?, unit_id, service, submitted_at });
         }
         Ok(out)
     }

@@ -1,17 +1,11 @@
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
 use chrono::{NaiveDate, Utc};
 
 use super::*;
 use crate::doc::DocKind;
 use crate::model::{
-    Appraisal, AppraisalStatus, Author, Channel, DocId, Employee, Feedback, PositionKind, Role,
-    SkpTarget,
+    Appraisal, AppraisalStatus, Author, Channel, DocId, Employee, Feedback, PositionKind, Role, SkpTarget,
 };
 use crate::rules::nip::Nip;
 use crate::rules::predikat::Rating;
@@ -49,8 +43,7 @@ fn employee(n: &str, name: &str) -> Employee {
 
 fn appraisal(n: &str) -> (DocId, Appraisal) {
     let mut a = Appraisal::new(nip(n), "2026-Q3", "unit-0001", nip(BOSS)).unwrap();
-    a.targets
-        .push(SkpTarget::new("Surat keluar tepat waktu", 50.0, "surat", true).unwrap());
+    a.targets.push(SkpTarget::new("Surat keluar tepat waktu", 50.0, "surat", true).unwrap());
     (DocId::for_appraisal(&nip(n), "2026-Q3"), a)
 }
 
@@ -70,9 +63,7 @@ fn feedback(minutes: u32) -> Feedback {
 /// A store with the two staff on its roster (as synced down from HR).
 fn roster(store: &Store) {
     for (n, name) in [(STAFF[0], "Ani"), (STAFF[1], "Budi")] {
-        store
-            .create(DocId::new(), &employee(n, name), &hr(store))
-            .unwrap();
+        store.create(DocId::new(), &employee(n, name), &hr(store)).unwrap();
         // Roster rows come from the server: not this device's to upload.
     }
     for (id, _) in store.pending().unwrap() {
@@ -117,19 +108,10 @@ fn many_edits_are_compacted_without_losing_history() {
             })
             .unwrap();
     }
-    let chunks: i64 = store
-        .lock()
-        .query_row("SELECT count(*) FROM chunks", [], |r| r.get(0))
-        .unwrap();
+    let chunks: i64 = store.lock().query_row("SELECT count(*) FROM chunks", [], |r| r.get(0)).unwrap();
     assert!(chunks < COMPACT_AFTER, "{chunks} chunks left");
-    assert_eq!(
-        store.get::<Appraisal>(id).unwrap().targets[0].realisation,
-        Some((COMPACT_AFTER * 2 + 2) as f64)
-    );
-    assert_eq!(
-        store.history(id).unwrap().len(),
-        (COMPACT_AFTER * 2 + 4) as usize
-    );
+    assert_eq!(store.get::<Appraisal>(id).unwrap().targets[0].realisation, Some((COMPACT_AFTER * 2 + 2) as f64));
+    assert_eq!(store.history(id).unwrap().len(), (COMPACT_AFTER * 2 + 4) as usize);
 }
 
 #[test]
@@ -153,38 +135,15 @@ fn offline_queries() {
     }
 
     let staff = store.my_staff(BOSS, "2026-Q3").unwrap();
-    assert_eq!(
-        staff.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
-        ["Ani", "Budi"]
-    );
+    assert_eq!(staff.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["Ani", "Budi"]);
     assert!(staff[0].appraisal.is_none());
     let budi = staff[1].appraisal.as_ref().unwrap();
-    assert_eq!(
-        (budi.status, budi.predikat.as_deref()),
-        (AppraisalStatus::Submitted, Some("Baik"))
-    );
+    assert_eq!((budi.status, budi.predikat.as_deref()), (AppraisalStatus::Submitted, Some("Baik")));
     assert!(store.my_staff(STAFF[0], "2026-Q3").unwrap().is_empty());
-    assert!(
-        store
-            .my_staff(BOSS, "2026-Q4")
-            .unwrap()
-            .iter()
-            .all(|s| s.appraisal.is_none())
-    );
+    assert!(store.my_staff(BOSS, "2026-Q4").unwrap().iter().all(|s| s.appraisal.is_none()));
 
-    assert_eq!(
-        store
-            .appraisals_by_status(AppraisalStatus::Submitted, Some("2026-Q3"))
-            .unwrap()
-            .len(),
-        1
-    );
-    assert!(
-        store
-            .appraisals_by_status(AppraisalStatus::Draft, None)
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(store.appraisals_by_status(AppraisalStatus::Submitted, Some("2026-Q3")).unwrap().len(), 1);
+    assert!(store.appraisals_by_status(AppraisalStatus::Draft, None).unwrap().is_empty());
     assert_eq!(store.unsynced_count().unwrap(), 3);
     assert_eq!(store.feedback_awaiting_upload().unwrap().len(), 2);
 }
@@ -210,51 +169,27 @@ fn sync_markers_follow_acknowledgement_and_rejection() {
     store.mark_acknowledged(id, &heads).unwrap();
     assert_eq!(store.status(id).unwrap().sync, SyncState::OnlyOnDevice);
     let (rest, heads2) = store.changes_for_server(id).unwrap();
-    assert!(
-        rest.len() < bytes.len(),
-        "only the new change is sent again"
-    );
+    assert!(rest.len() < bytes.len(), "only the new change is sent again");
     store.mark_acknowledged(id, &heads2).unwrap();
     assert_eq!(store.status(id).unwrap().sync, SyncState::OnServer);
     assert_eq!(store.unsynced_count().unwrap(), 0);
 
-    store
-        .mark_rejected(id, "locked", "Penilaian sudah dikunci BKPSDM")
-        .unwrap();
+    store.mark_rejected(id, "locked", "Penilaian sudah dikunci BKPSDM").unwrap();
     assert_eq!(
         store.status(id).unwrap().sync,
-        SyncState::Rejected {
-            code: "locked".into(),
-            reason: "Penilaian sudah dikunci BKPSDM".into()
-        }
+        SyncState::Rejected { code: "locked".into(), reason: "Penilaian sudah dikunci BKPSDM".into() }
     );
-    assert!(matches!(
-        store.mark_rejected(DocId::new(), "x", "y"),
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(store.mark_rejected(DocId::new(), "x", "y"), Err(StoreError::NotFound { .. })));
 }
 
 #[test]
 fn two_devices_exchange_documents_and_see_the_conflict() {
-    let (t1, t2) = (
-        Store::open_in_memory().unwrap(),
-        Store::open_in_memory().unwrap(),
-    );
+    let (t1, t2) = (Store::open_in_memory().unwrap(), Store::open_in_memory().unwrap());
     let (id, a) = appraisal(STAFF[0]);
     t1.create(id, &a, &boss(&t1)).unwrap();
-    assert_eq!(
-        t2.import(id, &t1.export(id).unwrap()).unwrap(),
-        DocKind::Appraisal
-    );
-    assert_eq!(
-        t2.status(id).unwrap().sync,
-        SyncState::OnServer,
-        "imported data is not ours to upload"
-    );
-    for (store, rating) in [
-        (&t1, Rating::SesuaiEkspektasi),
-        (&t2, Rating::DiBawahEkspektasi),
-    ] {
+    assert_eq!(t2.import(id, &t1.export(id).unwrap()).unwrap(), DocKind::Appraisal);
+    assert_eq!(t2.status(id).unwrap().sync, SyncState::OnServer, "imported data is not ours to upload");
+    for (store, rating) in [(&t1, Rating::SesuaiEkspektasi), (&t2, Rating::DiBawahEkspektasi)] {
         store
             .update::<Appraisal>(id, &boss(store), |x| {
                 x.perilaku = Some(rating);
@@ -264,10 +199,7 @@ fn two_devices_exchange_documents_and_see_the_conflict() {
     }
     t1.import(id, &t2.export(id).unwrap()).unwrap();
     t2.import(id, &t1.export(id).unwrap()).unwrap();
-    assert_eq!(
-        t1.get::<Appraisal>(id).unwrap(),
-        t2.get::<Appraisal>(id).unwrap()
-    );
+    assert_eq!(t1.get::<Appraisal>(id).unwrap(), t2.get::<Appraisal>(id).unwrap());
     assert_eq!(t1.status(id).unwrap().conflicts, 1);
     let c = t1.conflicts(id).unwrap();
     assert_eq!(c[0].path, "perilaku");
@@ -276,8 +208,7 @@ fn two_devices_exchange_documents_and_see_the_conflict() {
     t1.import(id, &t2.export(id).unwrap()).unwrap();
     assert_eq!(t1.export(id).unwrap().len(), before.len());
     // Resolve on t2; after exchange both are clean.
-    t2.resolve_conflict::<Appraisal>(id, "perilaku", 0, &boss(&t2))
-        .unwrap();
+    t2.resolve_conflict::<Appraisal>(id, "perilaku", 0, &boss(&t2)).unwrap();
     t1.import(id, &t2.export(id).unwrap()).unwrap();
     assert_eq!(t1.status(id).unwrap().conflicts, 0);
 }
@@ -288,37 +219,21 @@ fn bad_input_is_refused_and_nothing_is_lost() {
     let me = boss(&store);
     let (id, a) = appraisal(STAFF[0]);
     store.create(id, &a, &me).unwrap();
-    assert!(matches!(
-        store.create(id, &a, &me),
-        Err(StoreError::AlreadyExists { .. })
-    ));
+    assert!(matches!(store.create(id, &a, &me), Err(StoreError::AlreadyExists { .. })));
     let err = store
         .update::<Appraisal>(id, &me, |x| {
             x.targets[0].target = f64::NAN;
             Ok(())
         })
         .unwrap_err();
-    assert!(
-        matches!(err, StoreError::Validation(ref v) if v.field == "targets[0].target"),
-        "{err}"
-    );
-    assert!(matches!(
-        store.get::<Feedback>(id),
-        Err(StoreError::Document { .. })
-    ));
-    assert!(matches!(
-        store.get::<Appraisal>(DocId::new()),
-        Err(StoreError::NotFound { .. })
-    ));
+    assert!(matches!(err, StoreError::Validation(ref v) if v.field == "targets[0].target"), "{err}");
+    assert!(matches!(store.get::<Feedback>(id), Err(StoreError::Document { .. })));
+    assert!(matches!(store.get::<Appraisal>(DocId::new()), Err(StoreError::NotFound { .. })));
     assert!(store.import(DocId::new(), b"garbage").is_err());
     assert!(store.import(id, b"garbage").is_err());
     assert_eq!(store.get::<Appraisal>(id).unwrap(), a);
     let kiosk = Author::new("kios-1", store.device_id(), Role::Kiosk);
-    assert!(
-        store
-            .create(DocId::new(), &feedback(5_000), &kiosk)
-            .is_err()
-    );
+    assert!(store.create(DocId::new(), &feedback(5_000), &kiosk).is_err());
     assert!(store.feedback_awaiting_upload().unwrap().is_empty());
 }
 
@@ -327,37 +242,19 @@ fn newer_corrupt_foreign_and_unwritable_stores_are_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
     let newer = dir.path().join("newer.db");
     drop(Store::open(&newer).unwrap());
-    rusqlite::Connection::open(&newer)
-        .unwrap()
-        .pragma_update(None, "user_version", 99)
-        .unwrap();
-    assert!(matches!(
-        Store::open(&newer),
-        Err(StoreError::NewerSchema { found: 99, .. })
-    ));
+    rusqlite::Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
+    assert!(matches!(Store::open(&newer), Err(StoreError::NewerSchema { found: 99, .. })));
 
     let corrupt = dir.path().join("corrupt.db");
     std::fs::write(&corrupt, vec![0x5a; 8192]).unwrap();
-    assert!(matches!(
-        Store::open(&corrupt),
-        Err(StoreError::Corrupt { .. })
-    ));
+    assert!(matches!(Store::open(&corrupt), Err(StoreError::Corrupt { .. })));
 
     let foreign = dir.path().join("foreign.db");
-    rusqlite::Connection::open(&foreign)
-        .unwrap()
-        .execute_batch("CREATE TABLE x (y)")
-        .unwrap();
-    assert!(matches!(
-        Store::open(&foreign),
-        Err(StoreError::Corrupt { .. })
-    ));
+    rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE x (y)").unwrap();
+    assert!(matches!(Store::open(&foreign), Err(StoreError::Corrupt { .. })));
 
     let nowhere = dir.path().join("no-such-dir").join("tablet.db");
-    assert!(matches!(
-        Store::open(&nowhere),
-        Err(StoreError::Open { .. })
-    ));
+    assert!(matches!(Store::open(&nowhere), Err(StoreError::Open { .. })));
     let err = Store::open(&nowhere).unwrap_err().to_string();
     assert!(err.contains("no-such-dir"), "{err}");
 }
@@ -378,9 +275,6 @@ fn training_records_are_stored_and_projected() {
     let id = DocId::new();
     store.create(id, &t, &boss(&store)).unwrap();
     assert_eq!(store.get::<crate::model::Training>(id).unwrap().jp(), 20.0);
-    let minutes: i64 = store
-        .lock()
-        .query_row("SELECT minutes FROM trainings", [], |r| r.get(0))
-        .unwrap();
+    let minutes: i64 = store.lock().query_row("SELECT minutes FROM trainings", [], |r| r.get(0)).unwrap();
     assert_eq!(minutes, 900);
 }
