@@ -75,7 +75,7 @@ fn main() {
     let mut day_incremental = 0;
     for i in 0..50 {
         let item = day.insert_object(&list, i as usize, ObjType::Map).unwrap();
-        autosurgeon::reconcile_prop(&mut day, &item, "v", &fb(i)).unwrap();
+        autosurgeon::reconcile_prop(&mut day, &item, "v", fb(i)).unwrap();
         day.commit();
         day_incremental += day.save_incremental().len();
     }

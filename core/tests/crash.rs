@@ -2,7 +2,7 @@
 //! each committed write; the parent SIGKILLs it at an arbitrary moment,
 //! reopens the store, and checks every reported write is there. Repeated on
 //! the same file many times.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};

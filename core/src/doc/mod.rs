@@ -253,7 +253,7 @@ impl<T: Record> Document<T> {
         self.am.set_actor(actor_of(&author.device));
         let (obj, prop) = path::resolve(&self.am, path).ok_or_else(no_such)?;
         self.am.put(&obj, prop, chosen)?;
-        let checked = self.value().map_err(DocError::from).and_then(|new| {
+        let checked = self.value().and_then(|new| {
             new.validate()?;
             T::check_change(Some(&old), &new, author)?;
             Ok(new)

@@ -16,10 +16,10 @@ pub(crate) fn item_label(am: &AutoCommit, list: &ObjId, index: usize, heads: Opt
             Some(h) => am.get_at(&item, "id", h),
             None => am.get(&item, "id"),
         };
-        if let Ok(Some((Value::Scalar(s), _))) = id {
-            if let ScalarValue::Str(id) = s.as_ref() {
-                return id.to_string();
-            }
+        if let Ok(Some((Value::Scalar(s), _))) = id
+            && let ScalarValue::Str(id) = s.as_ref()
+        {
+            return id.to_string();
         }
     }
     index.to_string()

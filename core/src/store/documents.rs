@@ -73,6 +73,9 @@ pub struct DocStatus {
     pub conflicts: u32,
 }
 
+/// kind, local_changes, rejected_code, rejected_reason, conflicts
+type StatusRow = (String, bool, Option<String>, Option<String>, i64);
+
 /// Bytes of a stored document: snapshot followed by its chunks.
 struct Raw {
     kind: DocKind,
@@ -315,7 +318,7 @@ impl Store {
 
     pub fn status(&self, id: DocId) -> Result<DocStatus, StoreError> {
         let conn = self.lock();
-        let row: Option<(String, bool, Option<String>, Option<String>, i64)> = conn
+        let row: Option<StatusRow> = conn
             .query_row(
                 "SELECT kind, local_changes, rejected_code, rejected_reason, conflicts FROM documents WHERE id = ?1",
                 [id.to_string()],
