@@ -234,4 +234,25 @@ mod tests {
         assert_eq!(suggest_perilaku(&[B, B, B, B, A, A, A]), Some(B));
         assert_eq!(suggest_perilaku(&[S; 7]), Some(S));
     }
+
+    proptest::proptest! {
+        /// The matrix is total over any pair of scores (invalid scores are
+        /// typed errors, never a panic) and never gives a worse predikat
+        /// when either rating is raised.
+        #[test]
+        fn matrix_is_total_and_monotone(h in proptest::num::u8::ANY, p in proptest::num::u8::ANY) {
+            match (Rating::from_score(h), Rating::from_score(p)) {
+                (Ok(hr), Ok(pr)) => {
+                    let here = predikat(hr, pr).rank();
+                    if let Ok(up) = Rating::from_score(h + 1) {
+                        proptest::prop_assert!(predikat(up, pr).rank() <= here);
+                    }
+                    if let Ok(up) = Rating::from_score(p + 1) {
+                        proptest::prop_assert!(predikat(hr, up).rank() <= here);
+                    }
+                }
+                (h_res, p_res) => proptest::prop_assert!(!(1..=3).contains(&h) && h_res.is_err() || !(1..=3).contains(&p) && p_res.is_err()),
+            }
+        }
+    }
 }
