@@ -8,7 +8,8 @@
 //! - [`model`]: appraisals, citizen feedback, training, mentoring, decisions;
 //! - [`doc`]: each record as an automerge document that merges offline edits
 //!   and reports conflicts and history;
-//! - [`store`]: the on-device SQLite store (WAL, one writer, crash-safe).
+//! - [`store`]: the on-device SQLite store (WAL, one writer, crash-safe);
+//! - [`sync`]: the client sync engine and the protocol it speaks.
 //!
 //! ## Two tablets, one appraisal
 //!
@@ -78,5 +79,6 @@ pub mod error;
 pub mod model;
 pub mod rules;
 pub mod store;
+pub mod sync;
 
 pub use error::{Reason, ValidationError};

@@ -4,7 +4,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-pub fn router() -> Router {
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
     Router::new().route("/health", get(health))
 }
 
@@ -21,7 +21,7 @@ mod tests {
 
     #[tokio::test]
     async fn health_answers_ok() {
-        let res = crate::router().oneshot(Request::get("/health").body(Body::empty()).unwrap()).await.unwrap();
+        let res = super::router::<()>().oneshot(Request::get("/health").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(res.status(), StatusCode::OK);
         let body = axum::body::to_bytes(res.into_body(), 1024).await.unwrap();
         assert_eq!(serde_json::from_slice::<serde_json::Value>(&body).unwrap()["status"], "ok");

@@ -1,10 +1,16 @@
-//! Prestasi sync server and HR service.
+//! Prestasi sync server and HR service: durable storage, authentication
+//! and per-document authorization, the merged view HR reads.
 
+pub mod admin;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
 pub mod health;
+pub mod http;
+pub mod import;
+pub mod state;
+pub mod storage;
+pub mod sync;
 
-use axum::Router;
-
-/// Every route of the server.
-pub fn router() -> Router {
-    Router::new().merge(health::router())
-}
+pub use http::router;

@@ -70,7 +70,10 @@ pub enum DocError {
 
 impl From<automerge::AutomergeError> for DocError {
     fn from(e: automerge::AutomergeError) -> Self {
-        Self::Malformed(e.to_string())
+        match e {
+            automerge::AutomergeError::MissingDeps => Self::MissingDependencies { missing: 0 },
+            other => Self::Malformed(other.to_string()),
+        }
     }
 }
 
@@ -310,6 +313,16 @@ fn strict() -> automerge::LoadOptions<'static> {
 
 pub(crate) fn actor_of(device: &DeviceId) -> ActorId {
     ActorId::from(device.as_bytes().as_slice())
+}
+
+/// The hash of the shared genesis change of document `id`, for kinds that
+/// have one: the server accepts exactly this change from the genesis actor.
+pub fn genesis_hash<T: Record>(id: DocId) -> Option<ChangeHash> {
+    if !T::SHARED_GENESIS {
+        return None;
+    }
+    let mut am = skeleton::<T>(AutoCommit::new().with_actor(ActorId::from(id.as_bytes().as_slice()))).ok()?;
+    am.commit_with(CommitOptions::default().with_time(0))
 }
 
 /// Kind, schema version and shared containers. For documents with a shared

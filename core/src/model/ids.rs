@@ -35,6 +35,13 @@ impl DocId {
         Self(Uuid::new_v5(&PRESTASI_NS, format!("appraisal/{}/{}", nip.as_str(), period).as_bytes()))
     }
 
+    /// The id of the one record named `name` within a tenant, e.g.
+    /// `employee/<nip>` or `unit/<unit id>`: HR tools find it again without
+    /// a lookup table.
+    pub fn derived(name: &str) -> Self {
+        Self(Uuid::new_v5(&PRESTASI_NS, name.as_bytes()))
+    }
+
     pub fn from_uuid(uuid: Uuid) -> Self {
         Self(uuid)
     }

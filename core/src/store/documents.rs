@@ -285,8 +285,11 @@ impl Store {
         let raw = read_raw(&conn, id)?.ok_or(StoreError::NotFound { kind: "any", id })?;
         let mut am = automerge::AutoCommit::load(&raw.bytes)
             .map_err(|e| StoreError::doc(id, crate::doc::DocError::Malformed(e.to_string())))?;
-        let since = parse_heads(acked.as_deref().unwrap_or(""))?;
-        Ok((am.save_after(&since), am.get_heads()))
+        match acked {
+            // First upload: the compressed save is about half the raw changes.
+            None => Ok((am.save(), am.get_heads())),
+            Some(acked) => Ok((am.save_after(&parse_heads(&acked)?), am.get_heads())),
+        }
     }
 
     /// The server stored everything up to `sent_heads`. The document stops
@@ -299,6 +302,38 @@ impl Store {
              WHERE id = ?1",
             params![id.to_string(), heads],
         )?;
+        Ok(())
+    }
+
+    /// Drop this device's copy of `id`, unsent changes included, and fetch
+    /// the server's version on the next sync: how a supervisor recovers
+    /// from a rejected document they cannot fix forward.
+    pub fn discard_local_changes(&self, id: DocId) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let n = tx.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()])?;
+        if n == 0 {
+            return Err(StoreError::NotFound { kind: "any", id });
+        }
+        tx.execute("INSERT OR IGNORE INTO wanted (id) VALUES (?1)", [id.to_string()])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Documents to fetch whole on the next sync.
+    pub fn wanted(&self) -> Result<Vec<DocId>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT id FROM wanted ORDER BY id")?;
+        let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(id?.parse()?);
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn unwant(&self, id: DocId) -> Result<(), StoreError> {
+        self.lock().execute("DELETE FROM wanted WHERE id = ?1", [id.to_string()])?;
         Ok(())
     }
 

@@ -1,0 +1,275 @@
+//! The blocking sync client used by the apps (from a background thread).
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::sync::Arc;
+use std::time::Duration;
+
+use automerge::ChangeHash;
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use super::SyncError;
+use super::protocol::{
+    self, CONTENT_TYPE, ENROLL_PATH, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION, PushDoc, PushOutcome,
+    SYNC_PATH, SyncRequest, SyncResponse,
+};
+use crate::doc::DocError;
+use crate::model::{DocId, Role};
+use crate::store::{Store, StoreError};
+
+const CREDENTIALS_KEY: &str = "sync.credentials";
+const CURSOR_KEY: &str = "sync.cursor";
+const LAST_SYNC_KEY: &str = "sync.last_success";
+/// Documents pushed per request; more pending documents go in further requests.
+pub const MAX_PUSH_PER_REQUEST: usize = 2000;
+
+/// What a device needs to talk to its server, kept in the store.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub server_url: String,
+    pub device_id: String,
+    pub secret: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub role: Role,
+    pub user: String,
+    pub units: Vec<String>,
+}
+
+/// What one `sync_now` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub accepted: usize,
+    pub rejected: usize,
+    pub pulled: usize,
+    pub round_trips: usize,
+    /// Compressed request and response bodies.
+    pub bytes_sent: usize,
+    pub bytes_received: usize,
+}
+
+#[derive(Debug)]
+pub struct SyncClient {
+    store: Arc<Store>,
+    http: reqwest::blocking::Client,
+    creds: Credentials,
+}
+
+fn http_client() -> Result<reqwest::blocking::Client, SyncError> {
+    reqwest::blocking::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|e| SyncError::Protocol(e.to_string()))
+}
+
+fn transport(e: reqwest::Error) -> SyncError {
+    if e.is_connect() || e.is_timeout() || e.is_request() {
+        SyncError::Offline(e.to_string())
+    } else {
+        SyncError::Protocol(e.to_string())
+    }
+}
+
+impl SyncClient {
+    /// Exchange a one-time enrollment code for this device's own secret and
+    /// keep the credentials in the store.
+    pub fn enroll(store: Arc<Store>, server_url: &str, code: &str) -> Result<Self, SyncError> {
+        let http = http_client()?;
+        let base = server_url.trim_end_matches('/').to_string();
+        let req = EnrollRequest { code: code.trim().to_string(), device_id: store.device_id().to_string() };
+        let body = serde_json::to_vec(&req).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let resp = http
+            .post(format!("{base}{ENROLL_PATH}"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .map_err(transport)?;
+        let status = resp.status();
+        let body = resp.bytes().map_err(transport)?;
+        if !status.is_success() {
+            return Err(error_from(status.as_u16(), &body));
+        }
+        let e: EnrollResponse = serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let creds = Credentials {
+            server_url: base,
+            device_id: e.device_id,
+            secret: e.secret,
+            tenant_id: e.tenant_id,
+            tenant_name: e.tenant_name,
+            role: e.role,
+            user: e.user,
+            units: e.units,
+        };
+        let json = serde_json::to_string(&creds).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        store.set_meta(CREDENTIALS_KEY, &json)?;
+        store.set_meta(CURSOR_KEY, "0")?;
+        Ok(Self { store, http, creds })
+    }
+
+    /// The client of an already enrolled store.
+    pub fn from_store(store: Arc<Store>) -> Result<Self, SyncError> {
+        let json = store.meta(CREDENTIALS_KEY)?.ok_or(SyncError::NotEnrolled)?;
+        let creds = serde_json::from_str(&json).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        Ok(Self { store, http: http_client()?, creds })
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.creds
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// When the last sync completed (RFC 3339, server time), if ever.
+    pub fn last_success(&self) -> Result<Option<String>, SyncError> {
+        Ok(self.store.meta(LAST_SYNC_KEY)?)
+    }
+
+    /// Push everything not yet on the server, pull what changed in scope.
+    pub fn sync_now(&self) -> Result<SyncReport, SyncError> {
+        let mut report = SyncReport::default();
+        let pending = self.store.pending()?;
+        let mut batches = pending.chunks(MAX_PUSH_PER_REQUEST).peekable();
+        let mut fetch = self.store.wanted()?;
+        loop {
+            let mut sent: HashMap<DocId, Vec<ChangeHash>> = HashMap::new();
+            let mut push = Vec::new();
+            for (id, kind) in batches.next().unwrap_or(&[]) {
+                let (changes, heads) = self.store.changes_for_server(*id)?;
+                sent.insert(*id, heads);
+                push.push(PushDoc {
+                    id: protocol::id_bytes(*id),
+                    kind: kind.as_str().into(),
+                    changes: ByteBuf::from(changes),
+                });
+            }
+            report.pushed += push.len();
+            let cursor = self.cursor()?;
+            let req = SyncRequest {
+                v: PROTOCOL_VERSION,
+                cursor,
+                push,
+                fetch: fetch.iter().map(|id| protocol::id_bytes(*id)).collect(),
+            };
+            let resp = self.round_trip(&req, &mut report)?;
+            self.apply_results(&resp, &sent, &mut report)?;
+            fetch = self.apply_docs(&resp, &req.fetch, &mut report)?;
+            self.store.set_meta(CURSOR_KEY, &resp.cursor.to_string())?;
+            if fetch.is_empty() && !resp.more && batches.peek().is_none() {
+                self.store.set_meta(LAST_SYNC_KEY, &resp.server_time)?;
+                return Ok(report);
+            }
+        }
+    }
+
+    fn cursor(&self) -> Result<u64, SyncError> {
+        Ok(self.store.meta(CURSOR_KEY)?.and_then(|c| c.parse().ok()).unwrap_or(0))
+    }
+
+    fn round_trip(&self, req: &SyncRequest, report: &mut SyncReport) -> Result<SyncResponse, SyncError> {
+        let body =
+            zstd::encode_all(protocol::encode(req).as_slice(), 3).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        report.bytes_sent += body.len();
+        report.round_trips += 1;
+        let resp = self
+            .http
+            .post(format!("{}{SYNC_PATH}", self.creds.server_url))
+            .bearer_auth(format!("{}.{}", self.creds.device_id, self.creds.secret))
+            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+            .header(reqwest::header::CONTENT_ENCODING, "zstd")
+            .header(reqwest::header::ACCEPT_ENCODING, "zstd")
+            .body(body)
+            .send()
+            .map_err(transport)?;
+        let status = resp.status().as_u16();
+        let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
+        let raw = resp.bytes().map_err(transport)?;
+        report.bytes_received += raw.len();
+        let body = if zstd { decompress(&raw)? } else { raw.to_vec() };
+        if !(200..300).contains(&status) {
+            return Err(error_from(status, &body));
+        }
+        let resp: SyncResponse = protocol::decode(&body).map_err(SyncError::Protocol)?;
+        if resp.v != PROTOCOL_VERSION {
+            return Err(SyncError::Protocol(format!("server speaks protocol {}", resp.v)));
+        }
+        Ok(resp)
+    }
+
+    fn apply_results(
+        &self,
+        resp: &SyncResponse,
+        sent: &HashMap<DocId, Vec<ChangeHash>>,
+        report: &mut SyncReport,
+    ) -> Result<(), SyncError> {
+        for r in &resp.results {
+            let Some(id) = protocol::id_from_bytes(&r.id) else { continue };
+            let Some(heads) = sent.get(&id) else { continue };
+            match &r.outcome {
+                PushOutcome::Accepted { .. } => {
+                    self.store.mark_acknowledged(id, heads)?;
+                    report.accepted += 1;
+                }
+                PushOutcome::Rejected(rej) => {
+                    self.store.mark_rejected(id, rej.code.as_str(), &rej.message)?;
+                    report.rejected += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Load pulled changes; returns the documents to fetch whole next time.
+    fn apply_docs(
+        &self,
+        resp: &SyncResponse,
+        asked: &[ByteBuf],
+        report: &mut SyncReport,
+    ) -> Result<Vec<DocId>, SyncError> {
+        let mut refetch = Vec::new();
+        for d in &resp.docs {
+            let Some(id) = protocol::id_from_bytes(&d.id) else { continue };
+            match self.store.import(id, &d.changes) {
+                Ok(_) => report.pulled += 1,
+                Err(StoreError::Document { source: DocError::MissingDependencies { .. }, .. })
+                    if !asked.contains(&d.id) =>
+                {
+                    refetch.push(id)
+                }
+                Err(e) => {
+                    // Keep syncing the rest; the document stays as it was.
+                    tracing::warn!(%id, error = %e, "could not apply pulled document");
+                }
+            }
+        }
+        for id in asked.iter().filter_map(|b| protocol::id_from_bytes(b)) {
+            self.store.unwant(id)?;
+        }
+        Ok(refetch)
+    }
+}
+
+fn decompress(raw: &[u8]) -> Result<Vec<u8>, SyncError> {
+    let mut out = Vec::new();
+    zstd::stream::read::Decoder::new(raw)
+        .and_then(|mut d| d.read_to_end(&mut out))
+        .map_err(|e| SyncError::Protocol(format!("bad zstd body: {e}")))?;
+    Ok(out)
+}
+
+fn error_from(status: u16, body: &[u8]) -> SyncError {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let (code, message) = match parsed {
+        Some(b) => (b.code, b.message),
+        None => (String::from("unknown"), String::from_utf8_lossy(body).chars().take(200).collect()),
+    };
+    match (status, code.as_str()) {
+        (401, "device_revoked") => SyncError::Revoked { message },
+        (401 | 403, _) => SyncError::Unauthorized { message },
+        _ => SyncError::Server { status, code, message },
+    }
+}

@@ -1,0 +1,51 @@
+use crate::store::StoreError;
+
+/// Why a sync did not complete. Nothing stored on the device is lost by a
+/// failed sync: documents stay marked for upload until acknowledged.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    /// The server could not be reached (no network, DNS, timeout).
+    #[error("offline: {0}")]
+    Offline(String),
+    #[error("this device is not enrolled yet")]
+    NotEnrolled,
+    /// The device was revoked by an administrator; `message` says why.
+    #[error("this device was revoked: {message}")]
+    Revoked { message: String },
+    #[error("not authorised: {message}")]
+    Unauthorized { message: String },
+    /// The server answered with an error status.
+    #[error("server error {status} ({code}): {message}")]
+    Server { status: u16, code: String, message: String },
+    /// The server's answer could not be understood.
+    #[error("protocol error: {0}")]
+    Protocol(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// Worth trying again later with backoff.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Offline(_) => true,
+            Self::Server { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+
+    /// In Bahasa Indonesia, for the app's status line.
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Offline(_) => {
+                "Tidak ada koneksi ke server. Data tersimpan di perangkat dan akan dikirim nanti.".into()
+            }
+            Self::NotEnrolled => "Perangkat belum didaftarkan. Masukkan kode pendaftaran dari BKPSDM.".into(),
+            Self::Revoked { message } => format!("Perangkat ini telah dicabut oleh admin: {message}"),
+            Self::Unauthorized { .. } => "Perangkat tidak dikenali server. Hubungi BKPSDM.".into(),
+            Self::Server { message, .. } => format!("Server menolak sinkronisasi: {message}"),
+            Self::Protocol(_) => "Jawaban server tidak dapat dibaca. Perbarui aplikasi.".into(),
+            Self::Store(e) => format!("Penyimpanan perangkat bermasalah: {e}"),
+        }
+    }
+}

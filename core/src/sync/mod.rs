@@ -1,0 +1,17 @@
+//! Sync: the client engine that brings a device's documents to the server
+//! and the server's changes back, and the protocol messages it speaks.
+//!
+//! One [`SyncClient::sync_now`] is one round trip in the normal case: it
+//! pushes every document with unacknowledged changes and pulls what changed
+//! in the device's scope since its cursor. A second round trip happens only
+//! when something must be fetched whole (missing dependencies, discarded
+//! local changes) or the server has more to send.
+
+mod background;
+mod client;
+mod error;
+pub mod protocol;
+
+pub use background::{BackgroundSync, SyncEvent, SyncObserver, backoff};
+pub use client::{Credentials, SyncClient, SyncReport};
+pub use error::SyncError;

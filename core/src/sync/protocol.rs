@@ -1,0 +1,230 @@
+//! The sync protocol, version 1: the messages a device and the server
+//! exchange, shared by the client engine and the server. `docs/PROTOCOL.md`
+//! describes the same messages for implementers in other languages.
+//!
+//! Bodies are CBOR (RFC 8949), compressed with zstd or gzip
+//! (`Content-Encoding`). Document ids are 16-byte UUIDs, change hashes
+//! 32-byte automerge hashes, changes are automerge's own binary encoding.
+
+use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
+
+use crate::model::DocId;
+
+pub const PROTOCOL_VERSION: u32 = 1;
+pub const CONTENT_TYPE: &str = "application/cbor";
+/// Path of the sync endpoint.
+pub const SYNC_PATH: &str = "/v1/sync";
+pub const ENROLL_PATH: &str = "/v1/enroll";
+
+/// One round trip: push what the server lacks, pull what changed in scope.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncRequest {
+    pub v: u32,
+    /// The cursor from the previous response; 0 before the first sync.
+    pub cursor: u64,
+    pub push: Vec<PushDoc>,
+    /// Documents wanted whole (the device found missing dependencies, or
+    /// discarded its local changes).
+    #[serde(default)]
+    pub fetch: Vec<ByteBuf>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushDoc {
+    /// 16-byte document id.
+    pub id: ByteBuf,
+    /// `appraisal`, `feedback`, … (see [`crate::doc::DocKind`]).
+    pub kind: String,
+    /// automerge changes (a `save()` or concatenated change chunks): at
+    /// least every change after the heads the server last acknowledged.
+    pub changes: ByteBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SyncResponse {
+    pub v: u32,
+    /// One per pushed document, in request order.
+    pub results: Vec<PushResult>,
+    /// Changes in the device's scope since its cursor, made by others, and
+    /// the documents asked for in `fetch`.
+    pub docs: Vec<PulledDoc>,
+    /// Give this back as `cursor` next time.
+    pub cursor: u64,
+    /// More changes are waiting: sync again right away.
+    pub more: bool,
+    /// Server receipt time (RFC 3339): the clock reports trust.
+    pub server_time: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResult {
+    pub id: ByteBuf,
+    #[serde(flatten)]
+    pub outcome: PushOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum PushOutcome {
+    /// Durably stored: the server holds every change up to `heads`.
+    Accepted { heads: Vec<ByteBuf> },
+    /// Refused; nothing of this document was stored.
+    Rejected(Rejection),
+}
+
+/// Why the server refused a document: a stable `code` for programs, a
+/// `message` in Bahasa Indonesia for people, and the field if there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    pub code: RejectCode,
+    pub message: String,
+    #[serde(default)]
+    pub field: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RejectCode {
+    /// The bytes are not valid automerge changes.
+    Malformed,
+    /// Changes depend on changes the server does not have: push the whole
+    /// document.
+    MissingDependencies,
+    /// The document holds another kind than declared or stored.
+    WrongKind,
+    /// A value breaks a rule (score out of range, negative realisation…).
+    Invalid,
+    /// The device's role or person may not make this change.
+    Forbidden,
+    /// The document is outside the units this device serves.
+    OutOfScope,
+    /// The appraisal is locked by HR.
+    Locked,
+    /// The appraisal names an employee the server does not know.
+    UnknownEmployee,
+    /// Changes claim another device or person as their author.
+    ForeignAuthor,
+    /// The document is larger than the server accepts.
+    TooLarge,
+}
+
+impl RejectCode {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::MissingDependencies => "missing_dependencies",
+            Self::WrongKind => "wrong_kind",
+            Self::Invalid => "invalid",
+            Self::Forbidden => "forbidden",
+            Self::OutOfScope => "out_of_scope",
+            Self::Locked => "locked",
+            Self::UnknownEmployee => "unknown_employee",
+            Self::ForeignAuthor => "foreign_author",
+            Self::TooLarge => "too_large",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PulledDoc {
+    pub id: ByteBuf,
+    pub kind: String,
+    /// automerge changes to load into the device's copy.
+    pub changes: ByteBuf,
+}
+
+/// `POST /v1/enroll`: exchange a one-time code for the device's secret.
+/// JSON, since it happens once and people debug it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollRequest {
+    pub code: String,
+    pub device_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollResponse {
+    pub device_id: String,
+    /// Shown once; the server keeps only its hash.
+    pub secret: String,
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub role: crate::model::Role,
+    /// The person using the device (NIP for supervisors).
+    pub user: String,
+    pub units: Vec<String>,
+}
+
+/// The error body of every 4xx/5xx answer (JSON).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+}
+
+pub fn id_bytes(id: DocId) -> ByteBuf {
+    ByteBuf::from(id.as_bytes().to_vec())
+}
+
+pub fn id_from_bytes(b: &[u8]) -> Option<DocId> {
+    uuid::Uuid::from_slice(b).ok().map(DocId::from_uuid)
+}
+
+/// Encode a message as CBOR.
+pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing into a Vec cannot fail for our plain structs.
+    let _ = ciborium::into_writer(msg, &mut out);
+    out
+}
+
+/// Decode a CBOR message; any malformed or truncated input is an error.
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    ciborium::from_reader(bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_and_truncation_is_an_error() {
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: 42,
+            push: vec![PushDoc {
+                id: id_bytes(DocId::new()),
+                kind: "appraisal".into(),
+                changes: ByteBuf::from(vec![1, 2, 3]),
+            }],
+            fetch: vec![],
+        };
+        let bytes = encode(&req);
+        assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
+        for cut in 0..bytes.len() {
+            assert!(decode::<SyncRequest>(&bytes[..cut]).is_err(), "prefix of {cut} bytes decoded");
+        }
+        let res = SyncResponse {
+            v: 1,
+            results: vec![
+                PushResult {
+                    id: id_bytes(DocId::new()),
+                    outcome: PushOutcome::Accepted { heads: vec![ByteBuf::from(vec![7; 32])] },
+                },
+                PushResult {
+                    id: id_bytes(DocId::new()),
+                    outcome: PushOutcome::Rejected(Rejection {
+                        code: RejectCode::Locked,
+                        message: "Dikunci".into(),
+                        field: None,
+                    }),
+                },
+            ],
+            docs: vec![],
+            cursor: 7,
+            more: false,
+            server_time: "2026-11-22T08:00:00Z".into(),
+        };
+        assert_eq!(decode::<SyncResponse>(&encode(&res)).unwrap(), res);
+    }
+}

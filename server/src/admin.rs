@@ -1,0 +1,168 @@
+//! Administrative operations shared by the command line and the HR API.
+
+use chrono::Utc;
+use prestasi_core::doc::Document;
+use prestasi_core::model::{Author, DeviceId, DocId, Employee, Role, Unit};
+use prestasi_core::sync::protocol::PushOutcome;
+use serde::Serialize;
+
+use crate::auth::{enrollment_code, hash_password, normalise_code, sha256_hex};
+use crate::error::AppError;
+use crate::import::{self, RowError};
+use crate::storage::{EnrollmentRow, Storage, StorageError, UserRow, WriteTx};
+use crate::sync::{Merged, Writer};
+
+/// Enrollment codes expire after a week.
+const ENROLLMENT_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+
+pub fn create_tenant(storage: &dyn Storage, id: &str, name: &str) -> Result<(), AppError> {
+    if id.trim().is_empty() || name.trim().is_empty() {
+        return Err(AppError::bad_request("invalid", "tenant id and name are required"));
+    }
+    Ok(storage.create_tenant(id, name)?)
+}
+
+pub fn create_user(
+    storage: &dyn Storage,
+    tenant: &str,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> Result<(), AppError> {
+    if !role.is_hr() {
+        return Err(AppError::bad_request("invalid", "users are hr or admin; supervisors and kiosks enroll devices"));
+    }
+    if password.chars().count() < 10 {
+        return Err(AppError::bad_request("weak_password", "a password has at least 10 characters"));
+    }
+    let password_hash = hash_password(password)?;
+    Ok(storage.create_user(&UserRow { tenant_id: tenant.into(), username: username.into(), password_hash, role })?)
+}
+
+/// A one-time code a device exchanges for its own secret.
+pub fn issue_enrollment(
+    storage: &dyn Storage,
+    tenant: &str,
+    role: Role,
+    user: &str,
+    units: &[String],
+) -> Result<String, AppError> {
+    match role {
+        Role::Supervisor if units.is_empty() => {
+            return Err(AppError::bad_request("invalid", "a supervisor's device needs the units they lead"));
+        }
+        Role::Kiosk if units.len() != 1 => {
+            return Err(AppError::bad_request("invalid", "a kiosk serves exactly one unit"));
+        }
+        _ => {}
+    }
+    if user.trim().is_empty() {
+        return Err(AppError::bad_request("invalid", "the device's user is required"));
+    }
+    if storage.tenant(tenant)?.is_none() {
+        return Err(AppError::NotFound { message: format!("tenant {tenant}") });
+    }
+    let code = enrollment_code()?;
+    let now = Utc::now().timestamp_millis();
+    storage.create_enrollment(&EnrollmentRow {
+        code_hash: sha256_hex(&normalise_code(&code)),
+        tenant_id: tenant.into(),
+        role,
+        user_id: user.into(),
+        units: units.to_vec(),
+        created_at: now,
+        expires_at: now + ENROLLMENT_TTL_MS,
+    })?;
+    Ok(code)
+}
+
+pub fn revoke_device(storage: &dyn Storage, id: &str, reason: &str) -> Result<(), AppError> {
+    Ok(storage.revoke_device(id, reason, Utc::now().timestamp_millis())?)
+}
+
+/// What an employee import did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ImportReport {
+    pub employees: usize,
+    pub units: usize,
+    pub errors: Vec<RowError>,
+}
+
+/// Import a SIASN-style CSV: every valid row becomes (or updates) an
+/// employee document, every unit a unit document, in one transaction.
+/// Tablets receive them through sync like any other change.
+pub fn import_employees(
+    storage: &dyn Storage,
+    server: DeviceId,
+    tenant: &str,
+    csv: impl std::io::Read,
+) -> Result<ImportReport, AppError> {
+    if storage.tenant(tenant)?.is_none() {
+        return Err(AppError::NotFound { message: format!("tenant {tenant}") });
+    }
+    let roster = import::parse_roster(csv)
+        .map_err(|e| AppError::Unprocessable { code: "bad_csv", message: e.user_message() })?;
+    let w = Writer {
+        tenant: tenant.into(),
+        origin: "server".into(),
+        author: Author::new("import", server, Role::Hr),
+        units: Vec::new(),
+    };
+    let mut report = ImportReport { errors: roster.errors, ..Default::default() };
+    let mut refused = Vec::new();
+    storage.write(&mut |tx| {
+        refused.clear();
+        for u in &roster.units {
+            let id = DocId::derived(&format!("unit/{}", u.id));
+            refused.extend(upsert::<Unit>(tx, &w, id, u)?.map(|r| (u.id.clone(), r)));
+        }
+        for e in &roster.employees {
+            let id = DocId::derived(&format!("employee/{}", e.nip));
+            refused.extend(upsert::<Employee>(tx, &w, id, e)?.map(|r| (e.nip.to_string(), r)));
+        }
+        Ok(())
+    })?;
+    for (what, reason) in refused {
+        report.errors.push(RowError { row: 0, nip: Some(what), field: "(dokumen)".into(), reason });
+    }
+    report.units = roster.units.len();
+    report.employees = roster.employees.len();
+    Ok(report)
+}
+
+/// Create or overwrite a server-owned record through the normal checks.
+/// Returns the refusal message if the record was not accepted.
+pub(crate) fn upsert<T: Merged>(
+    tx: &mut dyn WriteTx,
+    w: &Writer,
+    id: DocId,
+    value: &T,
+) -> Result<Option<String>, StorageError> {
+    let now = Utc::now();
+    let bytes = match tx.load(&w.tenant, id)? {
+        Some(stored) => {
+            let mut doc = match Document::<T>::load(id, &stored.bytes) {
+                Ok(d) => d,
+                Err(e) => return Ok(Some(e.to_string())),
+            };
+            if let Err(e) = doc.edit(&w.author, now, |v| {
+                *v = value.clone();
+                Ok(())
+            }) {
+                return Ok(Some(e.to_string()));
+            }
+            doc.save_incremental()
+        }
+        None => match Document::create(id, value, &w.author, now) {
+            Ok(mut d) => d.save(),
+            Err(e) => return Ok(Some(e.to_string())),
+        },
+    };
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    Ok(match crate::sync::push_typed::<T>(tx, w, id, &bytes, now.timestamp_millis())? {
+        PushOutcome::Accepted { .. } => None,
+        PushOutcome::Rejected(r) => Some(r.message),
+    })
+}

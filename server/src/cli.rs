@@ -1,0 +1,211 @@
+//! The `prestasi-server` command line: `serve` and the admin commands.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use prestasi_core::model::Role;
+
+use crate::admin;
+use crate::config::Limits;
+use crate::state::AppState;
+use crate::storage::Storage;
+use crate::storage::sqlite::SqliteStorage;
+
+#[derive(Debug, Parser)]
+#[command(name = "prestasi-server", version, about = "Prestasi sync server and HR service")]
+pub struct Cli {
+    /// Where the embedded SQLite database lives.
+    #[arg(long, global = true, env = "PRESTASI_DATA_DIR", default_value = "./prestasi-data")]
+    pub data_dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server until SIGINT/SIGTERM.
+    Serve {
+        #[arg(long, env = "PRESTASI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Manage tenants (regional governments).
+    #[command(subcommand)]
+    Tenant(TenantCmd),
+    /// Manage HR and admin users.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Import employees.
+    #[command(subcommand)]
+    Employees(EmployeesCmd),
+    /// Enroll, list and revoke devices.
+    #[command(subcommand)]
+    Device(DeviceCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TenantCmd {
+    Create {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum UserRole {
+    Hr,
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCmd {
+    /// The password is read from PRESTASI_PASSWORD.
+    Create {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum, default_value = "hr")]
+        role: UserRole,
+        #[arg(long, env = "PRESTASI_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EmployeesCmd {
+    /// Import a SIASN-style CSV; rows with errors are listed and skipped.
+    Import {
+        #[arg(long)]
+        tenant: String,
+        file: PathBuf,
+        /// Also write the row errors as CSV here.
+        #[arg(long)]
+        errors_csv: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DeviceRole {
+    Supervisor,
+    Kiosk,
+    Hr,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DeviceCmd {
+    /// Print a one-time enrollment code for a new device.
+    Enroll {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, value_enum)]
+        role: DeviceRole,
+        /// The person using it: a supervisor's NIP, an HR user name, a kiosk's name.
+        #[arg(long)]
+        user: String,
+        /// Unit(s) served (repeat for several).
+        #[arg(long = "unit")]
+        units: Vec<String>,
+    },
+    List {
+        #[arg(long)]
+        tenant: String,
+    },
+    Revoke {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// Run a parsed command line.
+pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&cli.data_dir)?);
+    match cli.command {
+        Command::Serve { listen } => serve(storage, listen).await?,
+        Command::Tenant(TenantCmd::Create { id, name }) => {
+            admin::create_tenant(storage.as_ref(), &id, &name)?;
+            println!("tenant {id} created");
+        }
+        Command::User(UserCmd::Create { tenant, username, role, password }) => {
+            let role = match role {
+                UserRole::Hr => Role::Hr,
+                UserRole::Admin => Role::Admin,
+            };
+            admin::create_user(storage.as_ref(), &tenant, &username, &password, role)?;
+            println!("user {username} created in {tenant}");
+        }
+        Command::Employees(EmployeesCmd::Import { tenant, file, errors_csv }) => {
+            let server = crate::state::server_device(storage.as_ref())?;
+            let f = std::fs::File::open(&file)?;
+            let report = admin::import_employees(storage.as_ref(), server, &tenant, f)?;
+            println!(
+                "{} employees and {} units imported, {} rows refused",
+                report.employees,
+                report.units,
+                report.errors.len()
+            );
+            for e in &report.errors {
+                println!("  row {}: {} {}: {}", e.row, e.nip.as_deref().unwrap_or("-"), e.field, e.reason);
+            }
+            if let Some(out) = errors_csv {
+                std::fs::write(out, crate::import::errors_csv(&report.errors))?;
+            }
+        }
+        Command::Device(DeviceCmd::Enroll { tenant, role, user, units }) => {
+            let role = match role {
+                DeviceRole::Supervisor => Role::Supervisor,
+                DeviceRole::Kiosk => Role::Kiosk,
+                DeviceRole::Hr => Role::Hr,
+            };
+            let code = admin::issue_enrollment(storage.as_ref(), &tenant, role, &user, &units)?;
+            println!("{code}");
+        }
+        Command::Device(DeviceCmd::List { tenant }) => {
+            for d in storage.devices(&tenant)? {
+                let state = match &d.revoked_reason {
+                    Some(r) => format!("revoked: {r}"),
+                    None => "active".into(),
+                };
+                println!("{} {:?} {} units={} {}", d.id, d.role, d.user_id, d.units.join(","), state);
+            }
+        }
+        Command::Device(DeviceCmd::Revoke { id, reason }) => {
+            admin::revoke_device(storage.as_ref(), &id, &reason)?;
+            println!("device {id} revoked");
+        }
+    }
+    Ok(())
+}
+
+async fn serve(storage: Arc<dyn Storage>, listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let state = AppState::new(storage, Limits::default())?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    tracing::info!(addr = %listener.local_addr()?, "prestasi-server listening");
+    axum::serve(listener, crate::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("prestasi-server stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,81 @@
+//! The one error type of the HTTP layer: it *is* the response. Internal
+//! details are logged, never sent.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use prestasi_core::sync::protocol::ErrorBody;
+
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("{message}")]
+    Unauthorized { code: &'static str, message: String },
+    #[error("{message}")]
+    Forbidden { message: String },
+    #[error("{message}")]
+    NotFound { message: String },
+    #[error("{message}")]
+    TooLarge { code: &'static str, message: String },
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::BadRequest { code, message: message.into() }
+    }
+
+    fn parts(&self) -> (StatusCode, &str) {
+        match self {
+            Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
+            Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
+            Self::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            Self::TooLarge { code, .. } => (StatusCode::PAYLOAD_TOO_LARGE, code),
+            Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl From<StorageError> for AppError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound(what) => Self::NotFound { message: format!("{what} not found") },
+            StorageError::Conflict(what) => {
+                Self::Unprocessable { code: "exists", message: format!("{what} already exists") }
+            }
+            StorageError::EnrollmentInvalid => Self::Unauthorized {
+                code: "enrollment_invalid",
+                message: "Kode pendaftaran tidak dikenal, sudah dipakai, atau kedaluwarsa.".into(),
+            },
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(e: tokio::task::JoinError) -> Self {
+        Self::Internal(format!("worker failed: {e}"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.parts();
+        let message = match &self {
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                "Terjadi kesalahan pada server.".to_string()
+            }
+            other => other.to_string(),
+        };
+        (status, Json(ErrorBody { code: code.to_string(), message })).into_response()
+    }
+}

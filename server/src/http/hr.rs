@@ -1,0 +1,181 @@
+//! HR's JSON API over the merged view (login with a password; every route
+//! is scoped to the officer's tenant).
+
+use axum::extract::{Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use prestasi_core::model::{DocId, Role};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::admin;
+use crate::auth::{HrAuth, random_token, sha256_hex, verify_password};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::{AppraisalFilter, SessionRow};
+
+/// Sessions last a working day.
+const SESSION_MS: i64 = 10 * 60 * 60 * 1000;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/login", post(login))
+        .route("/v1/hr/appraisals", get(appraisals))
+        .route("/v1/hr/appraisals/{id}", get(appraisal))
+        .route("/v1/hr/employees", get(employees))
+        .route("/v1/hr/conflicts", get(conflicts))
+        .route("/v1/hr/feedback/count", get(feedback_count))
+        .route("/v1/hr/devices", get(devices).post(enroll_device))
+        .route("/v1/hr/devices/{id}/revoke", post(revoke_device))
+}
+
+#[derive(Debug, Deserialize)]
+struct Login {
+    tenant: String,
+    username: String,
+    password: String,
+}
+
+#[derive(Debug, Serialize)]
+struct LoginOk {
+    token: String,
+    expires_at: i64,
+    role: Role,
+}
+
+async fn login(State(state): State<AppState>, Json(l): Json<Login>) -> Result<Json<LoginOk>, AppError> {
+    let storage = state.storage.clone();
+    let result = tokio::task::spawn_blocking(move || -> Result<LoginOk, AppError> {
+        let wrong = || AppError::Unauthorized {
+            code: "bad_credentials",
+            message: "Nama pengguna atau kata sandi salah.".into(),
+        };
+        let user = storage.user(&l.tenant, &l.username)?.ok_or_else(wrong)?;
+        if !verify_password(&l.password, &user.password_hash) {
+            return Err(wrong());
+        }
+        let token = random_token()?;
+        let expires_at = chrono::Utc::now().timestamp_millis() + SESSION_MS;
+        storage.create_session(&SessionRow {
+            token_hash: sha256_hex(&token),
+            tenant_id: user.tenant_id,
+            username: user.username,
+            role: user.role,
+            expires_at,
+        })?;
+        Ok(LoginOk { token, expires_at, role: user.role })
+    })
+    .await??;
+    Ok(Json(result))
+}
+
+/// Run a blocking storage read off the async workers.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f).await?
+}
+
+#[derive(Debug, Deserialize)]
+struct AppraisalQuery {
+    period: Option<String>,
+    unit: Option<String>,
+}
+
+async fn appraisals(
+    State(s): State<AppState>,
+    hr: HrAuth,
+    Query(q): Query<AppraisalQuery>,
+) -> Result<Json<Value>, AppError> {
+    let rows = blocking(move || {
+        Ok(s.storage.appraisals(&hr.tenant_id, &AppraisalFilter { period: q.period, unit: q.unit })?)
+    })
+    .await?;
+    Ok(Json(json!({ "appraisals": rows })))
+}
+
+async fn appraisal(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+    let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))?;
+    let out = blocking(move || {
+        let filter = AppraisalFilter::default();
+        let row = s
+            .storage
+            .appraisals(&hr.tenant_id, &filter)?
+            .into_iter()
+            .find(|r| r.doc_id == id.to_string())
+            .ok_or(AppError::NotFound { message: format!("appraisal {id}") })?;
+        let targets = s.storage.appraisal_targets(&hr.tenant_id, id)?;
+        let conflicts: Vec<_> =
+            s.storage.conflicts(&hr.tenant_id)?.into_iter().filter(|c| c.doc_id == id.to_string()).collect();
+        Ok(json!({ "appraisal": row, "targets": targets, "conflicts": conflicts }))
+    })
+    .await?;
+    Ok(Json(out))
+}
+
+#[derive(Debug, Deserialize)]
+struct UnitQuery {
+    unit: Option<String>,
+}
+
+async fn employees(State(s): State<AppState>, hr: HrAuth, Query(q): Query<UnitQuery>) -> Result<Json<Value>, AppError> {
+    let rows = blocking(move || Ok(s.storage.employees(&hr.tenant_id, q.unit.as_deref())?)).await?;
+    Ok(Json(json!({ "employees": rows })))
+}
+
+async fn conflicts(State(s): State<AppState>, hr: HrAuth) -> Result<Json<Value>, AppError> {
+    let rows = blocking(move || Ok(s.storage.conflicts(&hr.tenant_id)?)).await?;
+    Ok(Json(json!({ "conflicts": rows })))
+}
+
+async fn feedback_count(
+    State(s): State<AppState>,
+    hr: HrAuth,
+    Query(q): Query<UnitQuery>,
+) -> Result<Json<Value>, AppError> {
+    let n = blocking(move || Ok(s.storage.feedback_count(&hr.tenant_id, q.unit.as_deref())?)).await?;
+    Ok(Json(json!({ "count": n })))
+}
+
+async fn devices(State(s): State<AppState>, hr: HrAuth) -> Result<Json<Value>, AppError> {
+    let rows = blocking(move || Ok(s.storage.devices(&hr.tenant_id)?)).await?;
+    Ok(Json(json!({ "devices": rows })))
+}
+
+#[derive(Debug, Deserialize)]
+struct EnrollDevice {
+    role: Role,
+    user: String,
+    #[serde(default)]
+    units: Vec<String>,
+}
+
+async fn enroll_device(
+    State(s): State<AppState>,
+    hr: HrAuth,
+    Json(e): Json<EnrollDevice>,
+) -> Result<Json<Value>, AppError> {
+    let code =
+        blocking(move || admin::issue_enrollment(s.storage.as_ref(), &hr.tenant_id, e.role, &e.user, &e.units)).await?;
+    Ok(Json(json!({ "code": code })))
+}
+
+#[derive(Debug, Deserialize)]
+struct Revoke {
+    reason: String,
+}
+
+async fn revoke_device(
+    State(s): State<AppState>,
+    hr: HrAuth,
+    Path(id): Path<String>,
+    Json(r): Json<Revoke>,
+) -> Result<Json<Value>, AppError> {
+    blocking(move || {
+        let device = s.storage.device(&id)?.filter(|d| d.tenant_id == hr.tenant_id);
+        if device.is_none() {
+            return Err(AppError::NotFound { message: format!("device {id}") });
+        }
+        admin::revoke_device(s.storage.as_ref(), &id, &r.reason)
+    })
+    .await?;
+    Ok(Json(json!({ "revoked": true })))
+}

@@ -1,0 +1,22 @@
+//! HTTP routes: one `router()` per module, merged here.
+
+mod enroll;
+mod hr;
+mod sync;
+
+use axum::Router;
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::state::AppState;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(crate::health::router())
+        .merge(sync::router())
+        .merge(enroll::router())
+        .merge(hr::router())
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -1,0 +1,34 @@
+//! The one `Clone` state every handler receives.
+
+use std::sync::Arc;
+
+use prestasi_core::model::DeviceId;
+
+use crate::config::Limits;
+use crate::storage::{Storage, StorageError};
+
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub storage: Arc<dyn Storage>,
+    pub limits: Limits,
+    /// The server's own automerge actor, for changes it writes itself
+    /// (imports, HR decisions made in the web pages).
+    pub server_device: DeviceId,
+}
+
+impl AppState {
+    pub fn new(storage: Arc<dyn Storage>, limits: Limits) -> Result<Self, StorageError> {
+        let server_device = server_device(storage.as_ref())?;
+        Ok(Self { storage, limits, server_device })
+    }
+}
+
+/// Read, or on first start create, the server's own device id.
+pub fn server_device(storage: &dyn Storage) -> Result<DeviceId, StorageError> {
+    if let Some(id) = storage.meta("server_device_id")? {
+        return id.parse().map_err(|e| StorageError::Backend(format!("server_device_id: {e}")));
+    }
+    let id = DeviceId::random();
+    storage.set_meta("server_device_id", &id.to_string())?;
+    Ok(id)
+}

@@ -1,0 +1,65 @@
+//! Durable storage behind a small trait, so the sync and HR code never
+//! touch SQL. [`sqlite::SqliteStorage`] is the embedded default; a
+//! PostgreSQL backend implements the same traits and must pass the same
+//! [`conformance`] suite.
+
+#[cfg(test)]
+pub(crate) mod conformance;
+pub mod sqlite;
+mod types;
+
+pub use types::*;
+
+use prestasi_core::model::DocId;
+
+/// Everything the server keeps.
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    /// Run `f` in one write transaction: everything it wrote is committed
+    /// (durably, before this returns) or nothing is.
+    fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError>;
+
+    /// Changes in `q.scope` after `q.cursor` by anyone but `q.exclude_origin`.
+    fn pull(&self, q: &PullQuery<'_>) -> Result<PullPage, StorageError>;
+    /// Whole documents, if they exist in the tenant and in scope.
+    fn fetch(&self, tenant: &str, ids: &[DocId], scope: &Scope) -> Result<Vec<PulledBytes>, StorageError>;
+
+    fn create_tenant(&self, id: &str, name: &str) -> Result<(), StorageError>;
+    fn tenant(&self, id: &str) -> Result<Option<TenantRow>, StorageError>;
+    fn create_user(&self, user: &UserRow) -> Result<(), StorageError>;
+    fn user(&self, tenant: &str, username: &str) -> Result<Option<UserRow>, StorageError>;
+    fn create_session(&self, s: &SessionRow) -> Result<(), StorageError>;
+    fn session(&self, token_hash: &str, now: i64) -> Result<Option<SessionRow>, StorageError>;
+    fn delete_session(&self, token_hash: &str) -> Result<(), StorageError>;
+
+    fn create_enrollment(&self, e: &EnrollmentRow) -> Result<(), StorageError>;
+    /// Use an enrollment code once: check it is unused and unexpired, mark
+    /// it used and register the device, atomically.
+    fn redeem_enrollment(&self, code_hash: &str, device: &DeviceRow, now: i64) -> Result<DeviceRow, StorageError>;
+    fn device(&self, id: &str) -> Result<Option<DeviceRow>, StorageError>;
+    fn devices(&self, tenant: &str) -> Result<Vec<DeviceRow>, StorageError>;
+    fn revoke_device(&self, id: &str, reason: &str, now: i64) -> Result<(), StorageError>;
+
+    /// A value kept by the server itself (e.g. its own device id).
+    fn meta(&self, key: &str) -> Result<Option<String>, StorageError>;
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError>;
+
+    /// The merged view, for HR.
+    fn appraisals(&self, tenant: &str, filter: &AppraisalFilter) -> Result<Vec<AppraisalRow>, StorageError>;
+    fn appraisal_targets(&self, tenant: &str, doc_id: DocId) -> Result<Vec<TargetRow>, StorageError>;
+    fn employees(&self, tenant: &str, unit: Option<&str>) -> Result<Vec<EmployeeRow>, StorageError>;
+    fn feedback_count(&self, tenant: &str, unit: Option<&str>) -> Result<u64, StorageError>;
+    fn conflicts(&self, tenant: &str) -> Result<Vec<ConflictRow>, StorageError>;
+    /// A whole document, for the server's own reads and edits.
+    fn document(&self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
+}
+
+/// What the sync code may do inside a write transaction.
+pub trait WriteTx {
+    fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
+    /// The merged-view employee, for scope checks.
+    fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError>;
+    fn employee_doc(&mut self, tenant: &str, nip: &str) -> Result<Option<DocId>, StorageError>;
+    /// Append accepted changes and rewrite the merged view. Returns the
+    /// chunk's sequence number.
+    fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError>;
+}

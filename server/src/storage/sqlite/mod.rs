@@ -1,0 +1,227 @@
+//! The embedded default backend: one SQLite file in WAL mode.
+//!
+//! One writer connection behind a mutex (every write transaction is
+//! serialised, as SQLite requires) and a small pool of reader connections
+//! that pull and HR queries use concurrently. `synchronous = FULL`: a commit
+//! is on disk before the server acknowledges it (see ARCHITECTURE.md).
+
+mod admin;
+mod docs;
+mod merged;
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::{StorageError, WriteTx};
+
+const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql")];
+const READERS: usize = 4;
+
+#[derive(Debug)]
+pub struct SqliteStorage {
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    path: Option<std::path::PathBuf>,
+}
+
+impl SqliteStorage {
+    /// Open (creating if needed) `dir/prestasi.db`.
+    pub fn open(dir: &Path) -> Result<Self, StorageError> {
+        std::fs::create_dir_all(dir).map_err(|e| StorageError::Backend(format!("{}: {e}", dir.display())))?;
+        let path = dir.join("prestasi.db");
+        let mut writer = Connection::open(&path)?;
+        configure(&writer)?;
+        migrate(&mut writer)?;
+        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), path: Some(path) })
+    }
+
+    /// A private in-memory database (tests); its one connection serves
+    /// reads too.
+    pub fn in_memory() -> Result<Self, StorageError> {
+        let mut writer = Connection::open_in_memory()?;
+        writer.pragma_update(None, "foreign_keys", "ON")?;
+        migrate(&mut writer)?;
+        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), path: None })
+    }
+
+    fn writer(&self) -> MutexGuard<'_, Connection> {
+        self.writer.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Run `f` on a reader connection (the writer for in-memory databases).
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StorageError>) -> Result<T, StorageError> {
+        let Some(path) = &self.path else { return f(&self.writer()) };
+        let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => {
+                let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c
+            }
+        };
+        let result = f(&conn);
+        let mut pool = self.readers.lock().unwrap_or_else(|p| p.into_inner());
+        if pool.len() < READERS {
+            pool.push(conn);
+        }
+        result
+    }
+}
+
+fn configure(conn: &Connection) -> Result<(), StorageError> {
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    // Bounded page cache (8 MiB): memory stays flat however many documents.
+    conn.pragma_update(None, "cache_size", -8192)?;
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<(), StorageError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let supported = MIGRATIONS.len() as i64;
+    if version > supported {
+        return Err(StorageError::NewerSchema { found: version, supported });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(version).unwrap_or(0)) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+impl super::Storage for SqliteStorage {
+    fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        let mut wtx = docs::SqliteWriteTx { tx: &tx };
+        f(&mut wtx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn pull(&self, q: &super::PullQuery<'_>) -> Result<super::PullPage, StorageError> {
+        self.read(|c| docs::pull(c, q))
+    }
+
+    fn fetch(
+        &self,
+        tenant: &str,
+        ids: &[prestasi_core::model::DocId],
+        scope: &super::Scope,
+    ) -> Result<Vec<super::PulledBytes>, StorageError> {
+        self.read(|c| docs::fetch(c, tenant, ids, scope))
+    }
+
+    fn create_tenant(&self, id: &str, name: &str) -> Result<(), StorageError> {
+        admin::create_tenant(&self.writer(), id, name)
+    }
+    fn tenant(&self, id: &str) -> Result<Option<super::TenantRow>, StorageError> {
+        self.read(|c| admin::tenant(c, id))
+    }
+    fn create_user(&self, user: &super::UserRow) -> Result<(), StorageError> {
+        admin::create_user(&self.writer(), user)
+    }
+    fn user(&self, tenant: &str, username: &str) -> Result<Option<super::UserRow>, StorageError> {
+        self.read(|c| admin::user(c, tenant, username))
+    }
+    fn create_session(&self, s: &super::SessionRow) -> Result<(), StorageError> {
+        admin::create_session(&self.writer(), s)
+    }
+    fn session(&self, token_hash: &str, now: i64) -> Result<Option<super::SessionRow>, StorageError> {
+        self.read(|c| admin::session(c, token_hash, now))
+    }
+    fn delete_session(&self, token_hash: &str) -> Result<(), StorageError> {
+        admin::delete_session(&self.writer(), token_hash)
+    }
+    fn create_enrollment(&self, e: &super::EnrollmentRow) -> Result<(), StorageError> {
+        admin::create_enrollment(&self.writer(), e)
+    }
+    fn redeem_enrollment(
+        &self,
+        code_hash: &str,
+        device: &super::DeviceRow,
+        now: i64,
+    ) -> Result<super::DeviceRow, StorageError> {
+        admin::redeem_enrollment(&mut self.writer(), code_hash, device, now)
+    }
+    fn device(&self, id: &str) -> Result<Option<super::DeviceRow>, StorageError> {
+        self.read(|c| admin::device(c, id))
+    }
+    fn devices(&self, tenant: &str) -> Result<Vec<super::DeviceRow>, StorageError> {
+        self.read(|c| admin::devices(c, tenant))
+    }
+    fn revoke_device(&self, id: &str, reason: &str, now: i64) -> Result<(), StorageError> {
+        admin::revoke_device(&self.writer(), id, reason, now)
+    }
+    fn meta(&self, key: &str) -> Result<Option<String>, StorageError> {
+        self.read(|c| admin::meta(c, key))
+    }
+    fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
+        admin::set_meta(&self.writer(), key, value)
+    }
+    fn appraisals(
+        &self,
+        tenant: &str,
+        filter: &super::AppraisalFilter,
+    ) -> Result<Vec<super::AppraisalRow>, StorageError> {
+        self.read(|c| merged::appraisals(c, tenant, filter))
+    }
+    fn appraisal_targets(
+        &self,
+        tenant: &str,
+        doc_id: prestasi_core::model::DocId,
+    ) -> Result<Vec<super::TargetRow>, StorageError> {
+        self.read(|c| merged::appraisal_targets(c, tenant, doc_id))
+    }
+    fn employees(&self, tenant: &str, unit: Option<&str>) -> Result<Vec<super::EmployeeRow>, StorageError> {
+        self.read(|c| merged::employees(c, tenant, unit))
+    }
+    fn feedback_count(&self, tenant: &str, unit: Option<&str>) -> Result<u64, StorageError> {
+        self.read(|c| merged::feedback_count(c, tenant, unit))
+    }
+    fn conflicts(&self, tenant: &str) -> Result<Vec<super::ConflictRow>, StorageError> {
+        self.read(|c| merged::conflicts(c, tenant))
+    }
+    fn document(
+        &self,
+        tenant: &str,
+        id: prestasi_core::model::DocId,
+    ) -> Result<Option<super::StoredDoc>, StorageError> {
+        self.read(|c| docs::load(c, tenant, id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conformance_in_memory() {
+        crate::storage::conformance::run_all(&|| Box::new(SqliteStorage::in_memory().unwrap()));
+    }
+
+    #[test]
+    fn conformance_on_disk() {
+        let dir = tempfile::tempdir().unwrap();
+        let n = std::sync::atomic::AtomicUsize::new(0);
+        crate::storage::conformance::run_all(&|| {
+            let i = n.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Box::new(SqliteStorage::open(&dir.path().join(i.to_string())).unwrap())
+        });
+    }
+
+    #[test]
+    fn a_newer_database_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(SqliteStorage::open(dir.path()).unwrap());
+        Connection::open(dir.path().join("prestasi.db")).unwrap().pragma_update(None, "user_version", 42).unwrap();
+        assert!(matches!(SqliteStorage::open(dir.path()), Err(StorageError::NewerSchema { found: 42, .. })));
+    }
+}

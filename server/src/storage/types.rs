@@ -1,0 +1,200 @@
+//! Rows and messages exchanged with a [`super::Storage`].
+
+use automerge::ChangeHash;
+use prestasi_core::doc::{Conflict, DocKind};
+use prestasi_core::model::{Allowance, Appraisal, Award, DocId, Employee, Feedback, Mentoring, Role, Training, Unit};
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("enrollment code is unknown, used or expired")]
+    EnrollmentInvalid,
+    #[error("database is newer than this server (schema {found}, supports {supported})")]
+    NewerSchema { found: i64, supported: i64 },
+    #[error("database error: {0}")]
+    Backend(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Backend(e.to_string())
+    }
+}
+
+/// A stored document: all its bytes (snapshot followed by chunks).
+#[derive(Debug, Clone)]
+pub struct StoredDoc {
+    pub kind: DocKind,
+    pub bytes: Vec<u8>,
+    pub chunk_count: u64,
+}
+
+/// The merged value of a document, for the relational view.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Employee(Employee),
+    Unit(Unit),
+    Appraisal(Appraisal),
+    Feedback(Feedback),
+    Training(Training),
+    Mentoring(Mentoring),
+    Allowance(Allowance),
+    Award(Award),
+}
+
+/// Accepted changes to one document.
+#[derive(Debug, Clone)]
+pub struct DocWrite {
+    pub tenant: String,
+    pub id: DocId,
+    pub kind: DocKind,
+    /// Only the changes the server did not have (or, for a new document,
+    /// the whole document).
+    pub chunk: Vec<u8>,
+    /// When set, the whole document re-saved: replaces snapshot and chunks.
+    pub compacted: Option<Vec<u8>>,
+    pub heads: Vec<ChangeHash>,
+    /// Device id that sent it, or `server`.
+    pub origin: String,
+    pub received_at: i64,
+    pub record: Record,
+    pub conflicts: Vec<Conflict>,
+}
+
+/// Which documents a device may read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// HR and admins: the whole tenant.
+    Tenant,
+    /// Supervisors: roster, appraisals and mentoring of their units, and
+    /// appraisals they appraise or review.
+    Units { units: Vec<String>, user: String },
+    /// Kiosks read nothing.
+    Nothing,
+}
+
+#[derive(Debug, Clone)]
+pub struct PullQuery<'a> {
+    pub tenant: &'a str,
+    pub cursor: u64,
+    pub exclude_origin: &'a str,
+    pub scope: &'a Scope,
+    /// Stop adding documents after this many bytes (at least one chunk is sent).
+    pub max_bytes: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct PulledBytes {
+    pub id: DocId,
+    pub kind: DocKind,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PullPage {
+    pub docs: Vec<PulledBytes>,
+    pub cursor: u64,
+    pub more: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantRow {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub tenant_id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub tenant_id: String,
+    pub username: String,
+    pub role: Role,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrollmentRow {
+    pub code_hash: String,
+    pub tenant_id: String,
+    pub role: Role,
+    pub user_id: String,
+    pub units: Vec<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub role: Role,
+    pub user_id: String,
+    pub units: Vec<String>,
+    #[serde(skip)]
+    pub secret_hash: String,
+    pub enrolled_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revoked_reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AppraisalFilter {
+    pub period: Option<String>,
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AppraisalRow {
+    pub doc_id: String,
+    pub employee_nip: String,
+    pub period: String,
+    pub unit_id: String,
+    pub appraiser_nip: String,
+    pub reviewer_nip: Option<String>,
+    pub status: String,
+    pub hasil_kerja: Option<String>,
+    pub perilaku: Option<String>,
+    pub predikat: Option<String>,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetRow {
+    pub target_id: String,
+    pub indicator: String,
+    pub target: f64,
+    pub realisation: Option<f64>,
+    pub unit: String,
+    pub main: bool,
+    pub rating: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EmployeeRow {
+    pub nip: String,
+    pub doc_id: String,
+    pub name: String,
+    pub unit_id: String,
+    pub superior_nip: Option<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConflictRow {
+    pub doc_id: String,
+    pub kind: String,
+    pub path: String,
+    pub values: serde_json::Value,
+}

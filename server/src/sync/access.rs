@@ -1,0 +1,98 @@
+//! Who may read and write which documents, beyond the per-record rules of
+//! `prestasi_core::doc::Record::check_change` (which decide by role and by
+//! the person's relation to the record).
+//!
+//! - HR and admins: the whole tenant.
+//! - Supervisors: the roster, appraisals and mentoring of the units they
+//!   lead, and appraisals they appraise or review. They write only records
+//!   about staff of those units; never read citizens' feedback.
+//! - Kiosks: create feedback for their own unit; read nothing.
+
+use prestasi_core::model::Role;
+use prestasi_core::sync::protocol::{RejectCode, Rejection};
+
+use super::Writer;
+use crate::storage::{DeviceRow, Record, Scope, StorageError, WriteTx};
+
+pub fn read_scope(device: &DeviceRow) -> Scope {
+    match device.role {
+        Role::Hr | Role::Admin => Scope::Tenant,
+        Role::Supervisor => Scope::Units { units: device.units.clone(), user: device.user_id.clone() },
+        Role::Kiosk => Scope::Nothing,
+    }
+}
+
+fn out_of_scope(what: &str) -> Rejection {
+    Rejection {
+        code: RejectCode::OutOfScope,
+        message: format!("{what} berada di luar unit kerja perangkat ini."),
+        field: Some("unit_id".into()),
+    }
+}
+
+fn unknown_employee(nip: &str) -> Rejection {
+    Rejection {
+        code: RejectCode::UnknownEmployee,
+        message: format!("Pegawai dengan NIP {nip} tidak terdaftar di BKPSDM."),
+        field: Some("employee_nip".into()),
+    }
+}
+
+/// Check the unit scope of a write: `old` is the stored value, `new` the
+/// merged result. `Ok(Err(..))` is a refusal; `Err` a storage failure.
+pub fn check_write(
+    tx: &mut dyn WriteTx,
+    w: &Writer,
+    old: Option<&Record>,
+    new: &Record,
+) -> Result<Result<(), Rejection>, StorageError> {
+    let in_units = |unit: &str| w.units.iter().any(|u| u == unit);
+    // Records about an employee must name one the tenant knows.
+    let subject = match new {
+        Record::Appraisal(a) => Some(a.employee_nip.as_str()),
+        Record::Training(t) => Some(t.employee_nip.as_str()),
+        Record::Mentoring(m) => Some(m.mentee_nip.as_str()),
+        Record::Allowance(a) => Some(a.employee_nip.as_str()),
+        Record::Award(a) => Some(a.employee_nip.as_str()),
+        _ => None,
+    };
+    let employee = match subject {
+        Some(nip) => match tx.employee(&w.tenant, nip)? {
+            Some(e) => Some(e),
+            None => return Ok(Err(unknown_employee(nip))),
+        },
+        None => None,
+    };
+    match w.author.role {
+        Role::Hr | Role::Admin => Ok(Ok(())),
+        Role::Kiosk => Ok(match new {
+            Record::Feedback(f) if in_units(&f.unit_id) => Ok(()),
+            Record::Feedback(_) => Err(out_of_scope("Unit layanan")),
+            _ => Err(Rejection {
+                code: RejectCode::Forbidden,
+                message: "Kios hanya boleh mengirim umpan balik masyarakat.".into(),
+                field: None,
+            }),
+        }),
+        Role::Supervisor => {
+            let staff_here = employee.as_ref().is_some_and(|e| in_units(&e.unit_id));
+            let ok = match (new, old) {
+                // An appraisal they appraise or review stays writable even
+                // after its employee moved unit; a new one needs staff here.
+                (Record::Appraisal(a), Some(Record::Appraisal(o))) => {
+                    let theirs = |x: &prestasi_core::model::Appraisal| {
+                        x.appraiser_nip.as_str() == w.author.user
+                            || x.reviewer_nip.as_ref().is_some_and(|r| r.as_str() == w.author.user)
+                    };
+                    (in_units(&o.unit_id) || theirs(o)) && (in_units(&a.unit_id) || theirs(a))
+                }
+                (Record::Appraisal(a), None) => staff_here && in_units(&a.unit_id),
+                (Record::Training(_), _) => staff_here,
+                (Record::Mentoring(m), _) => staff_here && in_units(&m.unit_id),
+                (Record::Feedback(f), None) => in_units(&f.unit_id),
+                _ => false,
+            };
+            Ok(if ok { Ok(()) } else { Err(out_of_scope("Data ini")) })
+        }
+    }
+}

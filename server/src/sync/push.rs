@@ -1,0 +1,215 @@
+//! Accepting pushed documents: parse strictly, merge in memory, check, and
+//! only then store — all documents of a request in one transaction.
+
+use automerge::ChangeHash;
+use prestasi_core::ValidationError;
+use prestasi_core::doc::{DocError, DocKind, Document, genesis_hash};
+use prestasi_core::error::Reason;
+use prestasi_core::model::{Allowance, Appraisal, Award, DocId, Employee, Feedback, Mentoring, Training, Unit};
+use prestasi_core::sync::protocol::{PushDoc, PushOutcome, PushResult, RejectCode, Rejection, id_from_bytes};
+use serde_bytes::ByteBuf;
+
+use super::{Merged, Writer, access};
+use crate::config::Limits;
+use crate::storage::{DocWrite, Storage, StorageError, WriteTx};
+
+/// Folded into a new snapshot after this many chunks.
+const COMPACT_AFTER: u64 = 32;
+
+/// Check and store every pushed document. Each gets its own outcome; a
+/// refused one stores nothing and does not stop the others. Returns only
+/// after the accepted ones are committed to disk.
+pub fn push_all(
+    storage: &dyn Storage,
+    limits: &Limits,
+    w: &Writer,
+    docs: &[PushDoc],
+    now_ms: i64,
+) -> Result<Vec<PushResult>, StorageError> {
+    if docs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut results = Vec::with_capacity(docs.len());
+    storage.write(&mut |tx| {
+        results.clear();
+        for d in docs {
+            let outcome = push_one(tx, limits, w, d, now_ms)?;
+            results.push(PushResult { id: d.id.clone(), outcome });
+        }
+        Ok(())
+    })?;
+    Ok(results)
+}
+
+fn reject(code: RejectCode, message: impl Into<String>, field: Option<String>) -> PushOutcome {
+    PushOutcome::Rejected(Rejection { code, message: message.into(), field })
+}
+
+fn push_one(
+    tx: &mut dyn WriteTx,
+    limits: &Limits,
+    w: &Writer,
+    d: &PushDoc,
+    now: i64,
+) -> Result<PushOutcome, StorageError> {
+    let Some(id) = id_from_bytes(&d.id) else {
+        return Ok(reject(RejectCode::Malformed, "Id dokumen tidak sah (harus UUID 16 byte).", Some("id".into())));
+    };
+    if d.changes.len() > limits.max_doc_bytes {
+        return Ok(reject(
+            RejectCode::TooLarge,
+            format!("Dokumen {} byte, batas {} byte.", d.changes.len(), limits.max_doc_bytes),
+            None,
+        ));
+    }
+    let Ok(kind) = DocKind::parse(&d.kind) else {
+        return Ok(reject(
+            RejectCode::WrongKind,
+            format!("Jenis dokumen tidak dikenal: {:?}.", d.kind),
+            Some("kind".into()),
+        ));
+    };
+    match kind {
+        DocKind::Employee => push_typed::<Employee>(tx, w, id, &d.changes, now),
+        DocKind::Unit => push_typed::<Unit>(tx, w, id, &d.changes, now),
+        DocKind::Appraisal => push_typed::<Appraisal>(tx, w, id, &d.changes, now),
+        DocKind::Feedback => push_typed::<Feedback>(tx, w, id, &d.changes, now),
+        DocKind::Training => push_typed::<Training>(tx, w, id, &d.changes, now),
+        DocKind::Mentoring => push_typed::<Mentoring>(tx, w, id, &d.changes, now),
+        DocKind::Allowance => push_typed::<Allowance>(tx, w, id, &d.changes, now),
+        DocKind::Award => push_typed::<Award>(tx, w, id, &d.changes, now),
+    }
+}
+
+fn doc_rejection(e: DocError) -> PushOutcome {
+    match e {
+        DocError::MissingDependencies { .. } => reject(
+            RejectCode::MissingDependencies,
+            "Perubahan bergantung pada data yang belum ada di server; kirim dokumen lengkap.",
+            None,
+        ),
+        DocError::WrongKind { expected, found } => {
+            reject(RejectCode::WrongKind, format!("Dokumen berisi {found}, bukan {expected}."), Some("kind".into()))
+        }
+        DocError::Validation(v) => invalid(v),
+        other => reject(RejectCode::Malformed, format!("Data dokumen rusak: {other}"), None),
+    }
+}
+
+fn invalid(v: ValidationError) -> PushOutcome {
+    let code = match v.reason {
+        Reason::NotPermitted { .. } | Reason::Transition { .. } => RejectCode::Forbidden,
+        _ => RejectCode::Invalid,
+    };
+    PushOutcome::Rejected(Rejection { code, message: v.user_message(), field: Some(v.field) })
+}
+
+/// Check and store one document of kind `T`. The server's copy is only
+/// touched in memory until every check passed.
+pub(crate) fn push_typed<T: Merged>(
+    tx: &mut dyn WriteTx,
+    w: &Writer,
+    id: DocId,
+    changes: &[u8],
+    now: i64,
+) -> Result<PushOutcome, StorageError> {
+    let stored = tx.load(&w.tenant, id)?;
+    if let Some(s) = &stored
+        && s.kind != T::KIND
+    {
+        return Ok(reject(
+            RejectCode::WrongKind,
+            format!("Dokumen ini adalah {}.", s.kind.as_str()),
+            Some("kind".into()),
+        ));
+    }
+    let (mut doc, old, before) = match &stored {
+        Some(s) => {
+            let mut doc =
+                Document::<T>::load(id, &s.bytes).map_err(|e| StorageError::Backend(format!("stored {id}: {e}")))?;
+            let old = doc.value().map_err(|e| StorageError::Backend(format!("stored {id}: {e}")))?;
+            let before = doc.heads();
+            if let Err(e) = doc.apply(changes) {
+                return Ok(doc_rejection(e));
+            }
+            (doc, Some(old), before)
+        }
+        None => match Document::<T>::load(id, changes) {
+            Ok(doc) => (doc, None, Vec::new()),
+            Err(e) => return Ok(doc_rejection(e)),
+        },
+    };
+    let heads = doc.heads();
+    if heads == before {
+        // Nothing new: a replay. Acknowledge again, store nothing.
+        return Ok(PushOutcome::Accepted { heads: heads_bytes(&heads) });
+    }
+    if let Some(refused) = foreign_author::<T>(&mut doc, &before, w, id) {
+        return Ok(refused);
+    }
+    let new = match doc.value() {
+        Ok(v) => v,
+        Err(e) => return Ok(doc_rejection(e)),
+    };
+    if let Err(v) = new.validate() {
+        return Ok(invalid(v));
+    }
+    if let Err(v) = T::check_change(old.as_ref(), &new, &w.author) {
+        if old.as_ref().is_some_and(Merged::is_locked) {
+            return Ok(reject(RejectCode::Locked, v.user_message(), Some(v.field)));
+        }
+        return Ok(invalid(v));
+    }
+    let new_record = new.into_record();
+    let old_record = old.map(Merged::into_record);
+    if let Err(r) = access::check_write(tx, w, old_record.as_ref(), &new_record)? {
+        return Ok(PushOutcome::Rejected(r));
+    }
+    let chunk = if stored.is_none() { changes.to_vec() } else { doc.changes_since(&before) };
+    let compacted = stored.as_ref().filter(|s| s.chunk_count + 1 >= COMPACT_AFTER).map(|_| doc.save());
+    tx.append(&DocWrite {
+        tenant: w.tenant.clone(),
+        id,
+        kind: T::KIND,
+        chunk,
+        compacted,
+        heads: heads.clone(),
+        origin: w.origin.clone(),
+        received_at: now,
+        record: new_record,
+        conflicts: doc.conflicts(),
+    })?;
+    Ok(PushOutcome::Accepted { heads: heads_bytes(&heads) })
+}
+
+/// Every change the server did not have must be written by this device and
+/// carry its enrolled person — except the shared genesis of documents that
+/// have one, which must be exactly the canonical change.
+fn foreign_author<T: Merged>(
+    doc: &mut Document<T>,
+    before: &[ChangeHash],
+    w: &Writer,
+    id: DocId,
+) -> Option<PushOutcome> {
+    let genesis = genesis_hash::<T>(id);
+    let device = w.author.device.as_bytes().to_vec();
+    let am = doc.automerge();
+    for c in am.get_changes_meta(before) {
+        if Some(c.hash) == genesis {
+            continue;
+        }
+        let ours = c.actor.to_bytes() == device.as_slice() && c.message.as_deref() == Some(w.author.user.as_str());
+        if !ours {
+            return Some(reject(
+                RejectCode::ForeignAuthor,
+                "Perubahan ditulis atas nama perangkat atau pengguna lain.",
+                None,
+            ));
+        }
+    }
+    None
+}
+
+fn heads_bytes(heads: &[ChangeHash]) -> Vec<ByteBuf> {
+    heads.iter().map(|h| ByteBuf::from(h.as_ref().to_vec())).collect()
+}
