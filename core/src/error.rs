@@ -40,6 +40,8 @@ pub enum Reason {
     Transition { from: String, to: String, why: String },
     #[error("may only be changed by {allowed}")]
     NotPermitted { allowed: String },
+    #[error("cannot be changed once recorded")]
+    Immutable,
 }
 
 impl ValidationError {
@@ -100,6 +102,7 @@ impl ValidationError {
             Reason::NotPermitted { allowed } => {
                 format!("Isian {f} hanya boleh diubah oleh {allowed}.")
             }
+            Reason::Immutable => format!("Data {f} tidak dapat diubah setelah tercatat."),
         }
     }
 }

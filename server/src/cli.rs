@@ -186,7 +186,7 @@ async fn serve(storage: Arc<dyn Storage>, listen: SocketAddr) -> Result<(), Box<
     let state = AppState::new(storage, Limits::default())?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "prestasi-server listening");
-    axum::serve(listener, crate::router(state)).with_graceful_shutdown(shutdown_signal()).await?;
+    crate::http::serve(listener, crate::router(state), shutdown_signal()).await?;
     tracing::info!("prestasi-server stopped");
     Ok(())
 }

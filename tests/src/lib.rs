@@ -1,2 +1,336 @@
-//! Workspace-level end-to-end tests live in `tests/tests/`. This crate holds
-//! the helpers they share.
+//! Shared helpers of the end-to-end tests: a real `prestasi-server` on
+//! loopback (in this process, or as a child process that can be killed),
+//! two tenants with employees imported from CSV, and enrolled devices.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use prestasi_core::model::Role;
+use prestasi_core::store::Store;
+use prestasi_core::sync::SyncClient;
+use prestasi_server::config::Limits;
+use prestasi_server::state::AppState;
+use prestasi_server::storage::Storage;
+use prestasi_server::storage::sqlite::SqliteStorage;
+
+pub const MANOKWARI: &str = "manokwari";
+pub const LHOKSEUMAWE: &str = "lhokseumawe";
+pub const HR_PASSWORD: &str = "kata-sandi-bkpsdm";
+
+/// A structurally valid NIP, different for every `i` below 1,000,000.
+pub fn nip(i: u32) -> String {
+    format!(
+        "{:04}{:02}{:02}{:04}{:02}{}{:03}",
+        1970 + i % 25,
+        1 + i % 12,
+        1 + (i / 12) % 28,
+        2000 + (i / 336) % 20,
+        1 + i % 12,
+        1 + i % 2,
+        i % 1000
+    )
+}
+
+/// The people of one tenant: unit A led by `boss_a`, unit B by `boss_b`,
+/// three staff in each.
+#[derive(Debug, Clone)]
+pub struct People {
+    pub tenant: &'static str,
+    pub unit_a: String,
+    pub unit_b: String,
+    pub boss_a: String,
+    pub boss_b: String,
+    pub staff_a: Vec<String>,
+    pub staff_b: Vec<String>,
+}
+
+impl People {
+    pub fn of(tenant: &'static str) -> Self {
+        let base = if tenant == MANOKWARI { 100 } else { 500 };
+        Self {
+            tenant,
+            unit_a: format!("{tenant}-dukcapil"),
+            unit_b: format!("{tenant}-dinkes"),
+            boss_a: nip(base),
+            boss_b: nip(base + 1),
+            staff_a: (2..5).map(|i| nip(base + i)).collect(),
+            staff_b: (5..8).map(|i| nip(base + i)).collect(),
+        }
+    }
+
+    pub fn csv(&self) -> String {
+        let mut out = String::from(
+            "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN;GOLONGAN;NIP_ATASAN\n",
+        );
+        let mut row = |nip: &str, name: &str, unit: &str, kind: &str, boss: &str| {
+            out.push_str(&format!(
+                "{nip};{name};{unit};Unit {unit};{};Pemerintah {};{kind};Staf;III/a;{boss}\n",
+                self.tenant, self.tenant
+            ));
+        };
+        row(&self.boss_a, "Kepala A", &self.unit_a, "pengawas", "");
+        row(&self.boss_b, "Kepala B", &self.unit_b, "pengawas", "");
+        for (i, s) in self.staff_a.iter().enumerate() {
+            row(s, &format!("Staf A{i}"), &self.unit_a, "pelaksana", &self.boss_a);
+        }
+        for (i, s) in self.staff_b.iter().enumerate() {
+            row(s, &format!("Staf B{i}"), &self.unit_b, "pelaksana", &self.boss_b);
+        }
+        out
+    }
+}
+
+/// Create both tenants, import their people and an HR user each.
+pub fn seed(storage: &dyn Storage) {
+    let server = prestasi_server::state::server_device(storage).unwrap();
+    for (tenant, name) in [(MANOKWARI, "Kabupaten Manokwari"), (LHOKSEUMAWE, "Kota Lhokseumawe")] {
+        prestasi_server::admin::create_tenant(storage, tenant, name).unwrap();
+        let report =
+            prestasi_server::admin::import_employees(storage, server, tenant, People::of(tenant).csv().as_bytes())
+                .unwrap();
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        prestasi_server::admin::create_user(storage, tenant, "hr", HR_PASSWORD, Role::Hr).unwrap();
+    }
+}
+
+/// A server running in this process on a loopback port.
+#[derive(Debug)]
+pub struct Server {
+    pub url: String,
+    pub storage: Arc<dyn Storage>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start(dir: &Path) -> Self {
+        let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(dir).unwrap());
+        let state = AppState::new(storage.clone(), Limits::default()).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+            rt.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                axum_serve(listener, state, rx).await;
+            });
+        });
+        Self { url, storage, stop: Some(tx), thread: Some(thread) }
+    }
+}
+
+async fn axum_serve(listener: tokio::net::TcpListener, state: AppState, stop: tokio::sync::oneshot::Receiver<()>) {
+    let app = prestasi_server::router(state);
+    let _ = prestasi_server::http::serve(listener, app, async {
+        let _ = stop.await;
+    })
+    .await;
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Environment variable that turns a test binary into a server process.
+pub const CHILD_ENV: &str = "PRESTASI_E2E_SERVER";
+
+/// Call first in a test named `child_server`: when the variable is set,
+/// serve `dir` on `port` until killed.
+pub fn run_child_server_if_asked() {
+    let Ok(spec) = std::env::var(CHILD_ENV) else { return };
+    let (dir, port) = spec.rsplit_once('|').unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(Path::new(dir)).unwrap());
+    let state = AppState::new(storage, Limits::default()).unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port.parse::<u16>().unwrap())).await.unwrap();
+        axum_serve(listener, state, tokio::sync::oneshot::channel().1).await;
+    });
+    std::process::exit(0);
+}
+
+/// A server in a child process (the test binary re-run as `child_server`),
+/// so a test can SIGKILL it.
+#[derive(Debug)]
+pub struct ChildServer {
+    pub url: String,
+    pub child: Child,
+}
+
+impl ChildServer {
+    pub fn start(dir: &Path, port: u16) -> Self {
+        let child = Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "child_server", "--nocapture", "--test-threads=1"])
+            .env(CHILD_ENV, format!("{}|{port}", dir.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "child server did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { url, child }
+    }
+
+    pub fn kill(mut self) {
+        self.child.kill().unwrap(); // SIGKILL
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for ChildServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A tablet or kiosk: its own store file, enrolled on the server.
+#[derive(Debug)]
+pub struct Device {
+    pub store: Arc<Store>,
+    pub client: SyncClient,
+    pub path: PathBuf,
+}
+
+pub fn enroll(
+    storage: &dyn Storage,
+    url: &str,
+    dir: &Path,
+    tenant: &str,
+    role: Role,
+    user: &str,
+    units: &[&str],
+) -> Device {
+    let units: Vec<String> = units.iter().map(|u| u.to_string()).collect();
+    let code = prestasi_server::admin::issue_enrollment(storage, tenant, role, user, &units).unwrap();
+    let path = dir.join(format!("{}.db", prestasi_core::model::DeviceId::random()));
+    let store = Arc::new(Store::open(&path).unwrap());
+    let client = SyncClient::enroll(store.clone(), url, &code).unwrap();
+    Device { store, client, path }
+}
+
+impl Device {
+    /// The author this device writes as.
+    pub fn author(&self) -> prestasi_core::model::Author {
+        let c = self.client.credentials();
+        prestasi_core::model::Author::new(c.user.clone(), self.store.device_id(), c.role)
+    }
+}
+
+/// An HR officer's session on the JSON API.
+#[derive(Debug)]
+pub struct Hr {
+    pub url: String,
+    pub token: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Hr {
+    pub fn login(url: &str, tenant: &str) -> Self {
+        let http = reqwest::blocking::Client::new();
+        let res: serde_json::Value = http
+            .post(format!("{url}/v1/login"))
+            .json(&serde_json::json!({ "tenant": tenant, "username": "hr", "password": HR_PASSWORD }))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        Self { url: url.into(), token: res["token"].as_str().unwrap().into(), http }
+    }
+
+    pub fn get(&self, path: &str) -> serde_json::Value {
+        let res = self.http.get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().unwrap();
+        assert!(res.status().is_success(), "GET {path}: {}", res.status());
+        res.json().unwrap()
+    }
+}
+
+/// Push every document of `device` again as if never acknowledged (a lost
+/// answer), through the real protocol. Returns how many were accepted.
+pub fn replay_all(device: &Device) -> usize {
+    use prestasi_core::sync::protocol::{self, PushDoc, PushOutcome, SyncRequest};
+    let mut push = Vec::new();
+    for (id, kind) in device.store.all_documents().unwrap() {
+        push.push(PushDoc {
+            id: protocol::id_bytes(id),
+            kind: kind.as_str().into(),
+            changes: protocol::Bytes::from(device.store.export(id).unwrap()),
+        });
+    }
+    let resp = post_sync(device, &SyncRequest { v: protocol::PROTOCOL_VERSION, cursor: 0, push, fetch: vec![] });
+    resp.results.iter().filter(|r| matches!(r.outcome, PushOutcome::Accepted { .. })).count()
+}
+
+/// Build a document as `device` but with HR's rights, so the device's own
+/// checks do not stop it: what a tampered app could send.
+pub fn craft<T: prestasi_core::doc::Record>(device: &Device, id: prestasi_core::model::DocId, value: &T) -> Vec<u8> {
+    let author = prestasi_core::model::Author { role: Role::Hr, ..device.author() };
+    prestasi_core::doc::Document::create(id, value, &author, chrono::Utc::now()).unwrap().save()
+}
+
+/// Push raw changes of one document through the protocol.
+pub fn push_raw(
+    device: &Device,
+    id: prestasi_core::model::DocId,
+    kind: prestasi_core::doc::DocKind,
+    changes: Vec<u8>,
+) -> prestasi_core::sync::protocol::PushOutcome {
+    use prestasi_core::sync::protocol::{self, PushDoc, SyncRequest, SyncResponse};
+    let push = vec![PushDoc {
+        id: protocol::id_bytes(id),
+        kind: kind.as_str().into(),
+        changes: protocol::Bytes::from(changes),
+    }];
+    let resp: SyncResponse =
+        post_sync(device, &SyncRequest { v: protocol::PROTOCOL_VERSION, cursor: u64::MAX >> 1, push, fetch: vec![] });
+    resp.results.into_iter().next().unwrap().outcome
+}
+
+/// Send one sync request as `device`, expecting success.
+pub fn post_sync(
+    device: &Device,
+    req: &prestasi_core::sync::protocol::SyncRequest,
+) -> prestasi_core::sync::protocol::SyncResponse {
+    use prestasi_core::sync::protocol;
+    let creds = device.client.credentials();
+    let body = zstd::encode_all(protocol::encode(req).as_slice(), 3).unwrap();
+    let res = reqwest::blocking::Client::new()
+        .post(format!("{}{}", creds.server_url, protocol::SYNC_PATH))
+        .bearer_auth(format!("{}.{}", creds.device_id, creds.secret))
+        .header("content-encoding", "zstd")
+        .body(body)
+        .send()
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    protocol::decode(&res.bytes().unwrap()).unwrap()
+}
+
+/// A document as `device` writes it through its own rules.
+pub fn craft_as_self<T: prestasi_core::doc::Record>(
+    device: &Device,
+    id: prestasi_core::model::DocId,
+    value: &T,
+) -> Vec<u8> {
+    prestasi_core::doc::Document::create(id, value, &device.author(), chrono::Utc::now()).unwrap().save()
+}

@@ -120,13 +120,20 @@ impl Record for Appraisal {
     fn check_change(old: Option<&Self>, new: &Self, author: &Author) -> Result<(), ValidationError> {
         match old {
             Some(old) => workflow::check_change(old, new, author),
-            None => match workflow::relation(new, author) {
-                workflow::Relation::Appraiser | workflow::Relation::Hr => Ok(()),
-                _ => Err(ValidationError::new(
-                    "appraisal",
-                    Reason::NotPermitted { allowed: "penilai atau BKPSDM".into() },
-                )),
-            },
+            // A new appraisal is judged as a change from an empty draft, so
+            // it cannot be born reviewed or locked except by HR (who may
+            // record past appraisals as they were).
+            None => {
+                let draft = Appraisal { status: crate::model::AppraisalStatus::Draft, ..new.clone() };
+                match workflow::relation(new, author) {
+                    workflow::Relation::Hr => Ok(()),
+                    workflow::Relation::Appraiser => workflow::check_change(&draft, new, author),
+                    _ => Err(ValidationError::new(
+                        "appraisal",
+                        Reason::NotPermitted { allowed: "penilai atau BKPSDM".into() },
+                    )),
+                }
+            }
         }
     }
 }
@@ -142,7 +149,7 @@ impl Record for Feedback {
     fn check_change(old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {
         match old {
             None => only(&[Role::Kiosk, Role::Hr, Role::Supervisor], author, "feedback"),
-            Some(_) => Err(ValidationError::rule("feedback", "citizen feedback cannot be changed once given")),
+            Some(_) => Err(ValidationError::new("feedback", Reason::Immutable)),
         }
     }
 }

@@ -271,13 +271,24 @@ fn status_lifecycle_and_lock() {
     };
     assert!(doc.edit(&reviewer, at(11), lock).is_err());
     doc.edit(&office, at(11), lock).unwrap();
-    // Locked: no edits, not even by HR, until HR reopens.
+    // Locked: no edits, not even by HR, unless HR reopens it.
     let edit_notes = |a: &mut Appraisal| {
         a.notes = "ubah".into();
         Ok(())
     };
     assert!(doc.edit(&me, at(12), edit_notes).is_err());
     assert!(doc.edit(&office, at(12), edit_notes).is_err());
+    // HR may skip steps (a sync carries only the end state).
+    let mut other = new_doc(&me);
+    other
+        .edit(&me, at(9), |a| {
+            a.hasil_kerja = Some(Rating::SesuaiEkspektasi);
+            a.perilaku = Some(Rating::SesuaiEkspektasi);
+            a.status = AppraisalStatus::Submitted;
+            Ok(())
+        })
+        .unwrap();
+    other.edit(&office, at(10), lock).unwrap();
     assert!(
         doc.edit(&me, at(12), |a| {
             a.status = AppraisalStatus::Draft;

@@ -45,13 +45,20 @@ pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result
         ));
     }
     if old.status == AppraisalStatus::Locked {
-        let reopen = rel == Relation::Hr && new.status == AppraisalStatus::Draft && old.same_content(new);
-        if !reopen && old != new {
+        // Only HR reopens; an edit of a locked appraisal must reopen it in
+        // the same change (HR reopening and correcting offline in one sync).
+        let reopened = rel == Relation::Hr && new.status != AppraisalStatus::Locked;
+        if !reopened && old != new {
             return Err(ValidationError::rule(
                 "status",
                 "the appraisal is locked by BKPSDM; only BKPSDM can reopen it",
             ));
         }
+        return Ok(());
+    }
+    if rel == Relation::Hr {
+        // BKPSDM is the authority: any step, any field. A sync carries only
+        // the end state, so HR reviewing and locking offline is one change.
         return Ok(());
     }
     if old.status != new.status {
@@ -61,7 +68,7 @@ pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result
         }
     }
     if !old.same_content(new) {
-        let editable = old.status == AppraisalStatus::Draft || rel == Relation::Hr;
+        let editable = old.status == AppraisalStatus::Draft;
         if !editable {
             return Err(ValidationError::rule(
                 "status",

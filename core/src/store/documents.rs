@@ -260,6 +260,19 @@ impl Store {
         Ok(kind)
     }
 
+    /// Every document held, with its kind.
+    pub fn all_documents(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
+        let conn = self.lock();
+        let mut stmt = conn.prepare_cached("SELECT id, kind FROM documents ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, kind) = row?;
+            out.push((id.parse()?, DocKind::parse(&kind)?));
+        }
+        Ok(out)
+    }
+
     /// Documents with changes the server has not acknowledged, oldest first.
     pub fn pending(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
         let conn = self.lock();

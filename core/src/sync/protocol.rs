@@ -7,7 +7,9 @@
 //! 32-byte automerge hashes, changes are automerge's own binary encoding.
 
 use serde::{Deserialize, Serialize};
-use serde_bytes::ByteBuf;
+pub use serde_bytes::ByteBuf;
+/// Byte strings in messages.
+pub type Bytes = ByteBuf;
 
 use crate::model::DocId;
 

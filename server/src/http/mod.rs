@@ -10,6 +10,15 @@ use tower_http::trace::TraceLayer;
 
 use crate::state::AppState;
 
+/// Serve `app` until `shutdown` completes, letting requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::health::router())

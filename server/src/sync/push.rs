@@ -98,7 +98,7 @@ fn doc_rejection(e: DocError) -> PushOutcome {
 
 fn invalid(v: ValidationError) -> PushOutcome {
     let code = match v.reason {
-        Reason::NotPermitted { .. } | Reason::Transition { .. } => RejectCode::Forbidden,
+        Reason::NotPermitted { .. } | Reason::Transition { .. } | Reason::Immutable => RejectCode::Forbidden,
         _ => RejectCode::Invalid,
     };
     PushOutcome::Rejected(Rejection { code, message: v.user_message(), field: Some(v.field) })
@@ -141,7 +141,14 @@ pub(crate) fn push_typed<T: Merged>(
     };
     let heads = doc.heads();
     if heads == before {
-        // Nothing new: a replay. Acknowledge again, store nothing.
+        // Nothing new: a replay. Acknowledge again, store nothing — if the
+        // device may see this document at all.
+        if let Some(old) = old {
+            let record = old.into_record();
+            if let Err(r) = access::check_write(tx, w, Some(&record), &record)? {
+                return Ok(PushOutcome::Rejected(r));
+            }
+        }
         return Ok(PushOutcome::Accepted { heads: heads_bytes(&heads) });
     }
     if let Some(refused) = foreign_author::<T>(&mut doc, &before, w, id) {
