@@ -106,6 +106,7 @@ pub fn import_employees(
         tenant: tenant.into(),
         origin: "server".into(),
         author: Author::new("import", server, Role::Hr),
+        enrolled_user: "import".into(),
         units: Vec::new(),
     };
     let mut report = ImportReport { errors: roster.errors, ..Default::default() };

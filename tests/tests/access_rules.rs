@@ -139,6 +139,22 @@ fn every_forbidden_read_and_write_is_refused_in_both_tenants() {
         assert!(asked.docs.iter().all(|d| d.id.as_ref() != b_id.as_bytes()), "fetch outside scope returns nothing");
         assert!(asked.docs.iter().all(|d| d.kind == "employee" || d.kind == "unit"));
 
+        // A unit tablet changes hands: another appraiser signs in on it and
+        // appraises staff of the unit; outside the unit they are refused.
+        let colleague = Author { user: nip(900), ..sup.author() };
+        let (id, a) = appraisal(&p.staff_a[1], &nip(900), &p.unit_a);
+        sup.store.create(id, &a, &colleague).unwrap();
+        assert_eq!(sup.client.sync_now().unwrap().accepted, 1);
+        let mut b_doc = Document::<Appraisal>::load(b_id, &other.store.export(b_id).unwrap()).unwrap();
+        let as_boss_b = Author { user: p.boss_b.clone(), ..sup.author() };
+        b_doc
+            .edit(&as_boss_b, Utc::now(), |x| {
+                x.notes = "diubah dari tablet unit lain".into();
+                Ok(())
+            })
+            .unwrap();
+        refused(push_raw(&sup, b_id, DocKind::Appraisal, b_doc.save_incremental()), RejectCode::OutOfScope);
+
         // --- Kiosk ----------------------------------------------------------
         let (id, a) = appraisal(&p.staff_a[0], &p.boss_a, &p.unit_a);
         refused(push(&kiosk, id, &a), RejectCode::Forbidden);
@@ -204,7 +220,7 @@ fn every_forbidden_read_and_write_is_refused_in_both_tenants() {
         let rows = s.appraisals(tenant, &Default::default()).unwrap();
         let mut got: Vec<&str> = rows.iter().map(|r| r.employee_nip.as_str()).collect();
         got.sort();
-        let mut want = vec![p.staff_a[0].as_str(), p.staff_b[0].as_str()];
+        let mut want = vec![p.staff_a[0].as_str(), p.staff_a[1].as_str(), p.staff_b[0].as_str()];
         want.sort();
         assert_eq!(got, want, "{tenant}");
         assert_eq!(s.feedback_count(tenant, None).unwrap(), 2);

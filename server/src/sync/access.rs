@@ -80,9 +80,12 @@ pub fn check_write(
                 // An appraisal they appraise or review stays writable even
                 // after its employee moved unit; a new one needs staff here.
                 (Record::Appraisal(a), Some(Record::Appraisal(o))) => {
+                    // Outside the device's units only for the person it is
+                    // enrolled for: others signed in on a unit tablet stay in it.
                     let theirs = |x: &prestasi_core::model::Appraisal| {
-                        x.appraiser_nip.as_str() == w.author.user
-                            || x.reviewer_nip.as_ref().is_some_and(|r| r.as_str() == w.author.user)
+                        w.author.user == w.enrolled_user
+                            && (x.appraiser_nip.as_str() == w.author.user
+                                || x.reviewer_nip.as_ref().is_some_and(|r| r.as_str() == w.author.user))
                     };
                     (in_units(&o.unit_id) || theirs(o)) && (in_units(&a.unit_id) || theirs(a))
                 }

@@ -23,7 +23,10 @@ pub struct Writer {
     pub tenant: String,
     /// Device id (`server` for the server's own writes).
     pub origin: String,
+    /// The person making this change, on this device, in the device's role.
     pub author: Author,
+    /// The person the device is enrolled for.
+    pub enrolled_user: String,
     pub units: Vec<String>,
 }
 
@@ -34,6 +37,7 @@ impl Writer {
             tenant: d.tenant_id.clone(),
             origin: d.id.clone(),
             author: Author::new(d.user_id.clone(), device, d.role),
+            enrolled_user: d.user_id.clone(),
             units: d.units.clone(),
         })
     }

@@ -151,9 +151,10 @@ pub(crate) fn push_typed<T: Merged>(
         }
         return Ok(PushOutcome::Accepted { heads: heads_bytes(&heads) });
     }
-    if let Some(refused) = foreign_author::<T>(&mut doc, &before, w, id) {
-        return Ok(refused);
-    }
+    let w = &match change_author::<T>(&mut doc, &before, w, id) {
+        Ok(author) => author,
+        Err(refused) => return Ok(refused),
+    };
     let new = match doc.value() {
         Ok(v) => v,
         Err(e) => return Ok(doc_rejection(e)),
@@ -189,32 +190,48 @@ pub(crate) fn push_typed<T: Merged>(
     Ok(PushOutcome::Accepted { heads: heads_bytes(&heads) })
 }
 
-/// Every change the server did not have must be written by this device and
-/// carry its enrolled person — except the shared genesis of documents that
-/// have one, which must be exactly the canonical change.
-fn foreign_author<T: Merged>(
+/// Who wrote the new changes. Every change the server did not have must be
+/// written by this device (its actor) and name one person (its message):
+/// the device's enrolled user, or — on a supervisor's unit tablet, which
+/// changes hands — another person signed in on it, whose rights are then
+/// checked like anyone's but only inside the device's units. The shared
+/// genesis of documents that have one must be exactly the canonical change.
+fn change_author<T: Merged>(
     doc: &mut Document<T>,
     before: &[ChangeHash],
     w: &Writer,
     id: DocId,
-) -> Option<PushOutcome> {
+) -> Result<Writer, PushOutcome> {
+    let foreign = |why: &str| reject(RejectCode::ForeignAuthor, why.to_string(), None);
     let genesis = genesis_hash::<T>(id);
     let device = w.author.device.as_bytes().to_vec();
-    let am = doc.automerge();
-    for c in am.get_changes_meta(before) {
+    let mut person: Option<String> = None;
+    for c in doc.automerge().get_changes_meta(before) {
         if Some(c.hash) == genesis {
             continue;
         }
-        let ours = c.actor.to_bytes() == device.as_slice() && c.message.as_deref() == Some(w.author.user.as_str());
-        if !ours {
-            return Some(reject(
-                RejectCode::ForeignAuthor,
-                "Perubahan ditulis atas nama perangkat atau pengguna lain.",
-                None,
-            ));
+        if c.actor.to_bytes() != device.as_slice() {
+            return Err(foreign("Perubahan ditulis oleh perangkat lain."));
+        }
+        let Some(who) = c.message.as_deref().filter(|m| !m.trim().is_empty()) else {
+            return Err(foreign("Perubahan tidak mencantumkan penggunanya."));
+        };
+        match &person {
+            None => person = Some(who.to_string()),
+            Some(p) if p != who => {
+                return Err(foreign("Satu dokumen hanya boleh diubah oleh satu orang dalam satu sinkronisasi."));
+            }
+            Some(_) => {}
         }
     }
-    None
+    let person = person.unwrap_or_else(|| w.author.user.clone());
+    let shared_tablet = w.author.role == prestasi_core::model::Role::Supervisor;
+    if person != w.author.user && !shared_tablet {
+        return Err(foreign("Perubahan ditulis atas nama pengguna lain."));
+    }
+    let mut author = w.clone();
+    author.author.user = person;
+    Ok(author)
 }
 
 fn heads_bytes(heads: &[ChangeHash]) -> Vec<ByteBuf> {
