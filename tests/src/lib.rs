@@ -334,3 +334,34 @@ pub fn craft_as_self<T: prestasi_core::doc::Record>(
 ) -> Vec<u8> {
     prestasi_core::doc::Document::create(id, value, &device.author(), chrono::Utc::now()).unwrap().save()
 }
+
+/// The usual setting of a test: a seeded server in this process, a
+/// scratch directory for device stores, Manokwari's people.
+#[derive(Debug)]
+pub struct World {
+    pub server: Server,
+    pub people: People,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    pub fn start() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let server = Server::start(&dir.path().join("server"));
+        seed(server.storage.as_ref());
+        Self { server, people: People::of(MANOKWARI), dir }
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn device(&self, tenant: &str, role: Role, user: &str, units: &[&str]) -> Device {
+        enroll(self.server.storage.as_ref(), &self.server.url, self.dir.path(), tenant, role, user, units)
+    }
+
+    /// A tablet of unit A's head in Manokwari.
+    pub fn supervisor_a(&self) -> Device {
+        self.device(MANOKWARI, Role::Supervisor, &self.people.boss_a, &[&self.people.unit_a])
+    }
+}

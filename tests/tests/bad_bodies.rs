@@ -2,19 +2,16 @@
 //! with a typed code, and the server keeps serving others.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use prestasi_core::model::{Appraisal, DocId, Role};
+use prestasi_core::model::{Appraisal, DocId};
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::sync::protocol::{self, PushDoc, SyncRequest};
-use prestasi_e2e::{MANOKWARI, People, Server, enroll, seed};
+use prestasi_e2e::{MANOKWARI, World};
 
 #[test]
 fn bad_bodies_get_typed_4xx_and_the_server_keeps_serving() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("server"));
-    seed(server.storage.as_ref());
-    let p = People::of(MANOKWARI);
-    let t =
-        enroll(server.storage.as_ref(), &server.url, dir.path(), MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
+    let w = World::start();
+    let (server, p) = (&w.server, &w.people);
+    let t = w.supervisor_a();
     let creds = t.client.credentials().clone();
     let token = format!("{}.{}", creds.device_id, creds.secret);
     let http = reqwest::blocking::Client::new();

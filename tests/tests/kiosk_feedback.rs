@@ -6,16 +6,13 @@ use chrono::Utc;
 use prestasi_core::model::{Channel, DocId, Feedback, Role};
 use prestasi_core::rules::skm::Scores;
 use prestasi_core::store::SyncState;
-use prestasi_e2e::{Hr, MANOKWARI, People, Server, enroll, seed};
+use prestasi_e2e::{Hr, MANOKWARI, World};
 
 #[test]
 fn a_kiosk_uploads_100_feedback_exactly_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("server"));
-    seed(server.storage.as_ref());
-    let p = People::of(MANOKWARI);
-    let kiosk =
-        enroll(server.storage.as_ref(), &server.url, dir.path(), MANOKWARI, Role::Kiosk, "kios-dukcapil", &[&p.unit_a]);
+    let w = World::start();
+    let (server, p) = (&w.server, &w.people);
+    let kiosk = w.device(MANOKWARI, Role::Kiosk, "kios-dukcapil", &[&p.unit_a]);
     let mut ids = Vec::new();
     for i in 0..100u32 {
         let fb = Feedback {

@@ -4,16 +4,13 @@
 use prestasi_core::model::{Appraisal, DocId, Role};
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::sync::SyncError;
-use prestasi_e2e::{MANOKWARI, People, Server, enroll, seed};
+use prestasi_e2e::{MANOKWARI, World};
 
 #[test]
 fn a_revoked_tablet_is_refused_with_the_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("server"));
-    seed(server.storage.as_ref());
-    let p = People::of(MANOKWARI);
-    let t =
-        enroll(server.storage.as_ref(), &server.url, dir.path(), MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
+    let w = World::start();
+    let (server, p) = (&w.server, &w.people);
+    let t = w.supervisor_a();
     t.client.sync_now().unwrap();
     let staff = Nip::parse(&p.staff_a[0]).unwrap();
     let a = Appraisal::new(staff.clone(), "2026-Q3", &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();

@@ -3,25 +3,18 @@
 //! changed documents converge in at most 2 round trips.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use prestasi_core::model::{Appraisal, DocId, Role, SkpTarget};
+use prestasi_core::model::{Appraisal, DocId, SkpTarget};
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::predikat::Rating;
 use prestasi_core::store::SyncState;
-use prestasi_e2e::{Hr, MANOKWARI, People, Server, enroll, seed};
+use prestasi_e2e::{Hr, MANOKWARI, World};
 
 #[test]
 fn two_tablets_offline_then_hr_sees_one_merged_appraisal_with_the_conflict() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("server"));
-    seed(server.storage.as_ref());
-    let p = People::of(MANOKWARI);
-    let tablets = dir.path().join("tablets");
-    std::fs::create_dir_all(&tablets).unwrap();
+    let w = World::start();
+    let (server, p) = (&w.server, &w.people);
     // The same supervisor has two tablets (office and field).
-    let t1 =
-        enroll(server.storage.as_ref(), &server.url, &tablets, MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
-    let t2 =
-        enroll(server.storage.as_ref(), &server.url, &tablets, MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
+    let (t1, t2) = (w.supervisor_a(), w.supervisor_a());
     // Both get the roster first.
     for t in [&t1, &t2] {
         let r = t.client.sync_now().unwrap();
@@ -65,14 +58,9 @@ fn two_tablets_offline_then_hr_sees_one_merged_appraisal_with_the_conflict() {
 
 #[test]
 fn any_number_of_changed_documents_converge_in_at_most_two_round_trips() {
-    let dir = tempfile::tempdir().unwrap();
-    let server = Server::start(&dir.path().join("server"));
-    seed(server.storage.as_ref());
-    let p = People::of(MANOKWARI);
-    let t =
-        enroll(server.storage.as_ref(), &server.url, dir.path(), MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
-    let other =
-        enroll(server.storage.as_ref(), &server.url, dir.path(), MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
+    let w = World::start();
+    let p = &w.people;
+    let (t, other) = (w.supervisor_a(), w.supervisor_a());
     other.client.sync_now().unwrap();
     t.client.sync_now().unwrap();
     let boss = Nip::parse(&p.boss_a).unwrap();

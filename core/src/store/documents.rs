@@ -262,22 +262,17 @@ impl Store {
 
     /// Every document held, with its kind.
     pub fn all_documents(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
-        let conn = self.lock();
-        let mut stmt = conn.prepare_cached("SELECT id, kind FROM documents ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, kind) = row?;
-            out.push((id.parse()?, DocKind::parse(&kind)?));
-        }
-        Ok(out)
+        self.ids_and_kinds("SELECT id, kind FROM documents ORDER BY id")
     }
 
     /// Documents with changes the server has not acknowledged, oldest first.
     pub fn pending(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
+        self.ids_and_kinds("SELECT id, kind FROM documents WHERE local_changes = 1 ORDER BY updated_at, id")
+    }
+
+    fn ids_and_kinds(&self, sql: &str) -> Result<Vec<(DocId, DocKind)>, StoreError> {
         let conn = self.lock();
-        let mut stmt =
-            conn.prepare_cached("SELECT id, kind FROM documents WHERE local_changes = 1 ORDER BY updated_at, id")?;
+        let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         let mut out = Vec::new();
         for row in rows {
