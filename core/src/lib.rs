@@ -79,6 +79,7 @@ pub mod error;
 pub mod model;
 pub mod rules;
 pub mod store;
+pub mod session;
 pub mod sync;
 
 pub use error::{Reason, ValidationError};

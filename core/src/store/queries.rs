@@ -1,6 +1,6 @@
 //! The offline queries a tablet needs, answered from projection rows.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Store, StoreError};
@@ -85,6 +85,22 @@ impl Store {
             out.push(StaffMember { nip, name, unit_id, appraisal });
         }
         Ok(out)
+    }
+
+    /// The roster entry of `nip`, if this device holds it.
+    pub fn employee(&self, nip: &str) -> Result<Option<(DocId, crate::model::Employee)>, StoreError> {
+        let doc: Option<String> = {
+            let conn = self.lock();
+            conn.query_row("SELECT doc_id FROM employees WHERE nip = ?1", [nip], |r| r.get(0))
+                .optional()?
+        };
+        match doc {
+            Some(id) => {
+                let id: DocId = id.parse()?;
+                Ok(Some((id, self.get::<crate::model::Employee>(id)?)))
+            }
+            None => Ok(None),
+        }
     }
 
     /// Appraisals in `status`, optionally of one period.

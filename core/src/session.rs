@@ -1,0 +1,405 @@
+//! The app-facing API of a device: one [`Session`] per installed app, over
+//! its store and its sync client, acting as the person signed in.
+//!
+//! This is what the mobile bindings expose, so the Android and iOS apps and
+//! the Rust tests drive the same code. Every operation validates its input
+//! and the signed-in person's rights before anything is written.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use chrono::{NaiveDate, Utc};
+
+use crate::doc::{Conflict, HistoryEntry};
+use crate::error::{Reason, ValidationError};
+use crate::model::ids::new_item_id;
+use crate::model::{
+    Appraisal, AppraisalStatus, Author, BehaviourValue, Channel, DialogNote, DocId, Feedback, Innovation, Mentoring,
+    MentoringSession, Role, SkpTarget, Training,
+};
+use crate::rules::development::DevelopmentForm;
+use crate::rules::nip::Nip;
+use crate::rules::predikat::Rating;
+use crate::rules::skm::Scores;
+use crate::store::{AppraisalSummary, DocStatus, FeedbackSummary, StaffMember, Store, StoreError};
+use crate::sync::{BackgroundSync, Credentials, SyncClient, SyncError, SyncObserver, SyncReport};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Validation(#[from] ValidationError),
+    #[error(transparent)]
+    Store(StoreError),
+    #[error(transparent)]
+    Sync(#[from] SyncError),
+    #[error("{0} not found on this device")]
+    NotFound(String),
+}
+
+impl From<StoreError> for SessionError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Validation(v) => Self::Validation(v),
+            StoreError::NotFound { id, kind } => Self::NotFound(format!("{kind} {id}")),
+            other => Self::Store(other),
+        }
+    }
+}
+
+impl SessionError {
+    /// In Bahasa Indonesia, ready to show.
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Validation(v) => v.user_message(),
+            Self::Store(e) => format!("Penyimpanan perangkat bermasalah: {e}"),
+            Self::Sync(e) => e.user_message(),
+            Self::NotFound(what) => format!("Data tidak ditemukan di perangkat ini ({what})."),
+        }
+    }
+}
+
+/// A new citizen feedback, as a kiosk form collects it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeedbackInput {
+    /// The unit served; defaults to the kiosk's own unit.
+    pub unit_id: Option<String>,
+    pub service: String,
+    pub scores: [u8; 9],
+    pub minutes_waited: u32,
+    pub comment: String,
+    pub officer_nip: Option<String>,
+}
+
+/// A completed competency-development activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainingInput {
+    pub employee_nip: String,
+    pub form: DevelopmentForm,
+    pub title: String,
+    pub provider: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub hours: f64,
+}
+
+#[derive(Debug)]
+pub struct Session {
+    store: Arc<Store>,
+    client: Mutex<Option<Arc<SyncClient>>>,
+    background: Mutex<Option<BackgroundSync>>,
+    /// Someone else signed in on a shared unit tablet.
+    person: Mutex<Option<String>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn nip(field: &str, s: &str) -> Result<Nip, ValidationError> {
+    Nip::parse(s).map_err(|e| ValidationError::new(field, e.into()))
+}
+
+impl Session {
+    /// Open (or create) the device's store at `path`; picks up an earlier
+    /// enrollment.
+    pub fn open(path: &str) -> Result<Self, SessionError> {
+        let store = Arc::new(Store::open(path)?);
+        let client = match SyncClient::from_store(store.clone()) {
+            Ok(c) => Some(Arc::new(c)),
+            Err(SyncError::NotEnrolled) => None,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Self { store, client: Mutex::new(client), background: Mutex::new(None), person: Mutex::new(None) })
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.store
+    }
+
+    /// Exchange a one-time code from BKPSDM for this device's credentials.
+    pub fn enroll(&self, server_url: &str, code: &str) -> Result<Credentials, SessionError> {
+        let client = SyncClient::enroll(self.store.clone(), server_url, code)?;
+        let creds = client.credentials().clone();
+        *lock(&self.client) = Some(Arc::new(client));
+        Ok(creds)
+    }
+
+    pub fn credentials(&self) -> Option<Credentials> {
+        lock(&self.client).as_ref().map(|c| c.credentials().clone())
+    }
+
+    fn client(&self) -> Result<Arc<SyncClient>, SessionError> {
+        lock(&self.client).clone().ok_or(SessionError::Sync(SyncError::NotEnrolled))
+    }
+
+    /// On a supervisor's unit tablet, let another appraiser work (their NIP
+    /// signs their changes). `None` returns to the enrolled person.
+    pub fn sign_in(&self, person_nip: Option<&str>) -> Result<(), SessionError> {
+        let creds = self.credentials().ok_or(SessionError::Sync(SyncError::NotEnrolled))?;
+        if let Some(p) = person_nip {
+            nip("person", p)?;
+            if creds.role != Role::Supervisor {
+                return Err(ValidationError::new("person", Reason::NotPermitted { allowed: "tablet atasan".into() }).into());
+            }
+        }
+        *lock(&self.person) = person_nip.map(str::to_string);
+        Ok(())
+    }
+
+    /// Who edits now: the signed-in person on this device in its role.
+    pub fn author(&self) -> Result<Author, SessionError> {
+        let creds = self.credentials().ok_or(SessionError::Sync(SyncError::NotEnrolled))?;
+        let user = lock(&self.person).clone().unwrap_or(creds.user);
+        Ok(Author::new(user, self.store.device_id(), creds.role))
+    }
+
+    // --- Roster and offline queries ---------------------------------------
+
+    /// The signed-in person's staff, with their appraisal in `period`.
+    pub fn my_staff(&self, period: &str) -> Result<Vec<StaffMember>, SessionError> {
+        Ok(self.store.my_staff(&self.author()?.user, period)?)
+    }
+
+    pub fn appraisals_by_status(
+        &self,
+        status: AppraisalStatus,
+        period: Option<&str>,
+    ) -> Result<Vec<AppraisalSummary>, SessionError> {
+        Ok(self.store.appraisals_by_status(status, period)?)
+    }
+
+    pub fn unsynced_count(&self) -> Result<u64, SessionError> {
+        Ok(self.store.unsynced_count()?)
+    }
+
+    pub fn feedback_awaiting_upload(&self) -> Result<Vec<FeedbackSummary>, SessionError> {
+        Ok(self.store.feedback_awaiting_upload()?)
+    }
+
+    // --- Appraisals --------------------------------------------------------
+
+    /// Start (or reopen) the appraisal of a staff member for `period`,
+    /// appraised by the signed-in person and reviewed by their superior.
+    pub fn start_appraisal(&self, employee_nip: &str, period: &str) -> Result<DocId, SessionError> {
+        crate::model::period::validate_code(period)?;
+        let staff = nip("employee_nip", employee_nip)?;
+        let id = DocId::for_appraisal(&staff, period);
+        if self.store.status(id).is_ok() {
+            return Ok(id);
+        }
+        let (_, employee) = self.store.employee(staff.as_str())?.ok_or_else(|| {
+            ValidationError::rule("employee_nip", format!("{employee_nip} is not on this device's roster"))
+        })?;
+        let author = self.author()?;
+        let appraiser = nip("appraiser_nip", &author.user)?;
+        let mut a = Appraisal::new(staff, period, &employee.unit_id, appraiser.clone())?;
+        a.reviewer_nip = self.store.employee(appraiser.as_str())?.and_then(|(_, me)| me.superior_nip);
+        self.store.create(id, &a, &author)?;
+        Ok(id)
+    }
+
+    pub fn appraisal(&self, id: DocId) -> Result<Appraisal, SessionError> {
+        Ok(self.store.get::<Appraisal>(id)?)
+    }
+
+    /// Any change to an appraisal, checked like every other.
+    pub fn edit_appraisal(
+        &self,
+        id: DocId,
+        edit: impl FnOnce(&mut Appraisal) -> Result<(), ValidationError>,
+    ) -> Result<Appraisal, SessionError> {
+        Ok(self.store.update::<Appraisal>(id, &self.author()?, edit)?)
+    }
+
+    /// Add an SKP target; returns its id.
+    pub fn add_target(&self, id: DocId, indicator: &str, target: f64, unit: &str, main: bool) -> Result<String, SessionError> {
+        let t = SkpTarget::new(indicator, target, unit, main)?;
+        let target_id = t.id.clone();
+        self.edit_appraisal(id, |a| {
+            a.targets.push(t);
+            Ok(())
+        })?;
+        Ok(target_id)
+    }
+
+    pub fn set_realisation(&self, id: DocId, target_id: &str, value: f64) -> Result<Appraisal, SessionError> {
+        self.edit_appraisal(id, |a| {
+            a.target_mut(target_id)?.realisation = Some(value);
+            Ok(())
+        })
+    }
+
+    pub fn rate_target(&self, id: DocId, target_id: &str, rating: Rating) -> Result<Appraisal, SessionError> {
+        self.edit_appraisal(id, |a| {
+            a.target_mut(target_id)?.rating = Some(rating);
+            Ok(())
+        })
+    }
+
+    pub fn rate_behaviour(
+        &self,
+        id: DocId,
+        value: BehaviourValue,
+        rating: Rating,
+        note: Option<String>,
+    ) -> Result<Appraisal, SessionError> {
+        self.edit_appraisal(id, |a| {
+            a.behaviour.insert(value, rating);
+            if let Some(n) = note {
+                a.behaviour_notes.insert(value, n);
+            }
+            Ok(())
+        })
+    }
+
+    /// The overall Hasil Kerja and Perilaku ratings; the predikat follows.
+    pub fn set_overall(&self, id: DocId, hasil_kerja: Rating, perilaku: Rating) -> Result<Appraisal, SessionError> {
+        self.edit_appraisal(id, |a| {
+            a.hasil_kerja = Some(hasil_kerja);
+            a.perilaku = Some(perilaku);
+            Ok(())
+        })
+    }
+
+    pub fn set_notes(&self, id: DocId, notes: &str) -> Result<Appraisal, SessionError> {
+        self.edit_appraisal(id, |a| {
+            a.notes = notes.to_string();
+            Ok(())
+        })
+    }
+
+    /// Add a dialog-kinerja note, dated today by the device clock.
+    pub fn add_dialogue(&self, id: DocId, text: &str) -> Result<Appraisal, SessionError> {
+        let author_nip = self.author()?.user;
+        self.edit_appraisal(id, |a| {
+            a.dialogues.push(DialogNote { id: new_item_id(), date: Utc::now().date_naive(), author_nip, text: text.into() });
+            Ok(())
+        })
+    }
+
+    pub fn add_innovation(&self, id: DocId, what: &str, date: NaiveDate, effect: &str) -> Result<Appraisal, SessionError> {
+        self.edit_appraisal(id, |a| {
+            a.innovations.push(Innovation { id: new_item_id(), what: what.into(), date, effect: effect.into() });
+            Ok(())
+        })
+    }
+
+    /// Move the appraisal to `status` (submit, review, return to draft).
+    pub fn set_status(&self, id: DocId, status: AppraisalStatus) -> Result<Appraisal, SessionError> {
+        self.edit_appraisal(id, |a| {
+            a.status = status;
+            Ok(())
+        })
+    }
+
+    // --- Feedback, training, mentoring --------------------------------------
+
+    /// Record a citizen's feedback (kiosk mode).
+    pub fn record_feedback(&self, input: FeedbackInput) -> Result<DocId, SessionError> {
+        let creds = self.credentials().ok_or(SessionError::Sync(SyncError::NotEnrolled))?;
+        let unit_id = input
+            .unit_id
+            .or_else(|| creds.units.first().cloned())
+            .ok_or_else(|| ValidationError::new("unit_id", Reason::Empty))?;
+        let officer_nip = input.officer_nip.as_deref().map(|n| nip("officer_nip", n)).transpose()?;
+        let fb = Feedback {
+            unit_id,
+            service: input.service,
+            scores: Scores::new(input.scores)?,
+            minutes_waited: input.minutes_waited,
+            comment: input.comment,
+            channel: if creds.role == Role::Kiosk { Channel::Kiosk } else { Channel::App },
+            submitted_at: Utc::now(),
+            officer_nip,
+        };
+        let id = DocId::new();
+        self.store.create(id, &fb, &self.author()?)?;
+        Ok(id)
+    }
+
+    pub fn record_training(&self, input: TrainingInput) -> Result<DocId, SessionError> {
+        let t = Training {
+            employee_nip: nip("employee_nip", &input.employee_nip)?,
+            form: input.form,
+            title: input.title,
+            provider: input.provider,
+            start: input.start,
+            end: input.end,
+            minutes: Training::minutes_from_hours(input.hours)?,
+            programme_id: None,
+        };
+        let id = DocId::new();
+        self.store.create(id, &t, &self.author()?)?;
+        Ok(id)
+    }
+
+    pub fn start_mentoring(&self, mentor_nip: &str, mentee_nip: &str, unit_id: &str, start: NaiveDate) -> Result<DocId, SessionError> {
+        let m = Mentoring {
+            mentor_nip: nip("mentor_nip", mentor_nip)?,
+            mentee_nip: nip("mentee_nip", mentee_nip)?,
+            unit_id: unit_id.into(),
+            start,
+            active: true,
+            sessions: Vec::new(),
+        };
+        let id = DocId::new();
+        self.store.create(id, &m, &self.author()?)?;
+        Ok(id)
+    }
+
+    pub fn add_mentoring_session(&self, id: DocId, date: NaiveDate, minutes: u32, topic: &str, notes: &str) -> Result<Mentoring, SessionError> {
+        Ok(self.store.update::<Mentoring>(id, &self.author()?, |m| {
+            m.sessions.push(MentoringSession { id: new_item_id(), date, minutes, topic: topic.into(), notes: notes.into() });
+            Ok(())
+        })?)
+    }
+
+    // --- Sync --------------------------------------------------------------
+
+    pub fn sync_now(&self) -> Result<SyncReport, SessionError> {
+        Ok(self.client()?.sync_now()?)
+    }
+
+    /// Sync now and then every `every`, backing off while offline; events go
+    /// to `observer`. Replaces a loop already running.
+    pub fn start_background_sync(&self, every: Duration, observer: Option<Arc<dyn SyncObserver>>) -> Result<(), SessionError> {
+        let bg = BackgroundSync::start(self.client()?, every, observer);
+        if let Some(old) = lock(&self.background).replace(bg) {
+            old.stop();
+        }
+        Ok(())
+    }
+
+    pub fn stop_background_sync(&self) {
+        if let Some(bg) = lock(&self.background).take() {
+            bg.stop();
+        }
+    }
+
+    /// Server time of the last successful sync.
+    pub fn last_sync(&self) -> Result<Option<String>, SessionError> {
+        Ok(self.client()?.last_success()?)
+    }
+
+    // --- Per-record status, conflicts, history -------------------------------
+
+    pub fn status(&self, id: DocId) -> Result<DocStatus, SessionError> {
+        Ok(self.store.status(id)?)
+    }
+
+    pub fn conflicts(&self, id: DocId) -> Result<Vec<Conflict>, SessionError> {
+        Ok(self.store.conflicts(id)?)
+    }
+
+    pub fn resolve_conflict(&self, id: DocId, path: &str, pick: usize) -> Result<Appraisal, SessionError> {
+        Ok(self.store.resolve_conflict::<Appraisal>(id, path, pick, &self.author()?)?)
+    }
+
+    pub fn history(&self, id: DocId) -> Result<Vec<HistoryEntry>, SessionError> {
+        Ok(self.store.history(id)?)
+    }
+
+    pub fn discard_local_changes(&self, id: DocId) -> Result<(), SessionError> {
+        Ok(self.store.discard_local_changes(id)?)
+    }
+}
