@@ -5,3 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo test --workspace --locked
+# The bindings, from Kotlin on the JVM, against a real server (also checks
+# that the Swift bindings are generated).
+bash scripts/kotlin-test.sh
