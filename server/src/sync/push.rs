@@ -237,3 +237,7 @@ fn change_author<T: Merged>(
 fn heads_bytes(heads: &[ChangeHash]) -> Vec<ByteBuf> {
     heads.iter().map(|h| ByteBuf::from(h.as_ref().to_vec())).collect()
 }
+
+#[cfg(test)]
+#[path = "push_tests.rs"]
+mod tests;
