@@ -1,0 +1,178 @@
+//! `prestasi-bench`: the sync benchmark.
+//!
+//! Many tablets and kiosks were offline; each wrote its appraisals (and
+//! their later edits) or citizens' feedback. Then all come online at once
+//! and sync to one `prestasi-server`; a fresh HR device pulls everything
+//! back and checks every record's final content. The workload is the shared
+//! format of `WORKLOAD.md` (version 1), so other sync systems can replay the
+//! same operations.
+//!
+//! ```text
+//! prestasi-bench generate --devices D [--appraisals 25] [--feedback 10] [--seed 42] > workload.json
+//! prestasi-bench run --devices D [--appraisals 25] [--feedback 10] [--seed 42] [--json]
+//! prestasi-bench run --workload FILE [--server-bin PATH] [--keep] [--json]
+//! ```
+//!
+//! `generate` writes D device entries (one unit each) of K appraisals —
+//! 5 SKP targets, 7 perilaku ratings, a ~200-character note, 3 later edits —
+//! and C feedback submissions, from a splitmix64 generator seeded by
+//! `--seed`: the same arguments give the same file. Every NIP is a
+//! structurally valid 18-digit NIP, unique in the file.
+//!
+//! `run` (generating the workload in memory, or reading `--workload`):
+//!
+//! 1. **Seed** a new server database in a temporary directory before the
+//!    server starts: tenant `bench`; a roster importing every employee as
+//!    staff (pelaksana) of the appraisal's unit and, per device entry, its
+//!    first appraisal's appraiser as pengawas of the unit; an HR user;
+//!    enrollment codes for one supervisor tablet per entry (enrolled for that
+//!    appraiser), one kiosk per entry (`kiosk-<unit>`) and one HR device
+//!    (`hr-verifier`).
+//! 2. **Start** `prestasi-server --data-dir DIR/server serve` on a free
+//!    loopback port (`--server-bin`, default: the `prestasi-server` beside
+//!    this executable) and wait until it accepts connections.
+//! 3. **Offline phase** (not timed): each device gets its own store file and
+//!    enrolls. On the tablet every appraisal is created by its own
+//!    appraiser, signed in on the shared unit tablet, then each edit is a
+//!    separate later change; the kiosk records its feedback.
+//! 4. **Sync phase** (timed): one thread per device, released together by a
+//!    barrier, each calls `sync_now` once. Converged means every sync
+//!    returned and had every pushed document accepted (none rejected).
+//! 5. **Verification** (timed separately): the HR device syncs until a sync
+//!    pulls nothing, then every appraisal must hold its initial values with
+//!    the edits applied in order, and every feedback its scores.
+//! 6. **Report**: time to converge, HR verify time, server CPU (from
+//!    `/proc/<pid>/stat`) and peak RSS (`VmHWM`), bytes on the wire per
+//!    device sync (compressed request + response bodies), bytes per
+//!    appraisal of a first upload (one tablet's push encoded as its client
+//!    does, zstd level 3), round trips per sync, database size, throughput.
+//!    A table, and with `--json` one JSON object on stdout (the table then
+//!    goes to stderr). The server is stopped with SIGTERM.
+//!
+//! Exit status: 0 when the run converged and verified, 2 for a bad command
+//! line or workload file, 1 for any other failure (a rejected document, a
+//! record that differs, the server failing).
+//!
+//! Change times in the stores are the machine's clock at replay, not the
+//! workload's `created_at`/`at` (the store stamps its own changes); feedback
+//! keeps `submitted_at`, which is a field.
+
+mod converge;
+mod measure;
+mod replay;
+mod report;
+mod run;
+mod server;
+mod verify;
+mod workload;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::workload::{Shape, Workload, WorkloadError};
+
+/// Every error ends the run with a message.
+pub type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, Parser)]
+#[command(name = "prestasi-bench", version, about = "Sync benchmark for the Prestasi server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Write a generated workload (WORKLOAD.md format) to stdout.
+    Generate {
+        /// Device entries (units), each one tablet and one kiosk.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+        devices: u32,
+        #[command(flatten)]
+        shape: ShapeArgs,
+    },
+    /// Replay a workload against a real server and report.
+    Run {
+        /// Generate a workload of this many device entries in memory.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..), required_unless_present = "workload")]
+        devices: Option<u32>,
+        #[command(flatten)]
+        shape: ShapeArgs,
+        /// Replay this workload file instead.
+        #[arg(long, conflicts_with = "devices")]
+        workload: Option<PathBuf>,
+        /// The server binary (default: `prestasi-server` beside this one).
+        #[arg(long)]
+        server_bin: Option<PathBuf>,
+        /// Keep the temporary directory (stores, server data and log).
+        #[arg(long)]
+        keep: bool,
+        /// Also print the report as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+struct ShapeArgs {
+    /// Appraisals per device entry.
+    #[arg(long, default_value_t = 25)]
+    appraisals: usize,
+    /// Feedback submissions per device entry.
+    #[arg(long, default_value_t = 10)]
+    feedback: usize,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+impl ShapeArgs {
+    fn shape(&self, devices: u32) -> Shape {
+        Shape { devices: devices as usize, appraisals: self.appraisals, feedback: self.feedback, seed: self.seed }
+    }
+}
+
+fn main() -> ExitCode {
+    match dispatch(Cli::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("prestasi-bench: error: {e}");
+            if e.downcast_ref::<WorkloadError>().is_some() {
+                return ExitCode::from(2);
+            }
+            eprintln!("prestasi-bench: (`run --keep` keeps the device stores, server data and server log)");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Cmd::Generate { devices, shape } => {
+            let w = workload::generate(shape.shape(devices));
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            serde_json::to_writer(&mut out, &w)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
+        Cmd::Run { devices, shape, workload, server_bin, keep, json } => {
+            let (w, source) = match (workload, devices) {
+                (Some(path), _) => (Workload::load(&path)?, path.display().to_string()),
+                (None, Some(devices)) => {
+                    (workload::generate(shape.shape(devices)), format!("generated (seed {})", shape.seed))
+                }
+                (None, None) => return Err("give --devices or --workload".into()),
+            };
+            let report = run::run(&w, source, &run::Options { server_bin, keep })?;
+            if json {
+                eprint!("{}", report.table());
+                println!("{}", report.json());
+            } else {
+                print!("{}", report.table());
+            }
+        }
+    }
+    Ok(())
+}

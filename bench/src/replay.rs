@@ -1,0 +1,234 @@
+//! The offline phase (not timed): every device entry becomes a unit tablet
+//! and a kiosk, each with its own on-device store, enrolled on the server;
+//! the tablet writes the entry's appraisals and their later edits, the kiosk
+//! the entry's feedback — all through the same `Store` API the app uses,
+//! nothing synced yet.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use prestasi_core::ValidationError;
+use prestasi_core::model::{Appraisal, Author, Channel, DocId, Feedback, Role, SkpTarget};
+use prestasi_core::rules::{Nip, Rating, Scores};
+use prestasi_core::store::Store;
+use prestasi_core::sync::SyncClient;
+use prestasi_core::sync::protocol::{self, ByteBuf, PROTOCOL_VERSION, PushDoc, SyncRequest};
+use uuid::Uuid;
+
+use crate::Error;
+use crate::server::{Codes, EntryCodes};
+use crate::workload::{AppraisalSpec, DeviceEntry, Edit, FeedbackSpec, Workload};
+
+/// Unit of measure written on every SKP target.
+const TARGET_UNIT: &str = "unit";
+/// The first targets are main (utama) targets.
+const MAIN_TARGETS: usize = 3;
+/// Device entries prepared at once (store commits wait for fsync).
+const WORKERS: usize = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceKind {
+    Tablet,
+    Kiosk,
+}
+
+/// One enrolled device with unsynced documents.
+#[derive(Debug)]
+pub struct Device {
+    /// Index of its entry in the workload.
+    pub entry: usize,
+    pub kind: DeviceKind,
+    pub client: SyncClient,
+    /// Documents it wrote, i.e. will push.
+    pub docs: Vec<DocId>,
+}
+
+impl Device {
+    pub fn label(&self, workload: &Workload) -> String {
+        let name = workload.devices.get(self.entry).map_or("?", |d| d.device_id.as_str());
+        match self.kind {
+            DeviceKind::Tablet => format!("{name}/tablet"),
+            DeviceKind::Kiosk => format!("{name}/kiosk"),
+        }
+    }
+}
+
+/// The first upload of one tablet's appraisals, as its client would send it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FirstUpload {
+    pub appraisals: usize,
+    /// CBOR request body.
+    pub raw_bytes: usize,
+    /// The same body zstd-compressed at level 3, as on the wire.
+    pub compressed_bytes: usize,
+}
+
+#[derive(Debug)]
+pub struct Fleet {
+    /// Tablets and kiosks, in entry order.
+    pub devices: Vec<Device>,
+    /// The HR device that verifies the run; its store is empty.
+    pub hr: SyncClient,
+    pub first_upload: FirstUpload,
+}
+
+/// Enroll every device and write every document offline.
+pub fn prepare(workload: &Workload, codes: &Codes, url: &str, dir: &Path) -> Result<Fleet, Error> {
+    std::fs::create_dir_all(dir)?;
+    let next = AtomicUsize::new(0);
+    let work = |_| -> Result<Vec<(usize, Vec<Device>)>, Error> {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let (Some(entry), Some(entry_codes)) = (workload.devices.get(i), codes.entries.get(i)) else {
+                return Ok(done);
+            };
+            let devices =
+                prepare_entry(i, entry, entry_codes, url, dir).map_err(|e| format!("{}: {e}", entry.device_id))?;
+            done.push((i, devices));
+        }
+    };
+    let workers = WORKERS.min(workload.devices.len()).max(1);
+    let mut prepared = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers).map(|w| s.spawn(move || work(w))).collect();
+        let mut all = Vec::new();
+        for h in handles {
+            all.extend(h.join().map_err(|_| "an offline-phase worker panicked")??);
+        }
+        Ok::<_, Error>(all)
+    })?;
+    prepared.sort_by_key(|(i, _)| *i);
+    let devices: Vec<Device> = prepared.into_iter().flat_map(|(_, d)| d).collect();
+    let first_upload = match devices.iter().find(|d| d.kind == DeviceKind::Tablet) {
+        Some(tablet) => first_upload(tablet)?,
+        None => FirstUpload::default(),
+    };
+    let hr_store = Arc::new(Store::open(dir.join("hr-verifier.db"))?);
+    let hr = SyncClient::enroll(hr_store, url, &codes.hr)?;
+    Ok(Fleet { devices, hr, first_upload })
+}
+
+fn prepare_entry(
+    i: usize,
+    entry: &DeviceEntry,
+    codes: &EntryCodes,
+    url: &str,
+    dir: &Path,
+) -> Result<Vec<Device>, Error> {
+    let mut out = Vec::new();
+    if let Some(code) = &codes.tablet {
+        let store = Arc::new(Store::open(dir.join(format!("{i:05}-tablet.db")))?);
+        let client = SyncClient::enroll(store.clone(), url, code)?;
+        let mut docs = Vec::with_capacity(entry.appraisals.len());
+        for a in &entry.appraisals {
+            write_appraisal(&store, a).map_err(|e| format!("appraisal {}: {e}", a.id))?;
+            docs.push(DocId::from_uuid(a.id));
+        }
+        out.push(Device { entry: i, kind: DeviceKind::Tablet, client, docs });
+    }
+    if let Some(code) = &codes.kiosk {
+        let store = Arc::new(Store::open(dir.join(format!("{i:05}-kiosk.db")))?);
+        let client = SyncClient::enroll(store.clone(), url, code)?;
+        let author = Author::new(client.credentials().user.clone(), store.device_id(), Role::Kiosk);
+        let mut docs = Vec::with_capacity(entry.feedback.len());
+        for f in &entry.feedback {
+            let id = DocId::from_uuid(f.id);
+            store.create(id, &feedback(f)?, &author).map_err(|e| format!("feedback {}: {e}", f.id))?;
+            docs.push(id);
+        }
+        out.push(Device { entry: i, kind: DeviceKind::Kiosk, client, docs });
+    }
+    Ok(out)
+}
+
+/// Create the appraisal as its appraiser, signed in on the unit tablet, then
+/// apply each edit as its own later change.
+fn write_appraisal(store: &Store, a: &AppraisalSpec) -> Result<(), Error> {
+    let author = Author::new(a.appraiser_nip.clone(), store.device_id(), Role::Supervisor);
+    let id = DocId::from_uuid(a.id);
+    store.create(id, &initial_appraisal(a)?, &author)?;
+    for edit in &a.edits {
+        store.update::<Appraisal>(id, &author, |v| apply_edit(v, edit))?;
+    }
+    Ok(())
+}
+
+/// The stable id of an appraisal's `index`-th SKP target: 12 hex digits,
+/// like the app's own item ids.
+pub fn target_id(appraisal: Uuid, index: usize) -> String {
+    let mut id = Uuid::new_v5(&appraisal, format!("target/{index}").as_bytes()).simple().to_string();
+    id.truncate(12);
+    id
+}
+
+/// The appraisal as first written: targets with their realisation, ratings,
+/// the note.
+pub fn initial_appraisal(a: &AppraisalSpec) -> Result<Appraisal, Error> {
+    let mut v = Appraisal::new(Nip::parse(&a.employee_nip)?, &a.period, &a.unit_id, Nip::parse(&a.appraiser_nip)?)?;
+    v.targets = a
+        .hasil_kerja
+        .iter()
+        .enumerate()
+        .map(|(i, t)| SkpTarget {
+            id: target_id(a.id, i),
+            indicator: t.indicator.clone(),
+            target: t.target,
+            realisation: Some(t.realisasi),
+            unit: TARGET_UNIT.into(),
+            main: i < MAIN_TARGETS,
+            rating: None,
+        })
+        .collect();
+    for (key, score) in &a.perilaku {
+        v.behaviour.insert(*key, Rating::from_score(*score)?);
+    }
+    v.notes = a.catatan.clone();
+    Ok(v)
+}
+
+/// One workload edit applied to the app's value.
+pub fn apply_edit(v: &mut Appraisal, edit: &Edit) -> Result<(), ValidationError> {
+    match edit {
+        Edit::Realisasi { index, value, .. } => {
+            let t = v
+                .targets
+                .get_mut(*index)
+                .ok_or_else(|| ValidationError::rule("targets", format!("no target number {index}")))?;
+            t.realisation = Some(*value);
+        }
+        Edit::Perilaku { key, value, .. } => {
+            v.behaviour.insert(*key, Rating::from_score(*value)?);
+        }
+    }
+    Ok(())
+}
+
+pub fn feedback(f: &FeedbackSpec) -> Result<Feedback, Error> {
+    Ok(Feedback {
+        unit_id: f.unit_id.clone(),
+        service: f.service.clone(),
+        scores: Scores::new(f.score_array()?)?,
+        minutes_waited: f.minutes_waited.unwrap_or(0),
+        comment: f.comment.clone(),
+        channel: Channel::Kiosk,
+        submitted_at: f.submitted_at,
+        officer_nip: None,
+    })
+}
+
+/// Encode the request that would carry all of `tablet`'s appraisals on its
+/// first sync (exactly the bytes `SyncClient::sync_now` builds for them).
+/// Must run before the tablet syncs.
+fn first_upload(tablet: &Device) -> Result<FirstUpload, Error> {
+    let store = tablet.client.store();
+    let mut push = Vec::with_capacity(tablet.docs.len());
+    for id in &tablet.docs {
+        let (changes, _heads) = store.changes_for_server(*id)?;
+        push.push(PushDoc { id: protocol::id_bytes(*id), kind: "appraisal".into(), changes: ByteBuf::from(changes) });
+    }
+    let req = SyncRequest { v: PROTOCOL_VERSION, cursor: 0, push, fetch: Vec::new() };
+    let raw = protocol::encode(&req);
+    let compressed = zstd::encode_all(raw.as_slice(), 3)?;
+    Ok(FirstUpload { appraisals: tablet.docs.len(), raw_bytes: raw.len(), compressed_bytes: compressed.len() })
+}

@@ -1,0 +1,208 @@
+//! The server under test: its database seeded before it starts (tenant,
+//! roster, HR user, enrollment codes), then the real `prestasi-server`
+//! binary as a child process on a free loopback port.
+
+use std::collections::BTreeSet;
+use std::fs::File;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use prestasi_core::model::Role;
+use prestasi_server::admin;
+use prestasi_server::storage::sqlite::SqliteStorage;
+
+use crate::Error;
+use crate::workload::Workload;
+
+pub const TENANT: &str = "bench";
+pub const HR_USER: &str = "hr";
+pub const HR_PASSWORD: &str = "bench-kata-sandi";
+/// The user of the HR device that verifies the run.
+pub const HR_DEVICE_USER: &str = "hr-verifier";
+
+/// Enrollment codes of one device entry's devices.
+#[derive(Debug, Clone)]
+pub struct EntryCodes {
+    /// The unit tablet, enrolled for its first appraiser; `None` if the
+    /// entry has no appraisals.
+    pub tablet: Option<String>,
+    /// The unit's kiosk; `None` if the entry has no feedback.
+    pub kiosk: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Codes {
+    /// One per device entry, in file order.
+    pub entries: Vec<EntryCodes>,
+    pub hr: String,
+}
+
+/// The kiosk's user name for `unit`.
+pub fn kiosk_user(unit: &str) -> String {
+    format!("kiosk-{unit}")
+}
+
+/// The units a device entry's tablet serves: the entry's own and those of
+/// its appraisals (normally the same one).
+pub fn tablet_units(entry: &crate::workload::DeviceEntry) -> Vec<String> {
+    let mut units = vec![entry.unit_id.clone()];
+    for a in &entry.appraisals {
+        if !units.contains(&a.unit_id) {
+            units.push(a.unit_id.clone());
+        }
+    }
+    units
+}
+
+/// Create the tenant, import every employee of `workload` (and each unit
+/// tablet's supervisor), add an HR user and issue every enrollment code,
+/// directly in the database under `data_dir` — before the server runs.
+pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
+    let storage = SqliteStorage::open(data_dir)?;
+    let server = prestasi_server::state::server_device(&storage)?;
+    admin::create_tenant(&storage, TENANT, "Pemerintah Benchmark")?;
+    let report = admin::import_employees(&storage, server, TENANT, roster_csv(workload).as_bytes())?;
+    if let Some(e) = report.errors.first() {
+        return Err(format!(
+            "{} roster rows refused by the import, first: row {} NIP {} {}: {}",
+            report.errors.len(),
+            e.row,
+            e.nip.as_deref().unwrap_or("-"),
+            e.field,
+            e.reason
+        )
+        .into());
+    }
+    admin::create_user(&storage, TENANT, HR_USER, HR_PASSWORD, Role::Hr)?;
+    let mut entries = Vec::with_capacity(workload.devices.len());
+    for d in &workload.devices {
+        let tablet = match d.appraisals.first() {
+            Some(a) => {
+                Some(admin::issue_enrollment(&storage, TENANT, Role::Supervisor, &a.appraiser_nip, &tablet_units(d))?)
+            }
+            None => None,
+        };
+        let kiosk = if d.feedback.is_empty() {
+            None
+        } else {
+            let unit = std::slice::from_ref(&d.unit_id);
+            Some(admin::issue_enrollment(&storage, TENANT, Role::Kiosk, &kiosk_user(&d.unit_id), unit)?)
+        };
+        entries.push(EntryCodes { tablet, kiosk });
+    }
+    let hr = admin::issue_enrollment(&storage, TENANT, Role::Hr, HR_DEVICE_USER, &[])?;
+    Ok(Codes { entries, hr })
+}
+
+/// The SIASN-style roster: every appraised employee as pelaksana of the
+/// appraisal's unit, and each tablet's enrolled supervisor as pengawas of
+/// the entry's unit (unless already listed).
+pub fn roster_csv(workload: &Workload) -> String {
+    let mut out = String::from("NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN\n");
+    let mut listed = BTreeSet::new();
+    let mut row = |nip: &str, unit: &str, kind: &str, title: &str| {
+        if !listed.insert(nip.to_string()) {
+            return;
+        }
+        let name = format!("Pegawai {}", listed.len());
+        let cells = [nip, &name, unit, &format!("Unit {unit}"), TENANT, "Pemerintah Benchmark", kind, title];
+        out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(";"));
+        out.push('\n');
+    };
+    for d in &workload.devices {
+        for a in &d.appraisals {
+            row(&a.employee_nip, &a.unit_id, "pelaksana", "Pelaksana");
+        }
+    }
+    for d in &workload.devices {
+        if let Some(a) = d.appraisals.first() {
+            row(&a.appraiser_nip, &d.unit_id, "pengawas", "Kepala Subbagian");
+        }
+    }
+    out
+}
+
+fn cell(value: &str) -> String {
+    if value.contains([';', ',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.into()
+    }
+}
+
+/// `prestasi-server` running as a child process.
+#[derive(Debug)]
+pub struct ServerProcess {
+    child: Child,
+    pub pid: u32,
+    pub url: String,
+    pub log: PathBuf,
+    stopped: bool,
+}
+
+impl ServerProcess {
+    /// Start `bin --data-dir data_dir serve` on a free port and wait until it
+    /// accepts connections. Its output goes to `log`.
+    pub fn start(bin: &Path, data_dir: &Path, log: &Path) -> Result<Self, Error> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let out = File::create(log)?;
+        let err = out.try_clone()?;
+        let child = Command::new(bin)
+            .arg("--data-dir")
+            .arg(data_dir)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
+        let mut server =
+            Self { pid: child.id(), child, url: format!("http://127.0.0.1:{port}"), log: log.into(), stopped: false };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Some(status) = server.child.try_wait()? {
+                server.stopped = true;
+                return Err(format!("prestasi-server exited at start ({status}); see {}", log.display()).into());
+            }
+            if Instant::now() > deadline {
+                return Err(format!("prestasi-server did not listen on port {port} within 30 s").into());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(server)
+    }
+
+    /// SIGTERM, then wait for the graceful shutdown (SIGKILL after 30 s).
+    pub fn stop(&mut self) -> Result<(), Error> {
+        if self.stopped {
+            return Ok(());
+        }
+        self.stopped = true;
+        let sent = Command::new("kill").args(["-TERM", &self.pid.to_string()]).status();
+        if sent.map(|s| s.success()).unwrap_or(false) {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if let Some(status) = self.child.try_wait()? {
+                    return if status.success() {
+                        Ok(())
+                    } else {
+                        Err(format!("prestasi-server stopped with {status}; see {}", self.log.display()).into())
+                    };
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        self.child.kill()?;
+        self.child.wait()?;
+        Err("prestasi-server did not stop within 30 s of SIGTERM; killed".into())
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
