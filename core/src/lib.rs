@@ -78,8 +78,8 @@ pub mod doc;
 pub mod error;
 pub mod model;
 pub mod rules;
-pub mod store;
 pub mod session;
+pub mod store;
 pub mod sync;
 
 pub use error::{Reason, ValidationError};

@@ -139,7 +139,9 @@ impl Session {
         if let Some(p) = person_nip {
             nip("person", p)?;
             if creds.role != Role::Supervisor {
-                return Err(ValidationError::new("person", Reason::NotPermitted { allowed: "tablet atasan".into() }).into());
+                return Err(
+                    ValidationError::new("person", Reason::NotPermitted { allowed: "tablet atasan".into() }).into()
+                );
             }
         }
         *lock(&self.person) = person_nip.map(str::to_string);
@@ -212,7 +214,14 @@ impl Session {
     }
 
     /// Add an SKP target; returns its id.
-    pub fn add_target(&self, id: DocId, indicator: &str, target: f64, unit: &str, main: bool) -> Result<String, SessionError> {
+    pub fn add_target(
+        &self,
+        id: DocId,
+        indicator: &str,
+        target: f64,
+        unit: &str,
+        main: bool,
+    ) -> Result<String, SessionError> {
         let t = SkpTarget::new(indicator, target, unit, main)?;
         let target_id = t.id.clone();
         self.edit_appraisal(id, |a| {
@@ -272,12 +281,23 @@ impl Session {
     pub fn add_dialogue(&self, id: DocId, text: &str) -> Result<Appraisal, SessionError> {
         let author_nip = self.author()?.user;
         self.edit_appraisal(id, |a| {
-            a.dialogues.push(DialogNote { id: new_item_id(), date: Utc::now().date_naive(), author_nip, text: text.into() });
+            a.dialogues.push(DialogNote {
+                id: new_item_id(),
+                date: Utc::now().date_naive(),
+                author_nip,
+                text: text.into(),
+            });
             Ok(())
         })
     }
 
-    pub fn add_innovation(&self, id: DocId, what: &str, date: NaiveDate, effect: &str) -> Result<Appraisal, SessionError> {
+    pub fn add_innovation(
+        &self,
+        id: DocId,
+        what: &str,
+        date: NaiveDate,
+        effect: &str,
+    ) -> Result<Appraisal, SessionError> {
         self.edit_appraisal(id, |a| {
             a.innovations.push(Innovation { id: new_item_id(), what: what.into(), date, effect: effect.into() });
             Ok(())
@@ -333,7 +353,13 @@ impl Session {
         Ok(id)
     }
 
-    pub fn start_mentoring(&self, mentor_nip: &str, mentee_nip: &str, unit_id: &str, start: NaiveDate) -> Result<DocId, SessionError> {
+    pub fn start_mentoring(
+        &self,
+        mentor_nip: &str,
+        mentee_nip: &str,
+        unit_id: &str,
+        start: NaiveDate,
+    ) -> Result<DocId, SessionError> {
         let m = Mentoring {
             mentor_nip: nip("mentor_nip", mentor_nip)?,
             mentee_nip: nip("mentee_nip", mentee_nip)?,
@@ -347,9 +373,22 @@ impl Session {
         Ok(id)
     }
 
-    pub fn add_mentoring_session(&self, id: DocId, date: NaiveDate, minutes: u32, topic: &str, notes: &str) -> Result<Mentoring, SessionError> {
+    pub fn add_mentoring_session(
+        &self,
+        id: DocId,
+        date: NaiveDate,
+        minutes: u32,
+        topic: &str,
+        notes: &str,
+    ) -> Result<Mentoring, SessionError> {
         Ok(self.store.update::<Mentoring>(id, &self.author()?, |m| {
-            m.sessions.push(MentoringSession { id: new_item_id(), date, minutes, topic: topic.into(), notes: notes.into() });
+            m.sessions.push(MentoringSession {
+                id: new_item_id(),
+                date,
+                minutes,
+                topic: topic.into(),
+                notes: notes.into(),
+            });
             Ok(())
         })?)
     }
@@ -362,7 +401,11 @@ impl Session {
 
     /// Sync now and then every `every`, backing off while offline; events go
     /// to `observer`. Replaces a loop already running.
-    pub fn start_background_sync(&self, every: Duration, observer: Option<Arc<dyn SyncObserver>>) -> Result<(), SessionError> {
+    pub fn start_background_sync(
+        &self,
+        every: Duration,
+        observer: Option<Arc<dyn SyncObserver>>,
+    ) -> Result<(), SessionError> {
         let bg = BackgroundSync::start(self.client()?, every, observer);
         if let Some(old) = lock(&self.background).replace(bg) {
             old.stop();

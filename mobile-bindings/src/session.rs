@@ -106,12 +106,22 @@ impl PrestasiSession {
         Ok(self.inner.add_target(id(&appraisal_id)?, &indicator, target, &unit, main)?)
     }
 
-    pub fn set_realisation(&self, appraisal_id: String, target_id: String, value: f64) -> Result<AppraisalRecord, MobileError> {
+    pub fn set_realisation(
+        &self,
+        appraisal_id: String,
+        target_id: String,
+        value: f64,
+    ) -> Result<AppraisalRecord, MobileError> {
         let id = id(&appraisal_id)?;
         Ok(AppraisalRecord::new(id, self.inner.set_realisation(id, &target_id, value)?))
     }
 
-    pub fn rate_target(&self, appraisal_id: String, target_id: String, rating: Rating) -> Result<AppraisalRecord, MobileError> {
+    pub fn rate_target(
+        &self,
+        appraisal_id: String,
+        target_id: String,
+        rating: Rating,
+    ) -> Result<AppraisalRecord, MobileError> {
         let id = id(&appraisal_id)?;
         Ok(AppraisalRecord::new(id, self.inner.rate_target(id, &target_id, rating.into())?))
     }
@@ -169,9 +179,11 @@ impl PrestasiSession {
 
     /// Record a citizen's feedback (kiosk mode); returns its id.
     pub fn record_feedback(&self, input: FeedbackInput) -> Result<String, MobileError> {
-        let scores: [u8; 9] = input.scores.as_slice().try_into().map_err(|_| {
-            ValidationError::out_of_range("scores", input.scores.len(), 9, 9)
-        })?;
+        let scores: [u8; 9] = input
+            .scores
+            .as_slice()
+            .try_into()
+            .map_err(|_| ValidationError::out_of_range("scores", input.scores.len(), 9, 9))?;
         let input = session::FeedbackInput {
             unit_id: input.unit_id,
             service: input.service,
@@ -252,7 +264,12 @@ impl PrestasiSession {
     }
 
     /// Keep value number `pick` of the conflict at `path`.
-    pub fn resolve_conflict(&self, appraisal_id: String, path: String, pick: u32) -> Result<AppraisalRecord, MobileError> {
+    pub fn resolve_conflict(
+        &self,
+        appraisal_id: String,
+        path: String,
+        pick: u32,
+    ) -> Result<AppraisalRecord, MobileError> {
         let id = id(&appraisal_id)?;
         Ok(AppraisalRecord::new(id, self.inner.resolve_conflict(id, &path, pick as usize)?))
     }

@@ -91,8 +91,7 @@ impl Store {
     pub fn employee(&self, nip: &str) -> Result<Option<(DocId, crate::model::Employee)>, StoreError> {
         let doc: Option<String> = {
             let conn = self.lock();
-            conn.query_row("SELECT doc_id FROM employees WHERE nip = ?1", [nip], |r| r.get(0))
-                .optional()?
+            conn.query_row("SELECT doc_id FROM employees WHERE nip = ?1", [nip], |r| r.get(0)).optional()?
         };
         match doc {
             Some(id) => {
