@@ -12,6 +12,8 @@ pub struct Limits {
     pub max_doc_bytes: usize,
     /// Pulled changes per response before `more` is set.
     pub max_pull_bytes: usize,
+    /// Sync requests processed at once (see `AppState::sync_slots`).
+    pub concurrent_syncs: usize,
 }
 
 impl Default for Limits {
@@ -21,7 +23,8 @@ impl Default for Limits {
             max_decompressed_bytes: 64 << 20,
             max_docs_per_request: 5000,
             max_doc_bytes: 1 << 20,
-            max_pull_bytes: 8 << 20,
+            max_pull_bytes: 4 << 20,
+            concurrent_syncs: 6,
         }
     }
 }

@@ -14,12 +14,17 @@ pub struct AppState {
     /// The server's own automerge actor, for changes it writes itself
     /// (imports, HR decisions made in the web pages).
     pub server_device: DeviceId,
+    /// Sync requests being decoded, merged or answered at once. Others wait
+    /// (cheaply, as futures) with their compressed body: this bounds memory
+    /// and blocking threads however many tablets come online together.
+    pub sync_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, limits: Limits) -> Result<Self, StorageError> {
         let server_device = server_device(storage.as_ref())?;
-        Ok(Self { storage, limits, server_device })
+        let sync_slots = Arc::new(tokio::sync::Semaphore::new(limits.concurrent_syncs));
+        Ok(Self { storage, limits, server_device, sync_slots })
     }
 }
 

@@ -52,6 +52,14 @@ impl Writers {
         Self(w)
     }
 
+    /// How many actors wrote changes with content beyond a shared genesis.
+    fn actors(&self) -> usize {
+        let mut actors: Vec<&ActorId> =
+            self.0.iter().filter(|(_, _, user, time)| user.is_some() || *time != 0).map(|(a, _, _, _)| a).collect();
+        actors.dedup();
+        actors.len()
+    }
+
     /// The change by `actor` whose ops include `counter`.
     fn find(&self, actor: &ActorId, counter: u64) -> Option<&(ActorId, u64, Option<String>, i64)> {
         self.0.iter().filter(|(a, start, _, _)| a == actor && *start <= counter).max_by_key(|(_, start, _, _)| *start)
@@ -60,6 +68,12 @@ impl Writers {
 
 pub(crate) fn find(am: &mut AutoCommit) -> Vec<Conflict> {
     let writers = Writers::of(am);
+    // One actor's changes are totally ordered: no concurrent values are
+    // possible, so most documents skip the walk. (The shared genesis writes
+    // no field values.)
+    if writers.actors() <= 1 {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     walk(am, &automerge::ROOT, "", &writers, &mut out);
     out

@@ -211,6 +211,14 @@ impl<T: Record> Document<T> {
         self.am.save()
     }
 
+    /// The whole document with its columns left uncompressed: larger alone,
+    /// but it compresses far better inside a zstd body of many documents
+    /// (see docs/PERFORMANCE.md). What the device store keeps and uploads.
+    pub fn save_uncompressed(&mut self) -> Vec<u8> {
+        self.saved = self.am.get_heads();
+        self.am.save_nocompress()
+    }
+
     /// Changes made or received since the last `save`/`save_incremental`/load.
     pub fn save_incremental(&mut self) -> Vec<u8> {
         let bytes = self.am.save_after(&self.saved);

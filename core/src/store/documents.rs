@@ -139,7 +139,7 @@ fn persist<T: Stored>(
             tx.execute(
                 "INSERT INTO documents (id, kind, snapshot, heads, local_changes, conflicts, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, T::KIND.as_str(), doc.save(), heads, local, conflicts, now],
+                params![id, T::KIND.as_str(), doc.save_uncompressed(), heads, local, conflicts, now],
             )?;
         }
         Some(count) => {
@@ -291,12 +291,19 @@ impl Store {
             .optional()?
             .ok_or(StoreError::NotFound { kind: "any", id })?;
         let raw = read_raw(&conn, id)?.ok_or(StoreError::NotFound { kind: "any", id })?;
-        let mut am = automerge::AutoCommit::load(&raw.bytes)
-            .map_err(|e| StoreError::doc(id, crate::doc::DocError::Malformed(e.to_string())))?;
         match acked {
-            // First upload: the compressed save is about half the raw changes.
-            None => Ok((am.save(), am.get_heads())),
-            Some(acked) => Ok((am.save_after(&parse_heads(&acked)?), am.get_heads())),
+            // First upload: the stored bytes as they are (snapshot and
+            // chunks, all loadable together), no automerge work at all.
+            None => {
+                let heads: String =
+                    conn.query_row("SELECT heads FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))?;
+                Ok((raw.bytes, parse_heads(&heads)?))
+            }
+            Some(acked) => {
+                let mut am = automerge::AutoCommit::load(&raw.bytes)
+                    .map_err(|e| StoreError::doc(id, crate::doc::DocError::Malformed(e.to_string())))?;
+                Ok((am.save_after(&parse_heads(&acked)?), am.get_heads()))
+            }
         }
     }
 

@@ -31,6 +31,8 @@ async fn sync(
     if body.len() > limits.max_body_bytes {
         return Err(too_large(format!("body of {} bytes, limit {}", body.len(), limits.max_body_bytes)));
     }
+    let _slot =
+        state.sync_slots.clone().acquire_owned().await.map_err(|_| AppError::Internal("sync slots closed".into()))?;
     let storage = state.storage.clone();
     let encoding =
         headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity").to_string();

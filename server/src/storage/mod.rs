@@ -17,6 +17,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Run `f` in one write transaction: everything it wrote is committed
     /// (durably, before this returns) or nothing is.
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError>;
+    /// Run `f` over one consistent read snapshot, concurrently with other
+    /// readers and with the writer.
+    fn read(&self, f: &mut dyn FnMut(&mut dyn Lookup) -> Result<(), StorageError>) -> Result<(), StorageError>;
 
     /// Changes in `q.scope` after `q.cursor` by anyone but `q.exclude_origin`.
     fn pull(&self, q: &PullQuery<'_>) -> Result<PullPage, StorageError>;
@@ -53,12 +56,18 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn document(&self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
 }
 
-/// What the sync code may do inside a write transaction.
-pub trait WriteTx {
+/// What the sync checks read: documents and the roster.
+pub trait Lookup {
     fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
     /// The merged-view employee, for scope checks.
     fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError>;
-    fn employee_doc(&mut self, tenant: &str, nip: &str) -> Result<Option<DocId>, StorageError>;
+}
+
+/// What the sync code may do inside a write transaction.
+pub trait WriteTx: Lookup {
+    /// The document's current heads (as stored in [`StoredDoc::heads`]),
+    /// to see whether it changed since a check made outside the lock.
+    fn heads(&mut self, tenant: &str, id: DocId) -> Result<Option<String>, StorageError>;
     /// Append accepted changes and rewrite the merged view. Returns the
     /// chunk's sequence number.
     fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError>;

@@ -31,6 +31,8 @@ pub struct StoredDoc {
     pub kind: DocKind,
     pub bytes: Vec<u8>,
     pub chunk_count: u64,
+    /// Sorted hex heads, comma-separated: the document's version.
+    pub heads: String,
 }
 
 /// The merged value of a document, for the relational view.

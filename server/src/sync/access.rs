@@ -12,7 +12,7 @@ use prestasi_core::model::Role;
 use prestasi_core::sync::protocol::{RejectCode, Rejection};
 
 use super::Writer;
-use crate::storage::{DeviceRow, Record, Scope, StorageError, WriteTx};
+use crate::storage::{DeviceRow, Lookup, Record, Scope, StorageError};
 
 pub fn read_scope(device: &DeviceRow) -> Scope {
     match device.role {
@@ -41,7 +41,7 @@ fn unknown_employee(nip: &str) -> Rejection {
 /// Check the unit scope of a write: `old` is the stored value, `new` the
 /// merged result. `Ok(Err(..))` is a refusal; `Err` a storage failure.
 pub fn check_write(
-    tx: &mut dyn WriteTx,
+    tx: &mut dyn Lookup,
     w: &Writer,
     old: Option<&Record>,
     new: &Record,

@@ -1,5 +1,12 @@
 //! Accepting pushed documents: parse strictly, merge in memory, check, and
-//! only then store — all documents of a request in one transaction.
+//! only then store.
+//!
+//! Two phases, so that the CPU work runs on every core while SQLite keeps
+//! its one writer: each document is checked against a read snapshot
+//! outside the write lock; then, in one write transaction per request, what
+//! passed is appended — unless the document changed in between (another
+//! device pushed it meanwhile), in which case it is checked again under the
+//! lock.
 
 use automerge::ChangeHash;
 use prestasi_core::ValidationError;
@@ -11,7 +18,7 @@ use serde_bytes::ByteBuf;
 
 use super::{Merged, Writer, access};
 use crate::config::Limits;
-use crate::storage::{DocWrite, Storage, StorageError, WriteTx};
+use crate::storage::{DocWrite, Lookup, Storage, StorageError, WriteTx};
 
 /// Folded into a new snapshot after this many chunks.
 const COMPACT_AFTER: u64 = 32;
@@ -29,11 +36,30 @@ pub fn push_all(
     if docs.is_empty() {
         return Ok(Vec::new());
     }
+    let mut checked = Vec::with_capacity(docs.len());
+    storage.read(&mut |lookup| {
+        checked.clear();
+        for d in docs {
+            checked.push(prepare_one(lookup, limits, w, d, now_ms)?);
+        }
+        Ok(())
+    })?;
     let mut results = Vec::with_capacity(docs.len());
     storage.write(&mut |tx| {
         results.clear();
-        for d in docs {
-            let outcome = push_one(tx, limits, w, d, now_ms)?;
+        for (d, c) in docs.iter().zip(&checked) {
+            let outcome = match c {
+                Checked::Done(outcome) => outcome.clone(),
+                Checked::Store { write, base, outcome } if tx.heads(&write.tenant, write.id)? == *base => {
+                    tx.append(write)?;
+                    outcome.clone()
+                }
+                // Changed since the check: check again under the lock.
+                Checked::Store { .. } => {
+                    let again = prepare_one(tx, limits, w, d, now_ms)?;
+                    commit(tx, again)?
+                }
+            };
             results.push(PushResult { id: d.id.clone(), outcome });
         }
         Ok(())
@@ -41,43 +67,64 @@ pub fn push_all(
     Ok(results)
 }
 
+/// A document checked, and what to store if it passed.
+#[derive(Debug)]
+pub(crate) enum Checked {
+    /// Refused, or nothing new: nothing to store.
+    Done(PushOutcome),
+    /// Passed: append `write` if the document is still at `base`.
+    Store { write: Box<DocWrite>, base: Option<String>, outcome: PushOutcome },
+}
+
+/// Store a checked document inside a write transaction.
+pub(crate) fn commit(tx: &mut dyn WriteTx, c: Checked) -> Result<PushOutcome, StorageError> {
+    match c {
+        Checked::Done(outcome) => Ok(outcome),
+        Checked::Store { write, outcome, .. } => {
+            tx.append(&write)?;
+            Ok(outcome)
+        }
+    }
+}
+
 fn reject(code: RejectCode, message: impl Into<String>, field: Option<String>) -> PushOutcome {
     PushOutcome::Rejected(Rejection { code, message: message.into(), field })
 }
 
-fn push_one(
-    tx: &mut dyn WriteTx,
+fn prepare_one(
+    tx: &mut dyn Lookup,
     limits: &Limits,
     w: &Writer,
     d: &PushDoc,
     now: i64,
-) -> Result<PushOutcome, StorageError> {
+) -> Result<Checked, StorageError> {
+    let done = |o| Ok(Checked::Done(o));
     let Some(id) = id_from_bytes(&d.id) else {
-        return Ok(reject(RejectCode::Malformed, "Id dokumen tidak sah (harus UUID 16 byte).", Some("id".into())));
+        return done(reject(RejectCode::Malformed, "Id dokumen tidak sah (harus UUID 16 byte).", Some("id".into())));
     };
     if d.changes.len() > limits.max_doc_bytes {
-        return Ok(reject(
+        return done(reject(
             RejectCode::TooLarge,
             format!("Dokumen {} byte, batas {} byte.", d.changes.len(), limits.max_doc_bytes),
             None,
         ));
     }
     let Ok(kind) = DocKind::parse(&d.kind) else {
-        return Ok(reject(
+        return done(reject(
             RejectCode::WrongKind,
             format!("Jenis dokumen tidak dikenal: {:?}.", d.kind),
             Some("kind".into()),
         ));
     };
     match kind {
-        DocKind::Employee => push_typed::<Employee>(tx, w, id, &d.changes, now),
-        DocKind::Unit => push_typed::<Unit>(tx, w, id, &d.changes, now),
-        DocKind::Appraisal => push_typed::<Appraisal>(tx, w, id, &d.changes, now),
-        DocKind::Feedback => push_typed::<Feedback>(tx, w, id, &d.changes, now),
-        DocKind::Training => push_typed::<Training>(tx, w, id, &d.changes, now),
-        DocKind::Mentoring => push_typed::<Mentoring>(tx, w, id, &d.changes, now),
-        DocKind::Allowance => push_typed::<Allowance>(tx, w, id, &d.changes, now),
-        DocKind::Award => push_typed::<Award>(tx, w, id, &d.changes, now),
+        DocKind::Employee => prepare::<Employee>(tx, w, id, &d.changes, now),
+        DocKind::Unit => prepare::<Unit>(tx, w, id, &d.changes, now),
+        DocKind::Appraisal => prepare::<Appraisal>(tx, w, id, &d.changes, now),
+        DocKind::Feedback => prepare::<Feedback>(tx, w, id, &d.changes, now),
+        DocKind::Training => prepare::<Training>(tx, w, id, &d.changes, now),
+        DocKind::Mentoring => prepare::<Mentoring>(tx, w, id, &d.changes, now),
+        DocKind::Allowance => prepare::<Allowance>(tx, w, id, &d.changes, now),
+        DocKind::Award => prepare::<Award>(tx, w, id, &d.changes, now),
     }
 }
 
@@ -104,8 +151,8 @@ fn invalid(v: ValidationError) -> PushOutcome {
     PushOutcome::Rejected(Rejection { code, message: v.user_message(), field: Some(v.field) })
 }
 
-/// Check and store one document of kind `T`. The server's copy is only
-/// touched in memory until every check passed.
+/// Check and store one document of kind `T` (server-side writes: import,
+/// HR decisions).
 pub(crate) fn push_typed<T: Merged>(
     tx: &mut dyn WriteTx,
     w: &Writer,
@@ -113,11 +160,25 @@ pub(crate) fn push_typed<T: Merged>(
     changes: &[u8],
     now: i64,
 ) -> Result<PushOutcome, StorageError> {
+    let checked = prepare::<T>(tx, w, id, changes, now)?;
+    commit(tx, checked)
+}
+
+/// Check one document of kind `T`: the server's copy is only touched in
+/// memory, and what to store is returned if every check passed.
+fn prepare<T: Merged>(
+    tx: &mut dyn Lookup,
+    w: &Writer,
+    id: DocId,
+    changes: &[u8],
+    now: i64,
+) -> Result<Checked, StorageError> {
+    let done = |o| Ok(Checked::Done(o));
     let stored = tx.load(&w.tenant, id)?;
     if let Some(s) = &stored
         && s.kind != T::KIND
     {
-        return Ok(reject(
+        return done(reject(
             RejectCode::WrongKind,
             format!("Dokumen ini adalah {}.", s.kind.as_str()),
             Some("kind".into()),
@@ -130,13 +191,13 @@ pub(crate) fn push_typed<T: Merged>(
             let old = doc.value().map_err(|e| StorageError::Backend(format!("stored {id}: {e}")))?;
             let before = doc.heads();
             if let Err(e) = doc.apply(changes) {
-                return Ok(doc_rejection(e));
+                return done(doc_rejection(e));
             }
             (doc, Some(old), before)
         }
         None => match Document::<T>::load(id, changes) {
             Ok(doc) => (doc, None, Vec::new()),
-            Err(e) => return Ok(doc_rejection(e)),
+            Err(e) => return done(doc_rejection(e)),
         },
     };
     let heads = doc.heads();
@@ -146,36 +207,36 @@ pub(crate) fn push_typed<T: Merged>(
         if let Some(old) = old {
             let record = old.into_record();
             if let Err(r) = access::check_write(tx, w, Some(&record), &record)? {
-                return Ok(PushOutcome::Rejected(r));
+                return done(PushOutcome::Rejected(r));
             }
         }
-        return Ok(PushOutcome::Accepted { heads: heads_bytes(&heads) });
+        return done(PushOutcome::Accepted { heads: heads_bytes(&heads) });
     }
     let w = &match change_author::<T>(&mut doc, &before, w, id) {
         Ok(author) => author,
-        Err(refused) => return Ok(refused),
+        Err(refused) => return done(refused),
     };
     let new = match doc.value() {
         Ok(v) => v,
-        Err(e) => return Ok(doc_rejection(e)),
+        Err(e) => return done(doc_rejection(e)),
     };
     if let Err(v) = new.validate() {
-        return Ok(invalid(v));
+        return done(invalid(v));
     }
     if let Err(v) = T::check_change(old.as_ref(), &new, &w.author) {
         if old.as_ref().is_some_and(Merged::is_locked) {
-            return Ok(reject(RejectCode::Locked, v.user_message(), Some(v.field)));
+            return done(reject(RejectCode::Locked, v.user_message(), Some(v.field)));
         }
-        return Ok(invalid(v));
+        return done(invalid(v));
     }
     let new_record = new.into_record();
     let old_record = old.map(Merged::into_record);
     if let Err(r) = access::check_write(tx, w, old_record.as_ref(), &new_record)? {
-        return Ok(PushOutcome::Rejected(r));
+        return done(PushOutcome::Rejected(r));
     }
     let chunk = if stored.is_none() { changes.to_vec() } else { doc.changes_since(&before) };
     let compacted = stored.as_ref().filter(|s| s.chunk_count + 1 >= COMPACT_AFTER).map(|_| doc.save());
-    tx.append(&DocWrite {
+    let write = DocWrite {
         tenant: w.tenant.clone(),
         id,
         kind: T::KIND,
@@ -186,8 +247,9 @@ pub(crate) fn push_typed<T: Merged>(
         received_at: now,
         record: new_record,
         conflicts: doc.conflicts(),
-    })?;
-    Ok(PushOutcome::Accepted { heads: heads_bytes(&heads) })
+    };
+    let outcome = PushOutcome::Accepted { heads: heads_bytes(&heads) };
+    Ok(Checked::Store { write: Box::new(write), base: stored.map(|s| s.heads), outcome })
 }
 
 /// Who wrote the new changes. Every change the server did not have must be
@@ -203,12 +265,14 @@ fn change_author<T: Merged>(
     id: DocId,
 ) -> Result<Writer, PushOutcome> {
     let foreign = |why: &str| reject(RejectCode::ForeignAuthor, why.to_string(), None);
-    let genesis = genesis_hash::<T>(id);
     let device = w.author.device.as_bytes().to_vec();
     let mut person: Option<String> = None;
     for c in doc.automerge().get_changes_meta(before) {
-        if Some(c.hash) == genesis {
-            continue;
+        if c.actor.to_bytes() == id.as_bytes().as_slice() {
+            if Some(c.hash) == genesis_hash::<T>(id) {
+                continue;
+            }
+            return Err(foreign("Perubahan awal dokumen tidak sesuai bentuk bakunya."));
         }
         if c.actor.to_bytes() != device.as_slice() {
             return Err(foreign("Perubahan ditulis oleh perangkat lain."));

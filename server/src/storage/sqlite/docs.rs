@@ -6,22 +6,46 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::merged;
 use crate::storage::{
-    DocWrite, EmployeeRow, PullPage, PullQuery, PulledBytes, Record, Scope, StorageError, StoredDoc, WriteTx,
+    DocWrite, EmployeeRow, Lookup, PullPage, PullQuery, PulledBytes, Record, Scope, StorageError, StoredDoc, WriteTx,
 };
 
 pub(super) struct SqliteWriteTx<'a> {
     pub(super) tx: &'a Transaction<'a>,
 }
 
+/// Lookups on a read transaction (a reader connection).
+pub(super) struct SqliteReadTx<'a> {
+    pub(super) conn: &'a Connection,
+}
+
+impl Lookup for SqliteReadTx<'_> {
+    fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
+        load(self.conn, tenant, id)
+    }
+
+    fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
+        merged::employee(self.conn, tenant, nip)
+    }
+}
+
+impl Lookup for SqliteWriteTx<'_> {
+    fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
+        load(self.tx, tenant, id)
+    }
+
+    fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
+        merged::employee(self.tx, tenant, nip)
+    }
+}
+
 pub(super) fn load(c: &Connection, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
-    let row: Option<(String, Option<Vec<u8>>, i64, i64)> = c
-        .query_row(
-            "SELECT kind, snapshot, snapshot_seq, chunk_count FROM docs WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant, id.to_string()],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
+    let row: Option<(String, Option<Vec<u8>>, i64, i64, String)> = c
+        .prepare_cached(
+            "SELECT kind, snapshot, snapshot_seq, chunk_count, heads FROM docs WHERE tenant_id = ?1 AND id = ?2",
+        )?
+        .query_row(params![tenant, id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
         .optional()?;
-    let Some((kind, snapshot, snapshot_seq, chunk_count)) = row else { return Ok(None) };
+    let Some((kind, snapshot, snapshot_seq, chunk_count, heads)) = row else { return Ok(None) };
     let mut bytes = snapshot.unwrap_or_default();
     let mut stmt =
         c.prepare_cached("SELECT data FROM chunks WHERE tenant_id = ?1 AND doc_id = ?2 AND seq > ?3 ORDER BY seq")?;
@@ -30,7 +54,7 @@ pub(super) fn load(c: &Connection, tenant: &str, id: DocId) -> Result<Option<Sto
         bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(|e| StorageError::Backend(e.to_string()))?);
     }
     let kind = DocKind::parse(&kind).map_err(|e| StorageError::Backend(e.to_string()))?;
-    Ok(Some(StoredDoc { kind, bytes, chunk_count: u64::try_from(chunk_count).unwrap_or(0) }))
+    Ok(Some(StoredDoc { kind, bytes, chunk_count: u64::try_from(chunk_count).unwrap_or(0), heads }))
 }
 
 /// The read-scope columns of a document.
@@ -54,28 +78,26 @@ fn heads_text(w: &DocWrite) -> String {
 }
 
 impl WriteTx for SqliteWriteTx<'_> {
-    fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
-        load(self.tx, tenant, id)
-    }
-
-    fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
-        merged::employee(self.tx, tenant, nip)
-    }
-
-    fn employee_doc(&mut self, tenant: &str, nip: &str) -> Result<Option<DocId>, StorageError> {
-        Ok(merged::employee(self.tx, tenant, nip)?.and_then(|e| e.doc_id.parse().ok()))
+    fn heads(&mut self, tenant: &str, id: DocId) -> Result<Option<String>, StorageError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT heads FROM docs WHERE tenant_id = ?1 AND id = ?2")?
+            .query_row(params![tenant, id.to_string()], |r| r.get(0))
+            .optional()?)
     }
 
     fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError> {
         let tx = self.tx;
         let id = w.id.to_string();
-        tx.execute(
+        super::exec(
+            tx,
             "INSERT INTO chunks (tenant_id, doc_id, origin, received_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![w.tenant, id, w.origin, w.received_at, w.chunk],
         )?;
         let seq = tx.last_insert_rowid();
         let (unit, appraiser, reviewer) = scope_columns(&w.record);
-        tx.execute(
+        super::exec(
+            tx,
             "INSERT INTO docs (tenant_id, id, kind, heads, unit_id, appraiser_nip, reviewer_nip, chunk_count,
                                created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8, ?8)
@@ -87,11 +109,13 @@ impl WriteTx for SqliteWriteTx<'_> {
         )?;
         if let Some(all) = &w.compacted {
             // The snapshot now holds every change up to this chunk.
-            tx.execute(
+            super::exec(
+                tx,
                 "UPDATE docs SET snapshot = ?3, snapshot_seq = ?4, chunk_count = 0 WHERE tenant_id = ?1 AND id = ?2",
                 params![w.tenant, id, all, seq],
             )?;
-            tx.execute(
+            super::exec(
+                tx,
                 "DELETE FROM chunks WHERE tenant_id = ?1 AND doc_id = ?2 AND seq <= ?3",
                 params![w.tenant, id, seq],
             )?;
@@ -101,15 +125,24 @@ impl WriteTx for SqliteWriteTx<'_> {
     }
 }
 
-/// The SQL condition (on `d`) for a scope, and its parameters.
-fn scope_sql(scope: &Scope) -> (&'static str, String, String) {
+/// Documents of a scope, as SQL over `docs d`: a `FROM` clause and its
+/// parameters. A supervisor's scope starts from its documents (indexes on
+/// unit, appraiser, reviewer); the whole tenant from the change sequence.
+fn scoped_docs(scope: &Scope) -> (&'static str, String, String) {
     match scope {
-        Scope::Tenant => ("1", String::new(), String::new()),
-        Scope::Nothing => ("0", String::new(), String::new()),
+        Scope::Tenant => ("docs d", String::new(), String::new()),
+        Scope::Nothing => ("(SELECT * FROM docs WHERE 0) d", String::new(), String::new()),
+        // CROSS JOIN keeps this order: the scope's documents first (through
+        // their indexes), then their chunks — never a walk of the tenant.
         Scope::Units { units, user } => (
-            "(d.kind IN ('employee', 'unit', 'appraisal', 'mentoring')
-              AND (d.unit_id IN (SELECT value FROM json_each(:units))
-                   OR d.appraiser_nip = :user OR d.reviewer_nip = :user))",
+            "(SELECT id AS sid FROM docs INDEXED BY docs_unit
+                  WHERE tenant_id = :tenant AND unit_id IN (SELECT value FROM json_each(:units))
+                    AND kind IN ('employee', 'unit', 'appraisal', 'mentoring')
+              UNION SELECT id FROM docs INDEXED BY docs_appraiser
+                  WHERE tenant_id = :tenant AND appraiser_nip = :user AND kind = 'appraisal'
+              UNION SELECT id FROM docs INDEXED BY docs_reviewer
+                  WHERE tenant_id = :tenant AND reviewer_nip = :user AND kind = 'appraisal') s
+             CROSS JOIN docs d ON d.tenant_id = :tenant AND d.id = s.sid",
             serde_json::to_string(units).unwrap_or_else(|_| "[]".into()),
             user.clone(),
         ),
@@ -124,32 +157,38 @@ struct Item {
 }
 
 pub(super) fn pull(c: &Connection, q: &PullQuery<'_>) -> Result<PullPage, StorageError> {
-    let (cond, units, user) = scope_sql(q.scope);
+    let (from, units, user) = scoped_docs(q.scope);
     let tx = c.unchecked_transaction()?; // one consistent snapshot for both queries
     let high: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM chunks", [], |r| r.get(0))?;
+    if *q.scope == Scope::Nothing {
+        return Ok(PullPage { docs: Vec::new(), cursor: u64::try_from(high).unwrap_or(0), more: false });
+    }
     let cursor = i64::try_from(q.cursor).unwrap_or(i64::MAX);
     let mut items: Vec<Item> = Vec::new();
     // Documents compacted after the cursor: their snapshot replaces the
     // chunks that were folded into it.
     let sql = format!(
-        "SELECT d.snapshot_seq, d.id, d.kind, d.snapshot FROM docs d
-         WHERE d.tenant_id = :tenant AND d.snapshot_seq > :cursor AND d.snapshot IS NOT NULL AND {cond}"
+        "SELECT d.snapshot_seq, d.id, d.kind, d.snapshot FROM {from}
+         WHERE d.tenant_id = :tenant AND d.snapshot_seq > :cursor AND d.snapshot IS NOT NULL
+         ORDER BY d.snapshot_seq"
     );
-    collect(&tx, &sql, q.tenant, cursor, None, &units, &user, &mut items)?;
+    let cut1 = collect(&tx, &sql, q.tenant, cursor, None, &units, &user, q.max_bytes, &mut items)?;
     let sql = format!(
-        "SELECT c.seq, c.doc_id, d.kind, c.data FROM chunks c
-         JOIN docs d ON d.tenant_id = c.tenant_id AND d.id = c.doc_id
-         WHERE c.tenant_id = :tenant AND c.seq > :cursor AND c.origin <> :origin AND {cond}
+        "SELECT c.seq, c.doc_id, d.kind, c.data FROM {from}
+         CROSS JOIN chunks c ON c.tenant_id = d.tenant_id AND c.doc_id = d.id
+         WHERE d.tenant_id = :tenant AND c.seq > :cursor AND c.origin <> :origin
          ORDER BY c.seq"
     );
-    collect(&tx, &sql, q.tenant, cursor, Some(q.exclude_origin), &units, &user, &mut items)?;
+    let cut2 = collect(&tx, &sql, q.tenant, cursor, Some(q.exclude_origin), &units, &user, q.max_bytes, &mut items)?;
     items.sort_by_key(|i| i.seq);
+    // Rows at or after a query's cut were not read: the page ends before.
+    let cut = cut1.into_iter().chain(cut2).min();
 
     let mut page = PullPage { docs: Vec::new(), cursor: u64::try_from(high).unwrap_or(0), more: false };
     let mut size = 0;
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for item in items {
-        if size > 0 && size + item.data.len() > q.max_bytes {
+        if cut.is_some_and(|c| item.seq >= c) || (size > 0 && size + item.data.len() > q.max_bytes) {
             page.cursor = u64::try_from(item.seq - 1).unwrap_or(0);
             page.more = true;
             break;
@@ -168,6 +207,12 @@ pub(super) fn pull(c: &Connection, q: &PullQuery<'_>) -> Result<PullPage, Storag
             }
         }
     }
+    if let Some(c) = cut
+        && !page.more
+    {
+        page.cursor = u64::try_from(c - 1).unwrap_or(0);
+        page.more = true;
+    }
     Ok(page)
 }
 
@@ -180,8 +225,9 @@ fn collect(
     origin: Option<&str>,
     units: &str,
     user: &str,
+    budget: usize,
     out: &mut Vec<Item>,
-) -> Result<(), StorageError> {
+) -> Result<Option<i64>, StorageError> {
     let mut stmt = c.prepare_cached(sql)?;
     let mut named: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":tenant", &tenant), (":cursor", &cursor)];
     if let Some(o) = &origin {
@@ -192,10 +238,17 @@ fn collect(
         named.push((":user", &user));
     }
     let mut rows = stmt.query(named.as_slice())?;
+    let mut read = 0;
     while let Some(r) = rows.next()? {
-        out.push(Item { seq: r.get(0)?, id: r.get(1)?, kind: r.get(2)?, data: r.get(3)? });
+        let item = Item { seq: r.get(0)?, id: r.get(1)?, kind: r.get(2)?, data: r.get(3)? };
+        if read > budget {
+            // Enough for a page: stop reading so memory stays bounded.
+            return Ok(Some(item.seq));
+        }
+        read += item.data.len();
+        out.push(item);
     }
-    Ok(())
+    Ok(None)
 }
 
 pub(super) fn fetch(
@@ -204,8 +257,8 @@ pub(super) fn fetch(
     ids: &[DocId],
     scope: &Scope,
 ) -> Result<Vec<PulledBytes>, StorageError> {
-    let (cond, units, user) = scope_sql(scope);
-    let sql = format!("SELECT d.id FROM docs d WHERE d.tenant_id = :tenant AND d.id = :id AND {cond}");
+    let (from, units, user) = scoped_docs(scope);
+    let sql = format!("SELECT d.id FROM {from} WHERE d.tenant_id = :tenant AND d.id = :id");
     let mut out = Vec::new();
     for id in ids {
         let mut stmt = c.prepare_cached(&sql)?;

@@ -16,7 +16,7 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                 PositionKind::Fungsional(l) => ("Fungsional".to_string(), Some(l.to_string())),
                 other => (format!("{other:?}"), None),
             };
-            c.execute(
+            super::exec(c, 
                 "INSERT OR REPLACE INTO employees (tenant_id, nip, doc_id, name, unit_id, superior_nip, rank, rank_since,
                      education, position_kind, functional_level, position_title, active)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -38,14 +38,16 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
             )?;
         }
         Record::Unit(u) => {
-            c.execute(
+            super::exec(
+                c,
                 "INSERT OR REPLACE INTO units (tenant_id, id, doc_id, agency_id, agency_name, name, head_nip)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![t, u.id, id, u.agency_id, u.agency_name, u.name, u.head_nip.as_ref().map(|n| n.as_str())],
             )?;
         }
         Record::Appraisal(a) => {
-            c.execute(
+            super::exec(
+                c,
                 "INSERT OR REPLACE INTO appraisals (tenant_id, doc_id, employee_nip, period, unit_id, appraiser_nip,
                      reviewer_nip, status, hasil_kerja, perilaku, predikat, notes, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -66,7 +68,7 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                 ],
             )?;
             for table in ["appraisal_targets", "appraisal_behaviour", "appraisal_innovations"] {
-                c.execute(&format!("DELETE FROM {table} WHERE tenant_id = ?1 AND doc_id = ?2"), params![t, id])?;
+                super::exec(c, &format!("DELETE FROM {table} WHERE tenant_id = ?1 AND doc_id = ?2"), params![t, id])?;
             }
             let mut ins = c.prepare_cached(
                 "INSERT INTO appraisal_targets (tenant_id, doc_id, position, target_id, indicator, target, realisation,
@@ -105,7 +107,7 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
         }
         Record::Feedback(f) => {
             let [u1, u2, u3, u4, u5, u6, u7, u8, u9] = f.scores.as_array();
-            c.execute(
+            super::exec(c, 
                 "INSERT OR REPLACE INTO feedback (tenant_id, doc_id, unit_id, service, u1, u2, u3, u4, u5, u6, u7, u8, u9,
                      minutes_waited, comment, channel, submitted_at, received_at, officer_nip)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
@@ -133,7 +135,8 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
             )?;
         }
         Record::Training(x) => {
-            c.execute(
+            super::exec(
+                c,
                 "INSERT OR REPLACE INTO trainings (tenant_id, doc_id, employee_nip, form, title, provider, start_date,
                      end_date, minutes, programme_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                 params![
@@ -152,7 +155,7 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
         }
         Record::Mentoring(m) => {
             let minutes: u64 = m.sessions.iter().map(|s| u64::from(s.minutes)).sum();
-            c.execute(
+            super::exec(c, 
                 "INSERT OR REPLACE INTO mentoring (tenant_id, doc_id, mentor_nip, mentee_nip, unit_id, start_date, active,
                      sessions, minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
@@ -171,7 +174,7 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
         Record::Allowance(a) => decision(c, t, &id, "allowance", a.employee_nip.as_str(), &a.period, &json(a))?,
         Record::Award(a) => decision(c, t, &id, "award", a.employee_nip.as_str(), &a.period, &json(a))?,
     }
-    c.execute("DELETE FROM conflicts WHERE tenant_id = ?1 AND doc_id = ?2", params![t, id])?;
+    super::exec(c, "DELETE FROM conflicts WHERE tenant_id = ?1 AND doc_id = ?2", params![t, id])?;
     let mut ins = c.prepare_cached(
         "INSERT INTO conflicts (tenant_id, doc_id, path, doc_kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
@@ -194,7 +197,8 @@ fn decision(
     period: &str,
     detail: &str,
 ) -> Result<(), StorageError> {
-    c.execute(
+    super::exec(
+        c,
         "INSERT OR REPLACE INTO decisions (tenant_id, doc_id, kind, employee_nip, period, detail)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![t, id, kind, nip, period, detail],

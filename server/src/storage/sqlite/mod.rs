@@ -16,12 +16,16 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{StorageError, WriteTx};
 
-const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql"), include_str!("0002_scope_indexes.sql")];
 const READERS: usize = 4;
+
+/// Write transactions between two WAL restarts (see [`SqliteStorage::write`]).
+const CHECKPOINT_EVERY: u64 = 256;
 
 #[derive(Debug)]
 pub struct SqliteStorage {
     writer: Mutex<Connection>,
+    commits: std::sync::atomic::AtomicU64,
     readers: Mutex<Vec<Connection>>,
     path: Option<std::path::PathBuf>,
 }
@@ -34,7 +38,7 @@ impl SqliteStorage {
         let mut writer = Connection::open(&path)?;
         configure(&writer)?;
         migrate(&mut writer)?;
-        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), path: Some(path) })
+        Ok(Self { writer: Mutex::new(writer), commits: 0.into(), readers: Mutex::new(Vec::new()), path: Some(path) })
     }
 
     /// A private in-memory database (tests); its one connection serves
@@ -43,7 +47,7 @@ impl SqliteStorage {
         let mut writer = Connection::open_in_memory()?;
         writer.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut writer)?;
-        Ok(Self { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), path: None })
+        Ok(Self { writer: Mutex::new(writer), commits: 0.into(), readers: Mutex::new(Vec::new()), path: None })
     }
 
     fn writer(&self) -> MutexGuard<'_, Connection> {
@@ -51,7 +55,7 @@ impl SqliteStorage {
     }
 
     /// Run `f` on a reader connection (the writer for in-memory databases).
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StorageError>) -> Result<T, StorageError> {
+    fn with_reader<T>(&self, f: impl FnOnce(&Connection) -> Result<T, StorageError>) -> Result<T, StorageError> {
         let Some(path) = &self.path else { return f(&self.writer()) };
         let pooled = self.readers.lock().unwrap_or_else(|p| p.into_inner()).pop();
         let conn = match pooled {
@@ -59,6 +63,7 @@ impl SqliteStorage {
             None => {
                 let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
                 c.busy_timeout(std::time::Duration::from_secs(10))?;
+                c.pragma_update(None, "cache_size", -4096)?;
                 c
             }
         };
@@ -71,13 +76,22 @@ impl SqliteStorage {
     }
 }
 
+/// Execute through the statement cache: the write path runs the same few
+/// statements for every document.
+fn exec(c: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    c.prepare_cached(sql)?.execute(params)
+}
+
 fn configure(conn: &Connection) -> Result<(), StorageError> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
-    // Bounded page cache (8 MiB): memory stays flat however many documents.
-    conn.pragma_update(None, "cache_size", -8192)?;
+    // After a restart the WAL file is cut back to this size.
+    conn.pragma_update(None, "journal_size_limit", 32 << 20)?;
+    // Bounded page cache (4 MiB a connection): memory stays flat however
+    // many documents the database holds.
+    conn.pragma_update(None, "cache_size", -4096)?;
     Ok(())
 }
 
@@ -103,11 +117,28 @@ impl super::Storage for SqliteStorage {
         let mut wtx = docs::SqliteWriteTx { tx: &tx };
         f(&mut wtx)?;
         tx.commit()?;
+        // Under constant reads SQLite's passive checkpoints never get to
+        // restart the WAL, which then grows without bound. Now and then,
+        // wait for the (short) read transactions to move on and restart it.
+        let n = self.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n % CHECKPOINT_EVERY == 0 && self.path.is_some() {
+            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+            if busy != 0 {
+                tracing::debug!("WAL truncate deferred: readers still active");
+            }
+        }
         Ok(())
     }
 
+    fn read(&self, f: &mut dyn FnMut(&mut dyn super::Lookup) -> Result<(), StorageError>) -> Result<(), StorageError> {
+        self.with_reader(|c| {
+            let tx = c.unchecked_transaction()?;
+            f(&mut docs::SqliteReadTx { conn: &tx })
+        })
+    }
+
     fn pull(&self, q: &super::PullQuery<'_>) -> Result<super::PullPage, StorageError> {
-        self.read(|c| docs::pull(c, q))
+        self.with_reader(|c| docs::pull(c, q))
     }
 
     fn fetch(
@@ -116,26 +147,26 @@ impl super::Storage for SqliteStorage {
         ids: &[prestasi_core::model::DocId],
         scope: &super::Scope,
     ) -> Result<Vec<super::PulledBytes>, StorageError> {
-        self.read(|c| docs::fetch(c, tenant, ids, scope))
+        self.with_reader(|c| docs::fetch(c, tenant, ids, scope))
     }
 
     fn create_tenant(&self, id: &str, name: &str) -> Result<(), StorageError> {
         admin::create_tenant(&self.writer(), id, name)
     }
     fn tenant(&self, id: &str) -> Result<Option<super::TenantRow>, StorageError> {
-        self.read(|c| admin::tenant(c, id))
+        self.with_reader(|c| admin::tenant(c, id))
     }
     fn create_user(&self, user: &super::UserRow) -> Result<(), StorageError> {
         admin::create_user(&self.writer(), user)
     }
     fn user(&self, tenant: &str, username: &str) -> Result<Option<super::UserRow>, StorageError> {
-        self.read(|c| admin::user(c, tenant, username))
+        self.with_reader(|c| admin::user(c, tenant, username))
     }
     fn create_session(&self, s: &super::SessionRow) -> Result<(), StorageError> {
         admin::create_session(&self.writer(), s)
     }
     fn session(&self, token_hash: &str, now: i64) -> Result<Option<super::SessionRow>, StorageError> {
-        self.read(|c| admin::session(c, token_hash, now))
+        self.with_reader(|c| admin::session(c, token_hash, now))
     }
     fn delete_session(&self, token_hash: &str) -> Result<(), StorageError> {
         admin::delete_session(&self.writer(), token_hash)
@@ -152,16 +183,16 @@ impl super::Storage for SqliteStorage {
         admin::redeem_enrollment(&mut self.writer(), code_hash, device, now)
     }
     fn device(&self, id: &str) -> Result<Option<super::DeviceRow>, StorageError> {
-        self.read(|c| admin::device(c, id))
+        self.with_reader(|c| admin::device(c, id))
     }
     fn devices(&self, tenant: &str) -> Result<Vec<super::DeviceRow>, StorageError> {
-        self.read(|c| admin::devices(c, tenant))
+        self.with_reader(|c| admin::devices(c, tenant))
     }
     fn revoke_device(&self, id: &str, reason: &str, now: i64) -> Result<(), StorageError> {
         admin::revoke_device(&self.writer(), id, reason, now)
     }
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.read(|c| admin::meta(c, key))
+        self.with_reader(|c| admin::meta(c, key))
     }
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
         admin::set_meta(&self.writer(), key, value)
@@ -171,30 +202,30 @@ impl super::Storage for SqliteStorage {
         tenant: &str,
         filter: &super::AppraisalFilter,
     ) -> Result<Vec<super::AppraisalRow>, StorageError> {
-        self.read(|c| merged::appraisals(c, tenant, filter))
+        self.with_reader(|c| merged::appraisals(c, tenant, filter))
     }
     fn appraisal_targets(
         &self,
         tenant: &str,
         doc_id: prestasi_core::model::DocId,
     ) -> Result<Vec<super::TargetRow>, StorageError> {
-        self.read(|c| merged::appraisal_targets(c, tenant, doc_id))
+        self.with_reader(|c| merged::appraisal_targets(c, tenant, doc_id))
     }
     fn employees(&self, tenant: &str, unit: Option<&str>) -> Result<Vec<super::EmployeeRow>, StorageError> {
-        self.read(|c| merged::employees(c, tenant, unit))
+        self.with_reader(|c| merged::employees(c, tenant, unit))
     }
     fn feedback_count(&self, tenant: &str, unit: Option<&str>) -> Result<u64, StorageError> {
-        self.read(|c| merged::feedback_count(c, tenant, unit))
+        self.with_reader(|c| merged::feedback_count(c, tenant, unit))
     }
     fn conflicts(&self, tenant: &str) -> Result<Vec<super::ConflictRow>, StorageError> {
-        self.read(|c| merged::conflicts(c, tenant))
+        self.with_reader(|c| merged::conflicts(c, tenant))
     }
     fn document(
         &self,
         tenant: &str,
         id: prestasi_core::model::DocId,
     ) -> Result<Option<super::StoredDoc>, StorageError> {
-        self.read(|c| docs::load(c, tenant, id))
+        self.with_reader(|c| docs::load(c, tenant, id))
     }
 }
 
