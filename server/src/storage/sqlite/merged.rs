@@ -16,7 +16,8 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                 PositionKind::Fungsional(l) => ("Fungsional".to_string(), Some(l.to_string())),
                 other => (format!("{other:?}"), None),
             };
-            super::exec(c, 
+            super::exec(
+                c,
                 "INSERT OR REPLACE INTO employees (tenant_id, nip, doc_id, name, unit_id, superior_nip, rank, rank_since,
                      education, position_kind, functional_level, position_title, active)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
@@ -107,7 +108,8 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
         }
         Record::Feedback(f) => {
             let [u1, u2, u3, u4, u5, u6, u7, u8, u9] = f.scores.as_array();
-            super::exec(c, 
+            super::exec(
+                c,
                 "INSERT OR REPLACE INTO feedback (tenant_id, doc_id, unit_id, service, u1, u2, u3, u4, u5, u6, u7, u8, u9,
                      minutes_waited, comment, channel, submitted_at, received_at, officer_nip)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
@@ -155,7 +157,8 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
         }
         Record::Mentoring(m) => {
             let minutes: u64 = m.sessions.iter().map(|s| u64::from(s.minutes)).sum();
-            super::exec(c, 
+            super::exec(
+                c,
                 "INSERT OR REPLACE INTO mentoring (tenant_id, doc_id, mentor_nip, mentee_nip, unit_id, start_date, active,
                      sessions, minutes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                 params![
