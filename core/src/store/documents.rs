@@ -4,7 +4,7 @@ use std::str::FromStr;
 
 use automerge::ChangeHash;
 use chrono::Utc;
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::projection::Stored;
@@ -124,7 +124,7 @@ pub(crate) fn parse_heads(s: &str) -> Result<Vec<ChangeHash>, ValidationError> {
 /// Write what changed in `doc` since it was loaded, its markers and its
 /// projection, inside the caller's transaction.
 fn persist<T: Stored>(
-    tx: &Transaction<'_>,
+    tx: &Connection,
     doc: &mut Document<T>,
     value: &T,
     chunk_count: Option<i64>,
@@ -251,13 +251,41 @@ impl Store {
     pub fn import(&self, id: DocId, bytes: &[u8]) -> Result<DocKind, StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let kind = match read_raw(&tx, id)? {
-            Some(raw) => raw.kind,
-            None => kind_of(bytes).map_err(|e| StoreError::doc(id, e))?,
-        };
-        dispatch!(kind, |T| import_typed::<T>(&tx, id, bytes))?;
+        let kind = import_in(&tx, id, bytes)?;
         tx.commit()?;
         Ok(kind)
+    }
+
+    /// Apply what one sync round trip brought back — acknowledgements,
+    /// refusals, pulled changes and the sync metadata — in one transaction
+    /// (one fsync, and the cursor never runs ahead of the data it covers).
+    /// A pulled document that cannot be applied is skipped and returned
+    /// with its error; everything else is kept.
+    pub fn apply_round_trip(&self, r: &RoundTrip<'_>) -> Result<Vec<(DocId, StoreError)>, StoreError> {
+        let mut conn = self.lock();
+        let mut tx = conn.transaction()?;
+        for (id, heads) in r.acknowledged {
+            acknowledge(&tx, *id, heads)?;
+        }
+        for (id, code, reason) in r.rejected {
+            reject(&tx, *id, code, reason)?;
+        }
+        let mut failed = Vec::new();
+        for (id, bytes) in r.pulled {
+            let sp = tx.savepoint()?;
+            match import_in(&sp, *id, bytes) {
+                Ok(_) => sp.commit()?,
+                Err(e) => failed.push((*id, e)), // the savepoint rolls back on drop
+            }
+        }
+        for id in r.fetched {
+            tx.execute("DELETE FROM wanted WHERE id = ?1", [id.to_string()])?;
+        }
+        for (key, value) in r.meta {
+            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
+        }
+        tx.commit()?;
+        Ok(failed)
     }
 
     /// Every document held, with its kind.
@@ -310,14 +338,7 @@ impl Store {
     /// The server stored everything up to `sent_heads`. The document stops
     /// waiting for upload unless it changed again after they were sent.
     pub fn mark_acknowledged(&self, id: DocId, sent_heads: &[ChangeHash]) -> Result<(), StoreError> {
-        let heads = heads_string(sent_heads);
-        self.lock().execute(
-            "UPDATE documents SET server_heads = ?2, rejected_code = NULL, rejected_reason = NULL,
-                    local_changes = CASE WHEN heads = ?2 THEN 0 ELSE local_changes END
-             WHERE id = ?1",
-            params![id.to_string(), heads],
-        )?;
-        Ok(())
+        acknowledge(&self.lock(), id, sent_heads)
     }
 
     /// Drop this device's copy of `id`, unsent changes included, and fetch
@@ -347,23 +368,11 @@ impl Store {
         Ok(out)
     }
 
-    pub(crate) fn unwant(&self, id: DocId) -> Result<(), StoreError> {
-        self.lock().execute("DELETE FROM wanted WHERE id = ?1", [id.to_string()])?;
-        Ok(())
-    }
-
     /// The server refused this device's changes to `id`. They stay in the
     /// document (a CRDT cannot un-apply them); the app shows `reason` and the
     /// user fixes forward or discards local changes.
     pub fn mark_rejected(&self, id: DocId, code: &str, reason: &str) -> Result<(), StoreError> {
-        let n = self.lock().execute(
-            "UPDATE documents SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1",
-            params![id.to_string(), code, reason],
-        )?;
-        if n == 0 {
-            return Err(StoreError::NotFound { kind: "any", id });
-        }
-        Ok(())
+        reject(&self.lock(), id, code, reason)
     }
 
     pub fn status(&self, id: DocId) -> Result<DocStatus, StoreError> {
@@ -394,7 +403,51 @@ impl Store {
     }
 }
 
-fn import_typed<T: Stored>(tx: &Transaction<'_>, id: DocId, bytes: &[u8]) -> Result<(), StoreError> {
+/// What one sync round trip brought back, for [`Store::apply_round_trip`].
+#[derive(Debug, Default)]
+pub struct RoundTrip<'a> {
+    /// Documents the server stored, with the heads that were sent.
+    pub acknowledged: &'a [(DocId, Vec<ChangeHash>)],
+    /// Documents the server refused: code and reason.
+    pub rejected: &'a [(DocId, String, String)],
+    /// Changes pulled from the server.
+    pub pulled: &'a [(DocId, &'a [u8])],
+    /// Documents asked for whole, no longer wanted.
+    pub fetched: &'a [DocId],
+    /// Sync metadata to keep with the data (cursor, last success).
+    pub meta: &'a [(&'a str, String)],
+}
+
+fn acknowledge(conn: &Connection, id: DocId, sent_heads: &[ChangeHash]) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE documents SET server_heads = ?2, rejected_code = NULL, rejected_reason = NULL,
+                local_changes = CASE WHEN heads = ?2 THEN 0 ELSE local_changes END
+         WHERE id = ?1",
+    )?
+    .execute(params![id.to_string(), heads_string(sent_heads)])?;
+    Ok(())
+}
+
+fn reject(conn: &Connection, id: DocId, code: &str, reason: &str) -> Result<(), StoreError> {
+    let n = conn
+        .prepare_cached("UPDATE documents SET rejected_code = ?2, rejected_reason = ?3 WHERE id = ?1")?
+        .execute(params![id.to_string(), code, reason])?;
+    if n == 0 {
+        return Err(StoreError::NotFound { kind: "any", id });
+    }
+    Ok(())
+}
+
+fn import_in(tx: &Connection, id: DocId, bytes: &[u8]) -> Result<DocKind, StoreError> {
+    let kind = match read_raw(tx, id)? {
+        Some(raw) => raw.kind,
+        None => kind_of(bytes).map_err(|e| StoreError::doc(id, e))?,
+    };
+    dispatch!(kind, |T| import_typed::<T>(tx, id, bytes))?;
+    Ok(kind)
+}
+
+fn import_typed<T: Stored>(tx: &Connection, id: DocId, bytes: &[u8]) -> Result<(), StoreError> {
     let existing = read_raw(tx, id)?;
     let (mut doc, chunks) = match existing {
         Some(raw) => {

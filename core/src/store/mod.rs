@@ -36,7 +36,7 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension};
 
-pub use documents::{DocStatus, SyncState};
+pub use documents::{DocStatus, RoundTrip, SyncState};
 pub use error::StoreError;
 pub use projection::Stored;
 pub use queries::{AppraisalSummary, FeedbackSummary, StaffMember};

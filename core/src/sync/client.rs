@@ -16,7 +16,7 @@ use super::protocol::{
 };
 use crate::doc::DocError;
 use crate::model::{DocId, Role};
-use crate::store::{Store, StoreError};
+use crate::store::{RoundTrip, Store, StoreError};
 
 const CREDENTIALS_KEY: &str = "sync.credentials";
 const CURSOR_KEY: &str = "sync.cursor";
@@ -156,11 +156,8 @@ impl SyncClient {
                 fetch: fetch.iter().map(|id| protocol::id_bytes(*id)).collect(),
             };
             let resp = self.round_trip(&req, &mut report)?;
-            self.apply_results(&resp, &sent, &mut report)?;
-            fetch = self.apply_docs(&resp, &req.fetch, &mut report)?;
-            self.store.set_meta(CURSOR_KEY, &resp.cursor.to_string())?;
+            fetch = self.apply(&resp, &sent, &req.fetch, &mut report)?;
             if fetch.is_empty() && !resp.more && batches.peek().is_none() {
-                self.store.set_meta(LAST_SYNC_KEY, &resp.server_time)?;
                 return Ok(report);
             }
         }
@@ -200,54 +197,50 @@ impl SyncClient {
         Ok(resp)
     }
 
-    fn apply_results(
+    /// Record what the server answered, in one store transaction with the
+    /// new cursor. Returns the documents to fetch whole next time.
+    fn apply(
         &self,
         resp: &SyncResponse,
         sent: &HashMap<DocId, Vec<ChangeHash>>,
+        asked: &[ByteBuf],
         report: &mut SyncReport,
-    ) -> Result<(), SyncError> {
+    ) -> Result<Vec<DocId>, SyncError> {
+        let (mut acknowledged, mut rejected) = (Vec::new(), Vec::new());
         for r in &resp.results {
             let Some(id) = protocol::id_from_bytes(&r.id) else { continue };
             let Some(heads) = sent.get(&id) else { continue };
             match &r.outcome {
-                PushOutcome::Accepted { .. } => {
-                    self.store.mark_acknowledged(id, heads)?;
-                    report.accepted += 1;
-                }
-                PushOutcome::Rejected(rej) => {
-                    self.store.mark_rejected(id, rej.code.as_str(), &rej.message)?;
-                    report.rejected += 1;
-                }
+                PushOutcome::Accepted { .. } => acknowledged.push((id, heads.clone())),
+                PushOutcome::Rejected(rej) => rejected.push((id, rej.code.as_str().to_string(), rej.message.clone())),
             }
         }
-        Ok(())
-    }
-
-    /// Load pulled changes; returns the documents to fetch whole next time.
-    fn apply_docs(
-        &self,
-        resp: &SyncResponse,
-        asked: &[ByteBuf],
-        report: &mut SyncReport,
-    ) -> Result<Vec<DocId>, SyncError> {
+        let pulled: Vec<(DocId, &[u8])> =
+            resp.docs.iter().filter_map(|d| Some((protocol::id_from_bytes(&d.id)?, d.changes.as_slice()))).collect();
+        let fetched: Vec<DocId> = asked.iter().filter_map(|b| protocol::id_from_bytes(b)).collect();
+        let mut meta = vec![(CURSOR_KEY, resp.cursor.to_string())];
+        if !resp.more {
+            meta.push((LAST_SYNC_KEY, resp.server_time.clone()));
+        }
+        let failed = self.store.apply_round_trip(&RoundTrip {
+            acknowledged: &acknowledged,
+            rejected: &rejected,
+            pulled: &pulled,
+            fetched: &fetched,
+            meta: &meta,
+        })?;
+        report.accepted += acknowledged.len();
+        report.rejected += rejected.len();
+        report.pulled += pulled.len() - failed.len();
         let mut refetch = Vec::new();
-        for d in &resp.docs {
-            let Some(id) = protocol::id_from_bytes(&d.id) else { continue };
-            match self.store.import(id, &d.changes) {
-                Ok(_) => report.pulled += 1,
-                Err(StoreError::Document { source: DocError::MissingDependencies { .. }, .. })
-                    if !asked.contains(&d.id) =>
-                {
+        for (id, e) in failed {
+            match e {
+                StoreError::Document { source: DocError::MissingDependencies { .. }, .. } if !fetched.contains(&id) => {
                     refetch.push(id)
                 }
-                Err(e) => {
-                    // Keep syncing the rest; the document stays as it was.
-                    tracing::warn!(%id, error = %e, "could not apply pulled document");
-                }
+                // Keep syncing the rest; the document stays as it was.
+                e => tracing::warn!(%id, error = %e, "could not apply pulled document"),
             }
-        }
-        for id in asked.iter().filter_map(|b| protocol::id_from_bytes(b)) {
-            self.store.unwant(id)?;
         }
         Ok(refetch)
     }
