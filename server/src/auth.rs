@@ -88,7 +88,7 @@ impl FromRequestParts<AppState> for DeviceAuth {
         let (id, secret) = token.split_once('.').ok_or_else(bad)?;
         let (id, secret_hash) = (id.to_string(), sha256_hex(secret));
         let storage = state.storage.clone();
-        let device = tokio::task::spawn_blocking(move || storage.device(&id)).await??.ok_or_else(bad)?;
+        let device = state.blocking(move || Ok(storage.device(&id)?)).await?.ok_or_else(bad)?;
         if !constant_time_eq(&device.secret_hash, &secret_hash) {
             return Err(bad());
         }

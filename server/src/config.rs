@@ -12,8 +12,8 @@ pub struct Limits {
     pub max_doc_bytes: usize,
     /// Pulled changes per response before `more` is set.
     pub max_pull_bytes: usize,
-    /// Sync requests processed at once (see `AppState::sync_slots`).
-    pub concurrent_syncs: usize,
+    /// Blocking jobs at once (see `AppState::blocking`).
+    pub blocking_jobs: usize,
 }
 
 impl Default for Limits {
@@ -24,7 +24,7 @@ impl Default for Limits {
             max_docs_per_request: 5000,
             max_doc_bytes: 1 << 20,
             max_pull_bytes: 4 << 20,
-            concurrent_syncs: 6,
+            blocking_jobs: 6,
         }
     }
 }

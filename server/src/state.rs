@@ -14,17 +14,33 @@ pub struct AppState {
     /// The server's own automerge actor, for changes it writes itself
     /// (imports, HR decisions made in the web pages).
     pub server_device: DeviceId,
-    /// Sync requests being decoded, merged or answered at once. Others wait
-    /// (cheaply, as futures) with their compressed body: this bounds memory
-    /// and blocking threads however many tablets come online together.
-    pub sync_slots: Arc<tokio::sync::Semaphore>,
+    /// Blocking jobs (SQLite, merges) running at once. Requests beyond wait
+    /// cheaply as futures: this bounds threads and memory however many
+    /// tablets come online together.
+    pub blocking_slots: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, limits: Limits) -> Result<Self, StorageError> {
         let server_device = server_device(storage.as_ref())?;
-        let sync_slots = Arc::new(tokio::sync::Semaphore::new(limits.concurrent_syncs));
-        Ok(Self { storage, limits, server_device, sync_slots })
+        let blocking_slots = Arc::new(tokio::sync::Semaphore::new(limits.blocking_jobs));
+        Ok(Self { storage, limits, server_device, blocking_slots })
+    }
+
+    /// Run blocking work (SQLite, CPU-heavy merges) off the async workers,
+    /// at most `limits.blocking_jobs` at a time.
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T, crate::error::AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, crate::error::AppError> + Send + 'static,
+    {
+        let _slot = self
+            .blocking_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| crate::error::AppError::Internal("blocking slots closed".into()))?;
+        tokio::task::spawn_blocking(f).await?
     }
 }
 

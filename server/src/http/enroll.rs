@@ -35,12 +35,13 @@ async fn enroll(
     let code_hash = sha256_hex(&normalise_code(&req.code));
     let storage = state.storage.clone();
     let now = chrono::Utc::now().timestamp_millis();
-    let (registered, tenant) = tokio::task::spawn_blocking(move || {
-        let d = storage.redeem_enrollment(&code_hash, &device, now)?;
-        let t = storage.tenant(&d.tenant_id)?;
-        Ok::<_, crate::storage::StorageError>((d, t))
-    })
-    .await??;
+    let (registered, tenant) = state
+        .blocking(move || {
+            let d = storage.redeem_enrollment(&code_hash, &device, now)?;
+            let t = storage.tenant(&d.tenant_id)?;
+            Ok((d, t))
+        })
+        .await?;
     tracing::info!(device = %registered.id, tenant = %registered.tenant_id, role = ?registered.role, "device enrolled");
     Ok(Json(EnrollResponse {
         device_id: registered.id,

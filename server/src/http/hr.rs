@@ -45,33 +45,29 @@ struct LoginOk {
 
 async fn login(State(state): State<AppState>, Json(l): Json<Login>) -> Result<Json<LoginOk>, AppError> {
     let storage = state.storage.clone();
-    let result = tokio::task::spawn_blocking(move || -> Result<LoginOk, AppError> {
-        let wrong = || AppError::Unauthorized {
-            code: "bad_credentials",
-            message: "Nama pengguna atau kata sandi salah.".into(),
-        };
-        let user = storage.user(&l.tenant, &l.username)?.ok_or_else(wrong)?;
-        if !verify_password(&l.password, &user.password_hash) {
-            return Err(wrong());
-        }
-        let token = random_token()?;
-        let expires_at = chrono::Utc::now().timestamp_millis() + SESSION_MS;
-        storage.create_session(&SessionRow {
-            token_hash: sha256_hex(&token),
-            tenant_id: user.tenant_id,
-            username: user.username,
-            role: user.role,
-            expires_at,
-        })?;
-        Ok(LoginOk { token, expires_at, role: user.role })
-    })
-    .await??;
+    let result = state
+        .blocking(move || -> Result<LoginOk, AppError> {
+            let wrong = || AppError::Unauthorized {
+                code: "bad_credentials",
+                message: "Nama pengguna atau kata sandi salah.".into(),
+            };
+            let user = storage.user(&l.tenant, &l.username)?.ok_or_else(wrong)?;
+            if !verify_password(&l.password, &user.password_hash) {
+                return Err(wrong());
+            }
+            let token = random_token()?;
+            let expires_at = chrono::Utc::now().timestamp_millis() + SESSION_MS;
+            storage.create_session(&SessionRow {
+                token_hash: sha256_hex(&token),
+                tenant_id: user.tenant_id,
+                username: user.username,
+                role: user.role,
+                expires_at,
+            })?;
+            Ok(LoginOk { token, expires_at, role: user.role })
+        })
+        .await?;
     Ok(Json(result))
-}
-
-/// Run a blocking storage read off the async workers.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, AppError> + Send + 'static) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f).await?
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,29 +81,33 @@ async fn appraisals(
     hr: HrAuth,
     Query(q): Query<AppraisalQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let rows = blocking(move || {
-        Ok(s.storage.appraisals(&hr.tenant_id, &AppraisalFilter { period: q.period, unit: q.unit })?)
-    })
-    .await?;
+    let rows = s
+        .clone()
+        .blocking(move || {
+            Ok(s.storage.appraisals(&hr.tenant_id, &AppraisalFilter { period: q.period, unit: q.unit })?)
+        })
+        .await?;
     Ok(Json(json!({ "appraisals": rows })))
 }
 
 async fn appraisal(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
     let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))?;
-    let out = blocking(move || {
-        let filter = AppraisalFilter::default();
-        let row = s
-            .storage
-            .appraisals(&hr.tenant_id, &filter)?
-            .into_iter()
-            .find(|r| r.doc_id == id.to_string())
-            .ok_or(AppError::NotFound { message: format!("appraisal {id}") })?;
-        let targets = s.storage.appraisal_targets(&hr.tenant_id, id)?;
-        let conflicts: Vec<_> =
-            s.storage.conflicts(&hr.tenant_id)?.into_iter().filter(|c| c.doc_id == id.to_string()).collect();
-        Ok(json!({ "appraisal": row, "targets": targets, "conflicts": conflicts }))
-    })
-    .await?;
+    let out = s
+        .clone()
+        .blocking(move || {
+            let filter = AppraisalFilter::default();
+            let row = s
+                .storage
+                .appraisals(&hr.tenant_id, &filter)?
+                .into_iter()
+                .find(|r| r.doc_id == id.to_string())
+                .ok_or(AppError::NotFound { message: format!("appraisal {id}") })?;
+            let targets = s.storage.appraisal_targets(&hr.tenant_id, id)?;
+            let conflicts: Vec<_> =
+                s.storage.conflicts(&hr.tenant_id)?.into_iter().filter(|c| c.doc_id == id.to_string()).collect();
+            Ok(json!({ "appraisal": row, "targets": targets, "conflicts": conflicts }))
+        })
+        .await?;
     Ok(Json(out))
 }
 
@@ -117,12 +117,12 @@ struct UnitQuery {
 }
 
 async fn employees(State(s): State<AppState>, hr: HrAuth, Query(q): Query<UnitQuery>) -> Result<Json<Value>, AppError> {
-    let rows = blocking(move || Ok(s.storage.employees(&hr.tenant_id, q.unit.as_deref())?)).await?;
+    let rows = s.clone().blocking(move || Ok(s.storage.employees(&hr.tenant_id, q.unit.as_deref())?)).await?;
     Ok(Json(json!({ "employees": rows })))
 }
 
 async fn conflicts(State(s): State<AppState>, hr: HrAuth) -> Result<Json<Value>, AppError> {
-    let rows = blocking(move || Ok(s.storage.conflicts(&hr.tenant_id)?)).await?;
+    let rows = s.clone().blocking(move || Ok(s.storage.conflicts(&hr.tenant_id)?)).await?;
     Ok(Json(json!({ "conflicts": rows })))
 }
 
@@ -131,12 +131,12 @@ async fn feedback_count(
     hr: HrAuth,
     Query(q): Query<UnitQuery>,
 ) -> Result<Json<Value>, AppError> {
-    let n = blocking(move || Ok(s.storage.feedback_count(&hr.tenant_id, q.unit.as_deref())?)).await?;
+    let n = s.clone().blocking(move || Ok(s.storage.feedback_count(&hr.tenant_id, q.unit.as_deref())?)).await?;
     Ok(Json(json!({ "count": n })))
 }
 
 async fn devices(State(s): State<AppState>, hr: HrAuth) -> Result<Json<Value>, AppError> {
-    let rows = blocking(move || Ok(s.storage.devices(&hr.tenant_id)?)).await?;
+    let rows = s.clone().blocking(move || Ok(s.storage.devices(&hr.tenant_id)?)).await?;
     Ok(Json(json!({ "devices": rows })))
 }
 
@@ -153,8 +153,10 @@ async fn enroll_device(
     hr: HrAuth,
     Json(e): Json<EnrollDevice>,
 ) -> Result<Json<Value>, AppError> {
-    let code =
-        blocking(move || admin::issue_enrollment(s.storage.as_ref(), &hr.tenant_id, e.role, &e.user, &e.units)).await?;
+    let code = s
+        .clone()
+        .blocking(move || admin::issue_enrollment(s.storage.as_ref(), &hr.tenant_id, e.role, &e.user, &e.units))
+        .await?;
     Ok(Json(json!({ "code": code })))
 }
 
@@ -169,13 +171,14 @@ async fn revoke_device(
     Path(id): Path<String>,
     Json(r): Json<Revoke>,
 ) -> Result<Json<Value>, AppError> {
-    blocking(move || {
-        let device = s.storage.device(&id)?.filter(|d| d.tenant_id == hr.tenant_id);
-        if device.is_none() {
-            return Err(AppError::NotFound { message: format!("device {id}") });
-        }
-        admin::revoke_device(s.storage.as_ref(), &id, &r.reason)
-    })
-    .await?;
+    s.clone()
+        .blocking(move || {
+            let device = s.storage.device(&id)?.filter(|d| d.tenant_id == hr.tenant_id);
+            if device.is_none() {
+                return Err(AppError::NotFound { message: format!("device {id}") });
+            }
+            admin::revoke_device(s.storage.as_ref(), &id, &r.reason)
+        })
+        .await?;
     Ok(Json(json!({ "revoked": true })))
 }

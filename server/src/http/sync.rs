@@ -31,32 +31,31 @@ async fn sync(
     if body.len() > limits.max_body_bytes {
         return Err(too_large(format!("body of {} bytes, limit {}", body.len(), limits.max_body_bytes)));
     }
-    let _slot =
-        state.sync_slots.clone().acquire_owned().await.map_err(|_| AppError::Internal("sync slots closed".into()))?;
     let storage = state.storage.clone();
     let encoding =
         headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity").to_string();
-    let response = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, AppError> {
-        let raw = decompress(&encoding, &body, limits.max_decompressed_bytes)?;
-        let req: SyncRequest = protocol::decode(&raw)
-            .map_err(|e| AppError::bad_request("malformed_body", format!("not a sync request: {e}")))?;
-        if req.v != PROTOCOL_VERSION {
-            return Err(AppError::bad_request(
-                "unsupported_version",
-                format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", req.v),
-            ));
-        }
-        if req.push.len() > limits.max_docs_per_request {
-            return Err(too_large(format!(
-                "{} documents in one request, limit {}",
-                req.push.len(),
-                limits.max_docs_per_request
-            )));
-        }
-        let resp = crate::sync::sync(storage.as_ref(), &limits, &device, req)?;
-        Ok(protocol::encode(&resp))
-    })
-    .await??;
+    let response = state
+        .blocking(move || -> Result<Vec<u8>, AppError> {
+            let raw = decompress(&encoding, &body, limits.max_decompressed_bytes)?;
+            let req: SyncRequest = protocol::decode(&raw)
+                .map_err(|e| AppError::bad_request("malformed_body", format!("not a sync request: {e}")))?;
+            if req.v != PROTOCOL_VERSION {
+                return Err(AppError::bad_request(
+                    "unsupported_version",
+                    format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", req.v),
+                ));
+            }
+            if req.push.len() > limits.max_docs_per_request {
+                return Err(too_large(format!(
+                    "{} documents in one request, limit {}",
+                    req.push.len(),
+                    limits.max_docs_per_request
+                )));
+            }
+            let resp = crate::sync::sync(storage.as_ref(), &limits, &device, req)?;
+            Ok(protocol::encode(&resp))
+        })
+        .await?;
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], response).into_response())
 }
 
