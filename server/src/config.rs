@@ -23,8 +23,8 @@ impl Default for Limits {
             max_decompressed_bytes: 64 << 20,
             max_docs_per_request: 5000,
             max_doc_bytes: 1 << 20,
-            max_pull_bytes: 4 << 20,
-            blocking_jobs: 6,
+            max_pull_bytes: 1 << 20,
+            blocking_jobs: 4,
         }
     }
 }
