@@ -48,6 +48,7 @@ mod tests {
                 assert_eq!(field, "nip");
                 assert!(message.starts_with("NIP pada nip tidak sah"), "{message}");
             }
+            other => panic!("expected Invalid, got {other:?}"),
         }
     }
 }
