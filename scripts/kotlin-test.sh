@@ -87,3 +87,4 @@ if ! java -cp "$WORK/scenario.jar:$JNA:$STDLIB" -Djna.library.path="$ROOT/target
     tail -50 "$WORK/server.log" >&2
     exit 1
 fi
+echo "kotlin: 1 passed, 0 failed"
