@@ -61,6 +61,9 @@ fn http_client() -> Result<reqwest::blocking::Client, SyncError> {
     reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
+        // A sync is one or two requests, minutes apart: keep the connection
+        // for the second, then let the server free it.
+        .pool_idle_timeout(Duration::from_secs(5))
         .build()
         .map_err(|e| SyncError::Protocol(e.to_string()))
 }
