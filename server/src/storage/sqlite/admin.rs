@@ -96,7 +96,7 @@ pub(super) fn create_enrollment(c: &Connection, e: &EnrollmentRow) -> Result<(),
             e.tenant_id,
             e.role.as_str(),
             e.user_id,
-            serde_json::to_string(&e.units).unwrap_or_else(|_| "[]".into()),
+            super::units_json(&e.units),
             e.created_at,
             e.expires_at
         ],
@@ -134,7 +134,7 @@ pub(super) fn redeem_enrollment(
             registered.tenant_id,
             registered.role.as_str(),
             registered.user_id,
-            serde_json::to_string(&registered.units).unwrap_or_else(|_| "[]".into()),
+            super::units_json(&registered.units),
             registered.secret_hash,
             now
         ],

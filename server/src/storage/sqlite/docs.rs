@@ -143,7 +143,7 @@ fn scoped_docs(scope: &Scope) -> (&'static str, String, String) {
               UNION SELECT id FROM docs INDEXED BY docs_reviewer
                   WHERE tenant_id = :tenant AND reviewer_nip = :user AND kind = 'appraisal') s
              CROSS JOIN docs d ON d.tenant_id = :tenant AND d.id = s.sid",
-            serde_json::to_string(units).unwrap_or_else(|_| "[]".into()),
+            super::units_json(units),
             user.clone(),
         ),
     }

@@ -76,6 +76,11 @@ impl SqliteStorage {
     }
 }
 
+/// Unit ids as stored: a JSON array.
+fn units_json(units: &[String]) -> String {
+    serde_json::to_string(units).unwrap_or_else(|_| "[]".into())
+}
+
 /// Execute through the statement cache: the write path runs the same few
 /// statements for every document.
 fn exec(c: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
