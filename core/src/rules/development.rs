@@ -4,9 +4,16 @@
 //! year, and 1 JP = 45 minutes. Activities are recorded in whole minutes and
 //! every decision is made on minutes (20 JP = 900 minutes), so no rounding of
 //! fractional JP can flip "met" to "not met"; JP figures are for display.
+//!
+//! When a programme has fewer seats than candidates, [`seat_priority`] queues
+//! them so the seats serve that right first: the largest shortfall against
+//! 20 JP, then the weakest in the value the programme builds, then by NIP, with
+//! the reason for each place spelled out.
 
 use autosurgeon::{Hydrate, Reconcile};
 use serde::{Deserialize, Serialize};
+
+use super::predikat::Rating;
 
 /// Minutes in one jam pelajaran.
 pub const MINUTES_PER_JP: u32 = 45;
@@ -104,10 +111,94 @@ impl DevelopmentForm {
     }
 }
 
+/// Someone asking for a seat in a scarce training programme.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeatCandidate {
+    pub nip: String,
+    /// Development minutes recorded so far this year.
+    pub minutes_this_year: u32,
+    /// The candidate's rating in the behaviour value (or competence) the
+    /// programme builds, when known.
+    pub related: Option<Rating>,
+}
+
+/// A candidate's place in the queue for seats, with the reason.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeatOffer {
+    pub nip: String,
+    /// 1 = first in line.
+    pub position: u32,
+    /// [`jp_shortfall_minutes`] of the candidate's year.
+    pub shortfall_minutes: u32,
+    pub related: Option<Rating>,
+    /// Why this place, in Bahasa Indonesia.
+    pub reason: String,
+}
+
+/// Every candidate in priority order for a programme with few seats.
+///
+/// Seats go first to whoever is furthest from the 20 JP right (shortfall in
+/// minutes, largest first), then to whoever is weakest in the value the
+/// programme builds (below, as expected, above, then unknown), then by NIP so
+/// the order is the same on every device. Ties are thereby fully resolved for
+/// distinct NIPs.
+pub fn seat_priority(candidates: &[SeatCandidate]) -> Vec<SeatOffer> {
+    let related_key = |r: Option<Rating>| r.map_or(u8::MAX, Rating::score);
+    let mut sorted: Vec<(u32, &SeatCandidate)> =
+        candidates.iter().map(|c| (jp_shortfall_minutes(c.minutes_this_year), c)).collect();
+    sorted.sort_by(|(sa, a), (sb, b)| {
+        sb.cmp(sa).then(related_key(a.related).cmp(&related_key(b.related))).then_with(|| a.nip.cmp(&b.nip))
+    });
+    sorted
+        .into_iter()
+        .zip(1u32..)
+        .map(|((shortfall, c), position)| SeatOffer {
+            nip: c.nip.clone(),
+            position,
+            shortfall_minutes: shortfall,
+            related: c.related,
+            reason: seat_reason(shortfall, c.related),
+        })
+        .collect()
+}
+
+/// The first `seats` of [`seat_priority`].
+pub fn allocate_seats(seats: u32, candidates: &[SeatCandidate]) -> Vec<SeatOffer> {
+    let mut offers = seat_priority(candidates);
+    offers.truncate(usize::try_from(seats).unwrap_or(usize::MAX));
+    offers
+}
+
+/// "Kurang 12,51 JP dari 20 JP; nilai terkait di bawah ekspektasi" (x,5 JP is
+/// never a whole number of minutes, so it cannot occur).
+fn seat_reason(shortfall_minutes: u32, related: Option<Rating>) -> String {
+    let jp = if shortfall_minutes == 0 {
+        format!("Sudah memenuhi {REQUIRED_JP_PER_YEAR} JP")
+    } else {
+        format!("Kurang {} JP dari {REQUIRED_JP_PER_YEAR} JP", jp_id(shortfall_minutes))
+    };
+    match related {
+        Some(r) => format!("{jp}; nilai terkait {}", r.label_id().to_lowercase()),
+        None => format!("{jp}; nilai terkait belum ada"),
+    }
+}
+
+/// JP with a decimal comma and no trailing zeros: 540 min → "12", 563 → "12,51".
+fn jp_id(minutes: u32) -> String {
+    // Same half-up rounding as `jp_from_minutes`, kept in integers.
+    let hundredths = (200 * u64::from(minutes) + u64::from(MINUTES_PER_JP)) / (2 * u64::from(MINUTES_PER_JP));
+    match hundredths % 100 {
+        0 => format!("{}", hundredths / 100),
+        f if f % 10 == 0 => format!("{},{}", hundredths / 100, f / 10),
+        f => format!("{},{f:02}", hundredths / 100),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use Rating::{DiAtasEkspektasi as Atas, DiBawahEkspektasi as Bawah, SesuaiEkspektasi as Sesuai};
 
     #[test]
     fn twenty_jp_is_900_minutes() {
@@ -144,6 +235,87 @@ mod tests {
         for f in DevelopmentForm::ALL {
             assert_eq!(f.name().parse::<DevelopmentForm>().unwrap(), f);
             assert!(!f.label_id().is_empty());
+        }
+    }
+
+    fn cand(nip: &str, minutes_this_year: u32, related: Option<Rating>) -> SeatCandidate {
+        SeatCandidate { nip: nip.to_string(), minutes_this_year, related }
+    }
+
+    #[test]
+    fn seats_by_shortfall_then_weakness_then_nip() {
+        let candidates = [
+            cand("03", 900, Some(Bawah)),  // met: 0
+            cand("05", 337, Some(Atas)),   // 563 short = 12,51 JP
+            cand("01", 360, None),         // 540 short = 12 JP
+            cand("04", 360, Some(Sesuai)), // 540 short
+            cand("02", 360, Some(Sesuai)), // 540 short, nip breaks the tie
+            cand("06", 1200, None),        // met: 0
+            cand("07", 0, Some(Sesuai)),   // 900 short = 20 JP
+        ];
+        let order = seat_priority(&candidates);
+        let got: Vec<_> = order.iter().map(|o| (o.nip.as_str(), o.position, o.shortfall_minutes)).collect();
+        assert_eq!(
+            got,
+            [
+                ("07", 1, 900),
+                ("05", 2, 563),
+                ("02", 3, 540),
+                ("04", 4, 540),
+                ("01", 5, 540),
+                ("03", 6, 0),
+                ("06", 7, 0)
+            ]
+        );
+        let reasons: Vec<_> = order.iter().map(|o| o.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "Kurang 20 JP dari 20 JP; nilai terkait sesuai ekspektasi",
+                "Kurang 12,51 JP dari 20 JP; nilai terkait di atas ekspektasi",
+                "Kurang 12 JP dari 20 JP; nilai terkait sesuai ekspektasi",
+                "Kurang 12 JP dari 20 JP; nilai terkait sesuai ekspektasi",
+                "Kurang 12 JP dari 20 JP; nilai terkait belum ada",
+                "Sudah memenuhi 20 JP; nilai terkait di bawah ekspektasi",
+                "Sudah memenuhi 20 JP; nilai terkait belum ada",
+            ]
+        );
+        let three = allocate_seats(3, &candidates);
+        assert_eq!(three, order[..3]);
+        assert_eq!(allocate_seats(0, &candidates), []);
+        assert_eq!(allocate_seats(100, &candidates), order);
+        assert_eq!(seat_priority(&[]), []);
+    }
+
+    #[test]
+    fn jp_text_uses_a_decimal_comma() {
+        assert_eq!(jp_id(562), "12,49");
+        assert_eq!(jp_id(563), "12,51");
+        assert_eq!(jp_id(540), "12");
+        assert_eq!(jp_id(900 - 877), "0,51");
+        // 18 minutes = 0,4 JP: trailing zero dropped.
+        assert_eq!(
+            seat_reason(jp_shortfall_minutes(900 - 18), Some(Bawah)),
+            "Kurang 0,4 JP dari 20 JP; nilai terkait di bawah ekspektasi"
+        );
+    }
+
+    proptest::proptest! {
+        /// The order does not depend on the input order, positions are 1..,
+        /// and shortfall never rises along the queue.
+        #[test]
+        fn order_is_a_function_of_the_set(
+            raw in proptest::collection::btree_map(0u32..1000, (0u32..1200, 0u8..4), 0..20),
+        ) {
+            let related = |k: u8| Rating::from_score(k).ok();
+            let candidates: Vec<_> = raw.iter().map(|(nip, &(m, r))| cand(&format!("{nip:04}"), m, related(r))).collect();
+            let forward = seat_priority(&candidates);
+            let reversed: Vec<_> = candidates.iter().rev().cloned().collect();
+            proptest::prop_assert_eq!(&forward, &seat_priority(&reversed));
+            for (i, pair) in forward.windows(2).enumerate() {
+                proptest::prop_assert_eq!(pair[0].position, i as u32 + 1);
+                proptest::prop_assert!(pair[0].shortfall_minutes >= pair[1].shortfall_minutes);
+            }
         }
     }
 }

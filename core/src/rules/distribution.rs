@@ -103,8 +103,10 @@ pub enum CurveRule {
     AtLeastOne { predikats: Vec<Predikat> },
 }
 
-/// The limits per unit rating. `Default` is the SE MenPANRB 03/2023 table.
+/// The limits per unit rating. `Default` is the SE MenPANRB 03/2023 table; a
+/// unit rating missing from a configured curve keeps its default rules.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct DistributionCurve {
     pub istimewa: Vec<CurveRule>,
     pub baik: Vec<CurveRule>,

@@ -48,6 +48,8 @@ macro_rules! named_enum {
     };
 }
 
+pub mod allowance;
+pub mod calibration;
 pub mod credit;
 pub mod development;
 pub mod distribution;
@@ -55,13 +57,18 @@ pub mod nip;
 pub mod predikat;
 pub mod promotion;
 pub mod rank;
+pub mod recognition;
+pub mod recommend;
+pub mod settings;
 pub mod skm;
 pub mod talent;
 
+pub use allowance::AllowanceTable;
+pub use calibration::{RaterConfig, RaterFlag, RaterStats, predikat_score, rater_stats};
 pub use credit::{CreditTable, FunctionalLevel, annual_credit_points, annual_credit_points_hundredths};
 pub use development::{
-    DevelopmentForm, MINUTES_PER_JP, REQUIRED_JP_PER_YEAR, REQUIRED_MINUTES_PER_YEAR, jp_from_minutes,
-    jp_shortfall_minutes, meets_yearly_jp,
+    DevelopmentForm, MINUTES_PER_JP, REQUIRED_JP_PER_YEAR, REQUIRED_MINUTES_PER_YEAR, SeatCandidate, SeatOffer,
+    allocate_seats, jp_from_minutes, jp_shortfall_minutes, meets_yearly_jp, seat_priority,
 };
 pub use distribution::{
     CurveRule, DistributionCurve, DistributionViolation, PredikatCounts, UnitRating, check_distribution,
@@ -73,6 +80,9 @@ pub use promotion::{
     Education, EducationCeilings, PromotionBlocker, PromotionEligibility, PromotionInput, PromotionRules, Rank,
     SuccessionBlocker, rank_promotion, succession_eligible,
 };
+pub use recognition::{Recognised, RecognitionCandidate, RecognitionConfig, recognise};
+pub use recommend::{Recommendation, RecommendationMap, recommend};
+pub use settings::RuleSettings;
 pub use skm::{Element, Mutu, Scores, SkmTally, is_valid_sample, min_respondents};
 pub use talent::{
     Action, ExclusionReason, Placement, Potential, Sanction, TalentConfig, box_actions, nine_box, performance_axis,

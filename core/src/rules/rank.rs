@@ -162,7 +162,9 @@ named_enum!(Education, "education", [SD, SMP, SMA, D1, D2, D3, D4, S1, S2, S3]);
 
 /// Highest rank reachable by regular promotion per education.
 /// **Local default, not from the reference**; configure per agency.
+/// A level missing from a configured table keeps its default ceiling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct EducationCeilings {
     pub sd: Rank,
     pub smp: Rank,
