@@ -80,6 +80,9 @@ pub struct TrainingInput {
     pub start: NaiveDate,
     pub end: NaiveDate,
     pub hours: f64,
+    /// Attendance at a programme BKPSDM scheduled (its id, as shown on the
+    /// programme's page): credits the JP to the programme's seat holder.
+    pub programme_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -346,9 +349,12 @@ impl Session {
             start: input.start,
             end: input.end,
             minutes: Training::minutes_from_hours(input.hours)?,
-            programme_id: None,
+            programme_id: input.programme_id,
         };
-        let id = DocId::new();
+        let id = match &t.programme_id {
+            Some(p) => DocId::for_attendance(p, &t.employee_nip),
+            None => DocId::new(),
+        };
         self.store.create(id, &t, &self.author()?)?;
         Ok(id)
     }

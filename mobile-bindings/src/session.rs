@@ -204,6 +204,7 @@ impl PrestasiSession {
             start: parse_date("start", &input.start)?,
             end: parse_date("end", &input.end)?,
             hours: input.hours,
+            programme_id: input.programme_id,
         };
         Ok(self.inner.record_training(input)?.to_string())
     }

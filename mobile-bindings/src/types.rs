@@ -235,6 +235,9 @@ pub struct TrainingInput {
     pub start: String,
     pub end: String,
     pub hours: f64,
+    /// Set when recording attendance at a BKPSDM programme.
+    #[uniffi(default = None)]
+    pub programme_id: Option<String>,
 }
 
 /// Where a record stands with the server.

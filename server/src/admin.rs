@@ -102,13 +102,7 @@ pub fn import_employees(
     }
     let roster = import::parse_roster(csv)
         .map_err(|e| AppError::Unprocessable { code: "bad_csv", message: e.user_message() })?;
-    let w = Writer {
-        tenant: tenant.into(),
-        origin: "server".into(),
-        author: Author::new("import", server, Role::Hr),
-        enrolled_user: "import".into(),
-        units: Vec::new(),
-    };
+    let w = hr_writer(tenant, "import", server);
     let mut report = ImportReport { errors: roster.errors, ..Default::default() };
     let mut refused = Vec::new();
     storage.write(&mut |tx| {
@@ -166,4 +160,91 @@ pub(crate) fn upsert<T: Merged>(
         PushOutcome::Accepted { .. } => None,
         PushOutcome::Rejected(r) => Some(r.message),
     })
+}
+
+/// The server writing for an HR officer (or for `import`): its own actor,
+/// the officer named on each change.
+fn hr_writer(tenant: &str, officer: &str, server: DeviceId) -> Writer {
+    Writer {
+        tenant: tenant.into(),
+        origin: "server".into(),
+        author: Author::new(officer, server, Role::Hr),
+        enrolled_user: officer.into(),
+        units: Vec::new(),
+    }
+}
+
+/// An edit HR makes to a loaded document.
+pub type HrChange<'a, T> = dyn Fn(&mut Document<T>, &Author) -> Result<(), prestasi_core::doc::DocError> + 'a;
+
+/// Change one stored document as an HR officer, through the same checks
+/// as a device's push; the change is a normal automerge change by the
+/// server's actor naming the officer, so it syncs back to every tablet.
+/// A document-level refusal comes back as a 422.
+pub fn edit_as_hr<T: Merged>(
+    storage: &dyn Storage,
+    server: DeviceId,
+    tenant: &str,
+    officer: &str,
+    id: DocId,
+    change: &HrChange<'_, T>,
+) -> Result<T, AppError> {
+    let w = hr_writer(tenant, officer, server);
+    let mut outcome: Option<Result<T, AppError>> = None;
+    storage.write(&mut |tx| {
+        outcome = Some(edit_in(tx, &w, id, change)?);
+        Ok(())
+    })?;
+    outcome.unwrap_or_else(|| Err(AppError::Internal("edit did not run".into())))
+}
+
+fn edit_in<T: Merged>(
+    tx: &mut dyn WriteTx,
+    w: &Writer,
+    id: DocId,
+    change: &HrChange<'_, T>,
+) -> Result<Result<T, AppError>, StorageError> {
+    let refused = |message: String| Err(AppError::Unprocessable { code: "refused", message });
+    let Some(stored) = tx.load(&w.tenant, id)? else {
+        return Ok(Err(AppError::NotFound { message: format!("document {id}") }));
+    };
+    let mut doc =
+        Document::<T>::load(id, &stored.bytes).map_err(|e| StorageError::Backend(format!("stored {id}: {e}")))?;
+    if let Err(e) = change(&mut doc, &w.author) {
+        return Ok(match e {
+            prestasi_core::doc::DocError::Validation(v) => Err(v.into()),
+            other => refused(other.to_string()),
+        });
+    }
+    let bytes = doc.save_incremental();
+    let value = doc.value().map_err(|e| StorageError::Backend(format!("{id}: {e}")))?;
+    if bytes.is_empty() {
+        return Ok(Ok(value));
+    }
+    Ok(match crate::sync::push_typed::<T>(tx, w, id, &bytes, Utc::now().timestamp_millis())? {
+        PushOutcome::Accepted { .. } => Ok(value),
+        PushOutcome::Rejected(r) => refused(r.message),
+    })
+}
+
+/// Create (or overwrite) a record as an HR officer, through the normal
+/// checks; a refusal comes back as a 422.
+pub fn record_as_hr<T: Merged>(
+    storage: &dyn Storage,
+    server: DeviceId,
+    tenant: &str,
+    officer: &str,
+    id: DocId,
+    value: &T,
+) -> Result<(), AppError> {
+    let w = hr_writer(tenant, officer, server);
+    let mut refused = None;
+    storage.write(&mut |tx| {
+        refused = upsert::<T>(tx, &w, id, value)?;
+        Ok(())
+    })?;
+    match refused {
+        None => Ok(()),
+        Some(message) => Err(AppError::Unprocessable { code: "refused", message }),
+    }
 }

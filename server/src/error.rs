@@ -60,6 +60,13 @@ impl From<StorageError> for AppError {
     }
 }
 
+/// Bad input by a person: 422 with the Indonesian explanation.
+impl From<prestasi_core::ValidationError> for AppError {
+    fn from(e: prestasi_core::ValidationError) -> Self {
+        Self::Unprocessable { code: "invalid", message: e.user_message() }
+    }
+}
+
 impl From<tokio::task::JoinError> for AppError {
     fn from(e: tokio::task::JoinError) -> Self {
         Self::Internal(format!("worker failed: {e}"))

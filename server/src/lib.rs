@@ -9,6 +9,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod import;
+pub mod reports;
 pub mod state;
 pub mod storage;
 pub mod sync;

@@ -42,6 +42,13 @@ impl DocId {
         Self(Uuid::new_v5(&PRESTASI_NS, name.as_bytes()))
     }
 
+    /// The attendance record of one employee at one training programme:
+    /// the tablet at the venue and BKPSDM name the same document, so the
+    /// person is credited once however many devices record it.
+    pub fn for_attendance(programme_id: &str, nip: &Nip) -> Self {
+        Self::derived(&format!("attendance/{programme_id}/{}", nip.as_str()))
+    }
+
     pub fn from_uuid(uuid: Uuid) -> Self {
         Self(uuid)
     }

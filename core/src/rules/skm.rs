@@ -138,6 +138,12 @@ pub struct SkmTally {
 }
 
 impl SkmTally {
+    /// A tally from totals summed elsewhere (e.g. by a database over an
+    /// index): per-element sums in U1…U9 order and the respondent count.
+    pub const fn from_sums(sums: [u64; 9], respondents: u64) -> SkmTally {
+        SkmTally { sums, respondents }
+    }
+
     /// Adds one respondent.
     pub fn add(&mut self, scores: &Scores) {
         for (sum, &score) in self.sums.iter_mut().zip(scores.0.iter()) {

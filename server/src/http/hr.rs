@@ -4,7 +4,7 @@
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use prestasi_core::model::{DocId, Role};
+use prestasi_core::model::Role;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -21,7 +21,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/login", post(login))
         .route("/v1/hr/appraisals", get(appraisals))
-        .route("/v1/hr/appraisals/{id}", get(appraisal))
         .route("/v1/hr/employees", get(employees))
         .route("/v1/hr/conflicts", get(conflicts))
         .route("/v1/hr/feedback/count", get(feedback_count))
@@ -88,27 +87,6 @@ async fn appraisals(
         })
         .await?;
     Ok(Json(json!({ "appraisals": rows })))
-}
-
-async fn appraisal(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
-    let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))?;
-    let out = s
-        .clone()
-        .blocking(move || {
-            let filter = AppraisalFilter::default();
-            let row = s
-                .storage
-                .appraisals(&hr.tenant_id, &filter)?
-                .into_iter()
-                .find(|r| r.doc_id == id.to_string())
-                .ok_or(AppError::NotFound { message: format!("appraisal {id}") })?;
-            let targets = s.storage.appraisal_targets(&hr.tenant_id, id)?;
-            let conflicts: Vec<_> =
-                s.storage.conflicts(&hr.tenant_id)?.into_iter().filter(|c| c.doc_id == id.to_string()).collect();
-            Ok(json!({ "appraisal": row, "targets": targets, "conflicts": conflicts }))
-        })
-        .await?;
-    Ok(Json(out))
 }
 
 #[derive(Debug, Deserialize)]

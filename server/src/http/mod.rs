@@ -25,6 +25,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sync::router())
         .merge(enroll::router())
         .merge(hr::router())
+        .merge(crate::reports::router())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -5,15 +5,17 @@
 
 #[cfg(test)]
 pub(crate) mod conformance;
+mod reports;
 pub mod sqlite;
 mod types;
 
+pub use reports::*;
 pub use types::*;
 
 use prestasi_core::model::DocId;
 
 /// Everything the server keeps.
-pub trait Storage: Send + Sync + std::fmt::Debug {
+pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     /// Run `f` in one write transaction: everything it wrote is committed
     /// (durably, before this returns) or nothing is.
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError>;
@@ -52,6 +54,10 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     fn employees(&self, tenant: &str, unit: Option<&str>) -> Result<Vec<EmployeeRow>, StorageError>;
     fn feedback_count(&self, tenant: &str, unit: Option<&str>) -> Result<u64, StorageError>;
     fn conflicts(&self, tenant: &str) -> Result<Vec<ConflictRow>, StorageError>;
+    /// Write merged-view rows without their documents, in one transaction:
+    /// only for generated load-test data (`prestasi-server generate`),
+    /// since nothing is left for devices to sync.
+    fn load_merged(&self, writes: &[DocWrite]) -> Result<(), StorageError>;
     /// A whole document, for the server's own reads and edits.
     fn document(&self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
 }

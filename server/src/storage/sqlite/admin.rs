@@ -10,7 +10,7 @@ pub(crate) fn role_from(s: &str) -> Result<Role, StorageError> {
         .map_err(|_| StorageError::Backend(format!("unknown role {s:?} in database")))
 }
 
-fn unique(e: rusqlite::Error, what: String) -> StorageError {
+pub(super) fn unique(e: rusqlite::Error, what: String) -> StorageError {
     match e.sqlite_error_code() {
         Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::Conflict(what),
         _ => e.into(),

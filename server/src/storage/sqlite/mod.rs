@@ -7,7 +7,10 @@
 
 mod admin;
 mod docs;
+mod inputs;
 mod merged;
+mod report_store;
+mod reports;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -16,7 +19,8 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{StorageError, WriteTx};
 
-const MIGRATIONS: &[&str] = &[include_str!("0001_init.sql"), include_str!("0002_scope_indexes.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("0001_init.sql"), include_str!("0002_scope_indexes.sql"), include_str!("0003_reports.sql")];
 const READERS: usize = 4;
 
 /// Write transactions between two WAL restarts (see [`SqliteStorage::write`]).
@@ -126,7 +130,7 @@ impl super::Storage for SqliteStorage {
         // restart the WAL, which then grows without bound. Now and then,
         // wait for the (short) read transactions to move on and restart it.
         let n = self.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if n % CHECKPOINT_EVERY == 0 && self.path.is_some() {
+        if n.is_multiple_of(CHECKPOINT_EVERY) && self.path.is_some() {
             let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
             if busy != 0 {
                 tracing::debug!("WAL truncate deferred: readers still active");
@@ -224,6 +228,15 @@ impl super::Storage for SqliteStorage {
     }
     fn conflicts(&self, tenant: &str) -> Result<Vec<super::ConflictRow>, StorageError> {
         self.with_reader(|c| merged::conflicts(c, tenant))
+    }
+    fn load_merged(&self, writes: &[super::DocWrite]) -> Result<(), StorageError> {
+        let mut conn = self.writer();
+        let tx = conn.transaction()?;
+        for w in writes {
+            merged::project(&tx, w)?;
+        }
+        tx.commit()?;
+        Ok(())
     }
     fn document(
         &self,

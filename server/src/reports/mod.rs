@@ -1,0 +1,156 @@
+//! HR's reports: merit decisions computed from the merged view.
+//!
+//! Each report module reads facts through [`crate::storage::ReportStore`]
+//! (the database counts and sums on indexes) and decides with
+//! `prestasi_core::rules` — there is no second copy of a rule here. Every
+//! report is a list of flat rows, served as JSON or, with `format=csv`, as
+//! the CSV an admin downloads (see [`table`]).
+
+mod actions;
+mod calibration;
+mod completion;
+mod development;
+mod evidence;
+mod exports;
+mod inputs;
+mod programmes;
+mod rewards;
+mod skm;
+pub(crate) mod table;
+mod talent;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::response::Response;
+use chrono::{NaiveDate, NaiveTime};
+use prestasi_core::model::Period;
+use prestasi_core::rules::settings::RuleSettings;
+use serde::Deserialize;
+
+use crate::auth::HrAuth;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::storage::{Storage, UnitRow, Window};
+use table::{Format, Tabular};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(completion::router())
+        .merge(evidence::router())
+        .merge(actions::router())
+        .merge(calibration::router())
+        .merge(skm::router())
+        .merge(development::router())
+        .merge(programmes::router())
+        .merge(talent::router())
+        .merge(rewards::router())
+        .merge(exports::router())
+        .merge(inputs::router())
+}
+
+/// Query parameters shared by the reports; each report says which it needs.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Params {
+    pub period: Option<String>,
+    pub unit: Option<String>,
+    pub agency: Option<String>,
+    pub year: Option<i32>,
+    /// Reference date for promotion checks (default: today).
+    pub as_of: Option<NaiveDate>,
+    /// Only rows that need action (e.g. employees below 20 JP).
+    #[serde(default)]
+    pub below: bool,
+    #[serde(default)]
+    pub format: Format,
+}
+
+impl Params {
+    pub fn period(&self) -> Result<Period, AppError> {
+        let code =
+            self.period.as_deref().ok_or_else(|| AppError::bad_request("missing_period", "period is required"))?;
+        Ok(Period::parse(code)?)
+    }
+
+    pub fn year(&self) -> Result<i32, AppError> {
+        match (self.year, &self.period) {
+            (Some(y), _) => Ok(y),
+            (None, Some(_)) => Ok(self.period()?.year()),
+            (None, None) => Err(AppError::bad_request("missing_year", "year (or period) is required")),
+        }
+    }
+}
+
+/// What every report computation gets: the tenant's storage, its rule
+/// settings and its units.
+#[derive(Debug)]
+pub struct Ctx {
+    pub tenant: String,
+    pub storage: Arc<dyn Storage>,
+    pub settings: RuleSettings,
+    pub units: HashMap<String, UnitRow>,
+}
+
+impl Ctx {
+    pub fn load(storage: Arc<dyn Storage>, tenant: String) -> Result<Self, AppError> {
+        let settings = settings_of(storage.as_ref(), &tenant)?;
+        let units = storage.units(&tenant)?.into_iter().map(|u| (u.id.clone(), u)).collect();
+        Ok(Self { tenant, storage, settings, units })
+    }
+
+    pub fn unit_name(&self, id: &str) -> String {
+        self.units.get(id).map(|u| u.name.clone()).unwrap_or_else(|| id.to_string())
+    }
+
+    pub fn agency_of(&self, unit: &str) -> (String, String) {
+        self.units
+            .get(unit)
+            .map(|u| (u.agency_id.clone(), u.agency_name.clone()))
+            .unwrap_or_else(|| (String::new(), String::new()))
+    }
+
+    /// Does `unit` pass the `unit`/`agency` filters of `p`?
+    pub fn selected(&self, p: &Params, unit: &str) -> bool {
+        p.unit.as_deref().is_none_or(|u| u == unit) && p.agency.as_deref().is_none_or(|a| self.agency_of(unit).0 == a)
+    }
+
+    /// The period's days as a `received_at` window, in the tenant's time zone.
+    pub fn window(&self, period: &Period) -> Window {
+        let ms = |d: NaiveDate| {
+            d.and_time(NaiveTime::MIN).and_utc().timestamp_millis()
+                - i64::from(self.settings.utc_offset_minutes) * 60_000
+        };
+        Window { from_ms: ms(period.start), to_ms: ms(period.end.succ_opt().unwrap_or(period.end)) }
+    }
+}
+
+pub(crate) fn settings_of(storage: &dyn Storage, tenant: &str) -> Result<RuleSettings, AppError> {
+    match storage.settings(tenant)? {
+        None => Ok(RuleSettings::default()),
+        Some(json) => serde_json::from_str(&json)
+            .map_err(|e| AppError::Internal(format!("stored settings of {tenant} do not parse: {e}"))),
+    }
+}
+
+/// Run a report: load the context off the async workers, compute, answer
+/// in the requested format.
+pub async fn run<T>(
+    s: AppState,
+    hr: HrAuth,
+    p: Params,
+    compute: fn(&Ctx, &Params) -> Result<Vec<T>, AppError>,
+) -> Result<Response, AppError>
+where
+    T: Tabular + Send + 'static,
+{
+    let storage = s.storage.clone();
+    let format = p.format;
+    let rows = s
+        .blocking(move || {
+            let ctx = Ctx::load(storage, hr.tenant_id)?;
+            compute(&ctx, &p)
+        })
+        .await?;
+    table::respond(format, &rows)
+}

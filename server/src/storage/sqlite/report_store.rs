@@ -1,0 +1,98 @@
+//! [`ReportStore`] for SQLite: reads on a reader connection, HR inputs on
+//! the writer.
+
+use super::{SqliteStorage, inputs, reports};
+use crate::storage::{
+    AppraisalFact, BehaviourRow, CommentRow, FeedbackSums, InnovationRow, MentoringRow, PotentialRow, ProgrammeRow,
+    ReportStore, SanctionRow, SeatRow, StaffRow, StorageError, TrainingRow, UnitPeriodRow, UnitRow, WaitingRow, Window,
+};
+
+type R<T> = Result<T, StorageError>;
+
+impl ReportStore for SqliteStorage {
+    fn units(&self, tenant: &str) -> R<Vec<UnitRow>> {
+        self.with_reader(|c| reports::units(c, tenant))
+    }
+    fn staff(&self, tenant: &str) -> R<Vec<StaffRow>> {
+        self.with_reader(|c| reports::staff(c, tenant))
+    }
+    fn appraisal_facts(&self, tenant: &str, periods: &[String], unit: Option<&str>) -> R<Vec<AppraisalFact>> {
+        self.with_reader(|c| reports::appraisal_facts(c, tenant, periods, unit))
+    }
+    fn appraisal_fact(&self, tenant: &str, doc_id: &str) -> R<Option<AppraisalFact>> {
+        self.with_reader(|c| reports::appraisal_fact(c, tenant, doc_id))
+    }
+    fn innovations(&self, tenant: &str, doc_id: &str) -> R<Vec<InnovationRow>> {
+        self.with_reader(|c| reports::innovations(c, tenant, doc_id))
+    }
+    fn behaviour(&self, tenant: &str, period: &str) -> R<Vec<BehaviourRow>> {
+        self.with_reader(|c| reports::behaviour(c, tenant, period))
+    }
+    fn targets_below(&self, tenant: &str, period: &str) -> R<Vec<(String, String)>> {
+        self.with_reader(|c| reports::targets_below(c, tenant, period))
+    }
+    fn periods(&self, tenant: &str) -> R<Vec<String>> {
+        self.with_reader(|c| reports::periods(c, tenant))
+    }
+    fn feedback_by_service(&self, tenant: &str, w: Window) -> R<Vec<FeedbackSums>> {
+        self.with_reader(|c| reports::feedback_by_service(c, tenant, w))
+    }
+    fn feedback_by_officer(&self, tenant: &str, w: Window, officer: Option<&str>) -> R<Vec<FeedbackSums>> {
+        self.with_reader(|c| reports::feedback_by_officer(c, tenant, w, officer))
+    }
+    fn feedback_comments(
+        &self,
+        tenant: &str,
+        w: Window,
+        unit: Option<&str>,
+        officer: Option<&str>,
+        limit: u32,
+    ) -> R<Vec<CommentRow>> {
+        self.with_reader(|c| reports::feedback_comments(c, tenant, w, unit, officer, limit))
+    }
+    fn waiting_by_month(&self, tenant: &str, w: Window, utc_offset_minutes: i32) -> R<Vec<WaitingRow>> {
+        self.with_reader(|c| reports::waiting_by_month(c, tenant, w, utc_offset_minutes))
+    }
+    fn trainings(&self, tenant: &str, from: &str, to: &str) -> R<Vec<TrainingRow>> {
+        self.with_reader(|c| reports::trainings(c, tenant, from, to))
+    }
+    fn mentoring(&self, tenant: &str) -> R<Vec<MentoringRow>> {
+        self.with_reader(|c| reports::mentoring(c, tenant))
+    }
+    fn settings(&self, tenant: &str) -> R<Option<String>> {
+        self.with_reader(|c| inputs::settings(c, tenant))
+    }
+    fn set_settings(&self, tenant: &str, json: &str) -> R<()> {
+        inputs::set_settings(&self.writer(), tenant, json)
+    }
+    fn unit_periods(&self, tenant: &str, period: &str) -> R<Vec<UnitPeriodRow>> {
+        self.with_reader(|c| inputs::unit_periods(c, tenant, period))
+    }
+    fn set_unit_period(&self, tenant: &str, row: &UnitPeriodRow) -> R<()> {
+        inputs::set_unit_period(&self.writer(), tenant, row)
+    }
+    fn potentials(&self, tenant: &str) -> R<Vec<PotentialRow>> {
+        self.with_reader(|c| inputs::potentials(c, tenant))
+    }
+    fn set_potential(&self, tenant: &str, row: &PotentialRow) -> R<()> {
+        inputs::set_potential(&self.writer(), tenant, row)
+    }
+    fn sanctions(&self, tenant: &str) -> R<Vec<SanctionRow>> {
+        self.with_reader(|c| inputs::sanctions(c, tenant))
+    }
+    fn add_sanction(&self, tenant: &str, row: &SanctionRow) -> R<()> {
+        inputs::add_sanction(&self.writer(), tenant, row)
+    }
+    fn programmes(&self, tenant: &str) -> R<Vec<ProgrammeRow>> {
+        self.with_reader(|c| inputs::programmes(c, tenant))
+    }
+    fn create_programme(&self, tenant: &str, row: &ProgrammeRow) -> R<()> {
+        inputs::create_programme(&self.writer(), tenant, row)
+    }
+    fn set_seats(&self, tenant: &str, programme: &str, seats: &[SeatRow]) -> R<()> {
+        inputs::set_seats(&self.writer(), tenant, programme, seats)
+    }
+    fn seats(&self, tenant: &str, programme: &str) -> R<Vec<SeatRow>> {
+        self.with_reader(|c| inputs::seats(c, tenant, programme))
+    }
+}

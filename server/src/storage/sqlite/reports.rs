@@ -1,0 +1,296 @@
+//! Report reads over the merged view. Each query walks one index range
+//! (see 0003_reports.sql); sums are done here, decisions in the report code.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use all_rows as all;
+
+use crate::storage::{
+    AppraisalFact, BehaviourRow, CommentRow, FeedbackSums, InnovationRow, MentoringRow, StaffRow, StorageError,
+    TrainingRow, UnitRow, WaitingRow, Window,
+};
+
+pub(super) fn all_rows<T>(
+    c: &Connection,
+    sql: &str,
+    p: impl rusqlite::Params,
+    f: impl FnMut(&Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, StorageError> {
+    let mut stmt = c.prepare_cached(sql)?;
+    let rows = stmt.query_map(p, f)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+fn count(r: &Row<'_>, i: usize) -> rusqlite::Result<u32> {
+    Ok(u32::try_from(r.get::<_, i64>(i)?).unwrap_or(0))
+}
+
+fn big(r: &Row<'_>, i: usize) -> rusqlite::Result<u64> {
+    Ok(u64::try_from(r.get::<_, Option<i64>>(i)?.unwrap_or(0)).unwrap_or(0))
+}
+
+pub(super) fn units(c: &Connection, tenant: &str) -> Result<Vec<UnitRow>, StorageError> {
+    all(
+        c,
+        "SELECT id, agency_id, agency_name, name, head_nip FROM units WHERE tenant_id = ?1 ORDER BY agency_name, name",
+        params![tenant],
+        |r| {
+            Ok(UnitRow {
+                id: r.get(0)?,
+                agency_id: r.get(1)?,
+                agency_name: r.get(2)?,
+                name: r.get(3)?,
+                head_nip: r.get(4)?,
+            })
+        },
+    )
+}
+
+pub(super) fn staff(c: &Connection, tenant: &str) -> Result<Vec<StaffRow>, StorageError> {
+    all(
+        c,
+        "SELECT nip, name, unit_id, superior_nip, rank, rank_since, education, position_kind, functional_level,
+                position_title, active
+         FROM employees WHERE tenant_id = ?1 ORDER BY unit_id, name, nip",
+        params![tenant],
+        |r| {
+            Ok(StaffRow {
+                nip: r.get(0)?,
+                name: r.get(1)?,
+                unit_id: r.get(2)?,
+                superior_nip: r.get(3)?,
+                rank: r.get(4)?,
+                rank_since: r.get(5)?,
+                education: r.get(6)?,
+                position_kind: r.get(7)?,
+                functional_level: r.get(8)?,
+                position_title: r.get(9)?,
+                active: r.get(10)?,
+            })
+        },
+    )
+}
+
+/// The evidence counts come from the targets and innovations tables, one
+/// primary-key range per appraisal.
+const FACT_SELECT: &str = "SELECT a.doc_id, a.employee_nip, a.period, a.unit_id, a.appraiser_nip, a.reviewer_nip,
+        a.status, a.hasil_kerja, a.perilaku, a.predikat,
+        (SELECT count(*) FROM appraisal_targets t WHERE t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id),
+        (SELECT count(*) FROM appraisal_targets t WHERE t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id
+            AND t.rating = 'DiAtasEkspektasi'),
+        (SELECT count(*) FROM appraisal_targets t WHERE t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id
+            AND t.rating = 'DiBawahEkspektasi'),
+        (SELECT count(*) FROM appraisal_innovations n WHERE n.tenant_id = a.tenant_id AND n.doc_id = a.doc_id)
+    FROM appraisals a";
+
+fn fact(r: &Row<'_>) -> rusqlite::Result<AppraisalFact> {
+    Ok(AppraisalFact {
+        doc_id: r.get(0)?,
+        employee_nip: r.get(1)?,
+        period: r.get(2)?,
+        unit_id: r.get(3)?,
+        appraiser_nip: r.get(4)?,
+        reviewer_nip: r.get(5)?,
+        status: r.get(6)?,
+        hasil_kerja: r.get(7)?,
+        perilaku: r.get(8)?,
+        predikat: r.get(9)?,
+        targets: count(r, 10)?,
+        targets_above: count(r, 11)?,
+        targets_below: count(r, 12)?,
+        innovations: count(r, 13)?,
+    })
+}
+
+pub(super) fn appraisal_facts(
+    c: &Connection,
+    tenant: &str,
+    periods: &[String],
+    unit: Option<&str>,
+) -> Result<Vec<AppraisalFact>, StorageError> {
+    let sql = format!(
+        "{FACT_SELECT} WHERE a.tenant_id = ?1 AND a.period = ?2 AND (?3 IS NULL OR a.unit_id = ?3)
+         ORDER BY a.unit_id, a.employee_nip"
+    );
+    let mut out = Vec::new();
+    for period in periods {
+        out.extend(all(c, &sql, params![tenant, period, unit], fact)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn appraisal_fact(c: &Connection, tenant: &str, doc: &str) -> Result<Option<AppraisalFact>, StorageError> {
+    let sql = format!("{FACT_SELECT} WHERE a.tenant_id = ?1 AND a.doc_id = ?2");
+    Ok(c.query_row(&sql, params![tenant, doc], fact).optional()?)
+}
+
+pub(super) fn innovations(c: &Connection, tenant: &str, doc: &str) -> Result<Vec<InnovationRow>, StorageError> {
+    all(
+        c,
+        "SELECT what, date, effect FROM appraisal_innovations WHERE tenant_id = ?1 AND doc_id = ?2 ORDER BY date",
+        params![tenant, doc],
+        |r| Ok(InnovationRow { what: r.get(0)?, date: r.get(1)?, effect: r.get(2)? }),
+    )
+}
+
+pub(super) fn behaviour(c: &Connection, tenant: &str, period: &str) -> Result<Vec<BehaviourRow>, StorageError> {
+    all(
+        c,
+        "SELECT b.doc_id, b.value, b.rating FROM appraisals a
+         JOIN appraisal_behaviour b ON b.tenant_id = a.tenant_id AND b.doc_id = a.doc_id
+         WHERE a.tenant_id = ?1 AND a.period = ?2",
+        params![tenant, period],
+        |r| Ok(BehaviourRow { doc_id: r.get(0)?, value: r.get(1)?, rating: r.get(2)? }),
+    )
+}
+
+pub(super) fn targets_below(c: &Connection, tenant: &str, period: &str) -> Result<Vec<(String, String)>, StorageError> {
+    all(
+        c,
+        "SELECT t.doc_id, t.indicator FROM appraisals a
+         JOIN appraisal_targets t ON t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id
+         WHERE a.tenant_id = ?1 AND a.period = ?2 AND t.rating = 'DiBawahEkspektasi' ORDER BY t.doc_id, t.position",
+        params![tenant, period],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
+pub(super) fn periods(c: &Connection, tenant: &str) -> Result<Vec<String>, StorageError> {
+    // A skip-scan over the (tenant, period, unit) index: one step per period.
+    all(
+        c,
+        "WITH RECURSIVE p(code) AS (
+             SELECT max(period) FROM appraisals WHERE tenant_id = ?1
+             UNION ALL
+             SELECT (SELECT max(period) FROM appraisals WHERE tenant_id = ?1 AND period < p.code)
+             FROM p WHERE p.code IS NOT NULL)
+         SELECT code FROM p WHERE code IS NOT NULL",
+        params![tenant],
+        |r| r.get(0),
+    )
+}
+
+fn sums(r: &Row<'_>, key: String, service: String, first: usize) -> rusqlite::Result<FeedbackSums> {
+    let mut s = FeedbackSums { key, service, respondents: big(r, first)?, ..Default::default() };
+    for (i, slot) in s.sums.iter_mut().enumerate() {
+        *slot = big(r, first + 1 + i)?;
+    }
+    s.minutes_waited = big(r, first + 10)?;
+    Ok(s)
+}
+
+const SUMS: &str = "count(*), sum(u1), sum(u2), sum(u3), sum(u4), sum(u5), sum(u6), sum(u7), sum(u8), sum(u9)";
+
+pub(super) fn feedback_by_service(c: &Connection, tenant: &str, w: Window) -> Result<Vec<FeedbackSums>, StorageError> {
+    let sql = format!(
+        "SELECT unit_id, service, {SUMS}, sum(minutes_waited) FROM feedback INDEXED BY feedback_time
+         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3
+         GROUP BY unit_id, service ORDER BY unit_id, service"
+    );
+    all(c, &sql, params![tenant, w.from_ms, w.to_ms], |r| sums(r, r.get(0)?, r.get(1)?, 2))
+}
+
+pub(super) fn feedback_by_officer(
+    c: &Connection,
+    tenant: &str,
+    w: Window,
+    officer: Option<&str>,
+) -> Result<Vec<FeedbackSums>, StorageError> {
+    let sql = format!(
+        "SELECT officer_nip, {SUMS}, 0 FROM feedback INDEXED BY feedback_officer_time
+         WHERE tenant_id = ?1 AND officer_nip IS NOT NULL AND (?4 IS NULL OR officer_nip = ?4)
+           AND received_at >= ?2 AND received_at < ?3
+         GROUP BY officer_nip ORDER BY officer_nip"
+    );
+    all(c, &sql, params![tenant, w.from_ms, w.to_ms, officer], |r| sums(r, r.get(0)?, String::new(), 1))
+}
+
+pub(super) fn feedback_comments(
+    c: &Connection,
+    tenant: &str,
+    w: Window,
+    unit: Option<&str>,
+    officer: Option<&str>,
+    limit: u32,
+) -> Result<Vec<CommentRow>, StorageError> {
+    // Officer comments walk the officer index; unit comments the time index
+    // backwards, stopping at `limit`.
+    let index = if officer.is_some() { "feedback_officer_time" } else { "feedback_time" };
+    let sql = format!(
+        "SELECT unit_id, service, officer_nip, comment, received_at FROM feedback INDEXED BY {index}
+         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND comment <> ''
+           AND (?4 IS NULL OR unit_id = ?4) AND (?5 IS NULL OR officer_nip = ?5)
+         ORDER BY received_at DESC LIMIT ?6"
+    );
+    all(c, &sql, params![tenant, w.from_ms, w.to_ms, unit, officer, limit], |r| {
+        Ok(CommentRow {
+            unit_id: r.get(0)?,
+            service: r.get(1)?,
+            officer_nip: r.get(2)?,
+            comment: r.get(3)?,
+            received_at: r.get(4)?,
+        })
+    })
+}
+
+pub(super) fn waiting_by_month(
+    c: &Connection,
+    tenant: &str,
+    w: Window,
+    utc_offset_minutes: i32,
+) -> Result<Vec<WaitingRow>, StorageError> {
+    all(
+        c,
+        "SELECT unit_id, strftime('%Y-%m', (received_at / 1000) + ?4 * 60, 'unixepoch') AS month,
+                count(*), sum(minutes_waited)
+         FROM feedback INDEXED BY feedback_time
+         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3
+         GROUP BY unit_id, month ORDER BY unit_id, month",
+        params![tenant, w.from_ms, w.to_ms, utc_offset_minutes],
+        |r| {
+            Ok(WaitingRow { unit_id: r.get(0)?, month: r.get(1)?, respondents: big(r, 2)?, minutes_waited: big(r, 3)? })
+        },
+    )
+}
+
+pub(super) fn trainings(c: &Connection, tenant: &str, from: &str, to: &str) -> Result<Vec<TrainingRow>, StorageError> {
+    all(
+        c,
+        "SELECT doc_id, employee_nip, form, title, start_date, end_date, minutes, programme_id
+         FROM trainings WHERE tenant_id = ?1 AND end_date >= ?2 AND end_date <= ?3 ORDER BY employee_nip, end_date",
+        params![tenant, from, to],
+        |r| {
+            Ok(TrainingRow {
+                doc_id: r.get(0)?,
+                employee_nip: r.get(1)?,
+                form: r.get(2)?,
+                title: r.get(3)?,
+                start_date: r.get(4)?,
+                end_date: r.get(5)?,
+                minutes: count(r, 6)?,
+                programme_id: r.get(7)?,
+            })
+        },
+    )
+}
+
+pub(super) fn mentoring(c: &Connection, tenant: &str) -> Result<Vec<MentoringRow>, StorageError> {
+    all(
+        c,
+        "SELECT doc_id, mentor_nip, mentee_nip, unit_id, start_date, active, sessions, minutes
+         FROM mentoring WHERE tenant_id = ?1 ORDER BY unit_id, mentor_nip, mentee_nip",
+        params![tenant],
+        |r| {
+            Ok(MentoringRow {
+                doc_id: r.get(0)?,
+                mentor_nip: r.get(1)?,
+                mentee_nip: r.get(2)?,
+                unit_id: r.get(3)?,
+                start_date: r.get(4)?,
+                active: r.get(5)?,
+                sessions: count(r, 6)?,
+                minutes: big(r, 7)?,
+            })
+        },
+    )
+}
