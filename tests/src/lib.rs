@@ -264,6 +264,21 @@ impl Hr {
         assert!(res.status().is_success(), "GET {path}: {}", res.status());
         res.json().unwrap()
     }
+
+    /// The body of a successful GET as text (CSV downloads).
+    pub fn get_text(&self, path: &str) -> String {
+        let res = self.http.get(format!("{}{path}", self.url)).bearer_auth(&self.token).send().unwrap();
+        assert!(res.status().is_success(), "GET {path}: {}", res.status());
+        res.text().unwrap()
+    }
+
+    /// Send `body` as JSON with `method`; the status and the JSON answer.
+    pub fn send(&self, method: &str, path: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let res = self.http.request(method, format!("{}{path}", self.url)).bearer_auth(&self.token).json(&body).send();
+        let res = res.unwrap();
+        (res.status().as_u16(), res.json().unwrap_or(serde_json::Value::Null))
+    }
 }
 
 /// Push every document of `device` again as if never acknowledged (a lost

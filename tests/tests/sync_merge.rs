@@ -43,7 +43,7 @@ fn two_tablets_offline_then_hr_sees_one_merged_appraisal_with_the_conflict() {
     let list = hr.get("/v1/hr/appraisals?period=2026-Q3");
     assert_eq!(list["appraisals"].as_array().unwrap().len(), 1);
     let detail = hr.get(&format!("/v1/hr/appraisals/{id}"));
-    assert_eq!(detail["targets"].as_array().unwrap().len(), 2);
+    assert_eq!(detail["value"]["targets"].as_array().unwrap().len(), 2);
     let conflicts = detail["conflicts"].as_array().unwrap();
     assert_eq!(conflicts.len(), 1, "{detail}");
     assert_eq!(conflicts[0]["path"], "hasil_kerja");

@@ -198,9 +198,9 @@ pub(super) fn feedback_by_officer(
 ) -> Result<Vec<FeedbackSums>, StorageError> {
     let sql = format!(
         "SELECT officer_nip, {SUMS}, 0 FROM feedback INDEXED BY feedback_officer_time
-         WHERE tenant_id = ?1 AND officer_nip IS NOT NULL AND (?4 IS NULL OR officer_nip = ?4)
-           AND received_at >= ?2 AND received_at < ?3
-         GROUP BY officer_nip ORDER BY officer_nip"
+         WHERE tenant_id = ?1 AND officer_nip {} AND received_at >= ?2 AND received_at < ?3
+         GROUP BY officer_nip ORDER BY officer_nip",
+        if officer.is_some() { "= ?4" } else { "IS NOT NULL AND ?4 IS NULL" }
     );
     all(c, &sql, params![tenant, w.from_ms, w.to_ms, officer], |r| sums(r, r.get(0)?, String::new(), 1))
 }
@@ -213,16 +213,19 @@ pub(super) fn feedback_comments(
     officer: Option<&str>,
     limit: u32,
 ) -> Result<Vec<CommentRow>, StorageError> {
-    // Officer comments walk the officer index; unit comments the time index
-    // backwards, stopping at `limit`.
-    let index = if officer.is_some() { "feedback_officer_time" } else { "feedback_time" };
+    // One equality per filter given, so that SQLite walks the officer, the
+    // unit or the time index backwards and stops at `limit`.
+    let (filter, key) = match (officer, unit) {
+        (Some(o), _) => ("AND officer_nip = ?4", Some(o)),
+        (None, Some(u)) => ("AND unit_id = ?4", Some(u)),
+        (None, None) => ("AND ?4 IS NULL", None),
+    };
     let sql = format!(
-        "SELECT unit_id, service, officer_nip, comment, received_at FROM feedback INDEXED BY {index}
-         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND comment <> ''
-           AND (?4 IS NULL OR unit_id = ?4) AND (?5 IS NULL OR officer_nip = ?5)
-         ORDER BY received_at DESC LIMIT ?6"
+        "SELECT unit_id, service, officer_nip, comment, received_at FROM feedback
+         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND comment <> '' {filter}
+         ORDER BY received_at DESC LIMIT ?5"
     );
-    all(c, &sql, params![tenant, w.from_ms, w.to_ms, unit, officer, limit], |r| {
+    let rows = all(c, &sql, params![tenant, w.from_ms, w.to_ms, key, limit], |r| {
         Ok(CommentRow {
             unit_id: r.get(0)?,
             service: r.get(1)?,
@@ -230,7 +233,8 @@ pub(super) fn feedback_comments(
             comment: r.get(3)?,
             received_at: r.get(4)?,
         })
-    })
+    })?;
+    Ok(rows.into_iter().filter(|r| unit.is_none_or(|u| r.unit_id == u)).collect())
 }
 
 pub(super) fn waiting_by_month(
