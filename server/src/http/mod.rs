@@ -2,6 +2,7 @@
 
 mod enroll;
 mod hr;
+mod openapi;
 mod sync;
 
 use axum::Router;
@@ -26,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(enroll::router())
         .merge(hr::router())
         .merge(crate::reports::router())
+        .merge(openapi::router())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
