@@ -11,7 +11,11 @@
 //! prestasi-bench generate --devices D [--appraisals 25] [--feedback 10] [--seed 42] > workload.json
 //! prestasi-bench run --devices D [--appraisals 25] [--feedback 10] [--seed 42] [--json]
 //! prestasi-bench run --workload FILE [--server-bin PATH] [--keep] [--json]
+//! prestasi-bench reports --data-dir DIR [--repeat 3]
 //! ```
+//!
+//! `reports` times every HR report over a large merged view (see
+//! `reports.rs`); the rest of this page is about `run`.
 //!
 //! `generate` writes D device entries (one unit each) of K appraisals —
 //! 5 SKP targets, 7 perilaku ratings, a ~200-character note, 3 later edits —
@@ -61,6 +65,7 @@ mod converge;
 mod measure;
 mod replay;
 mod report;
+mod reports;
 mod run;
 mod server;
 mod verify;
@@ -113,6 +118,18 @@ enum Cmd {
         /// Also print the report as one JSON object on stdout.
         #[arg(long)]
         json: bool,
+    },
+    /// Time every HR report over a large generated merged view.
+    Reports {
+        /// Where the data is (generated there first if empty; kept).
+        #[arg(long)]
+        data_dir: PathBuf,
+        /// The server binary (default: `prestasi-server` beside this one).
+        #[arg(long)]
+        server_bin: Option<PathBuf>,
+        /// Requests per report and format.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
     },
 }
 
@@ -171,6 +188,14 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 println!("{}", report.json());
             } else {
                 print!("{}", report.table());
+            }
+        }
+        Cmd::Reports { data_dir, server_bin, repeat } => {
+            let rows = reports::run(&run::server_bin(server_bin)?, &data_dir, repeat)?;
+            print!("{}", reports::table(&rows));
+            let slow: Vec<_> = rows.iter().filter(|r| r.slowest >= std::time::Duration::from_secs(1)).collect();
+            if !slow.is_empty() {
+                return Err(format!("{} report(s) took 1 s or more", slow.len()).into());
             }
         }
     }

@@ -21,7 +21,7 @@ fn progress(msg: &str) {
 }
 
 /// The server binary to run: as given, or the one built beside this one.
-fn server_bin(given: Option<PathBuf>) -> Result<PathBuf, Error> {
+pub fn server_bin(given: Option<PathBuf>) -> Result<PathBuf, Error> {
     let bin = match given {
         Some(b) => b,
         None => std::env::current_exe()?.with_file_name("prestasi-server"),

@@ -59,7 +59,8 @@ pub struct Params {
     pub year: Option<i32>,
     /// Reference date for promotion checks (default: today).
     pub as_of: Option<NaiveDate>,
-    /// Only rows that need action (e.g. employees below 20 JP).
+    /// Only the rows HR acts on: employees below 20 JP (development),
+    /// flagged appraisers (appraisers), eligible employees (promotion).
     #[serde(default)]
     pub below: bool,
     #[serde(default)]

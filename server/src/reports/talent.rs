@@ -277,7 +277,9 @@ fn compute_promotion(ctx: &Ctx, p: &Params) -> Result<Vec<PromotionRow>, AppErro
         };
         let (Some(rank), Some(since), Some(education)) = (&e.rank, &e.rank_since, &e.education) else {
             row.reasons.push("Data pangkat, TMT pangkat atau pendidikan belum lengkap.".into());
-            out.push(row);
+            if !p.below {
+                out.push(row);
+            }
             continue;
         };
         let superior_rank =
