@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod error;
+pub mod extract;
 pub mod health;
 pub mod http;
 pub mod import;

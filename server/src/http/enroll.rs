@@ -7,6 +7,7 @@ use prestasi_core::sync::protocol::{ENROLL_PATH, EnrollRequest, EnrollResponse};
 
 use crate::auth::{normalise_code, random_token, sha256_hex};
 use crate::error::AppError;
+use crate::extract::JsonBody;
 use crate::state::AppState;
 use crate::storage::DeviceRow;
 
@@ -16,7 +17,7 @@ pub fn router() -> Router<AppState> {
 
 async fn enroll(
     State(state): State<AppState>,
-    Json(req): Json<EnrollRequest>,
+    JsonBody(req): JsonBody<EnrollRequest>,
 ) -> Result<Json<EnrollResponse>, AppError> {
     let device_id: uuid::Uuid =
         req.device_id.parse().map_err(|_| AppError::bad_request("bad_device_id", "device_id must be a UUID"))?;

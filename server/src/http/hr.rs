@@ -1,7 +1,7 @@
 //! HR's JSON API over the merged view (login with a password; every route
 //! is scoped to the officer's tenant).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use prestasi_core::model::Role;
@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use crate::admin;
 use crate::auth::{HrAuth, random_token, sha256_hex, verify_password};
 use crate::error::AppError;
+use crate::extract::{JsonBody, Query};
 use crate::state::AppState;
 use crate::storage::{AppraisalFilter, SessionRow};
 
@@ -42,7 +43,7 @@ struct LoginOk {
     role: Role,
 }
 
-async fn login(State(state): State<AppState>, Json(l): Json<Login>) -> Result<Json<LoginOk>, AppError> {
+async fn login(State(state): State<AppState>, JsonBody(l): JsonBody<Login>) -> Result<Json<LoginOk>, AppError> {
     let storage = state.storage.clone();
     let result = state
         .blocking(move || -> Result<LoginOk, AppError> {
@@ -129,7 +130,7 @@ struct EnrollDevice {
 async fn enroll_device(
     State(s): State<AppState>,
     hr: HrAuth,
-    Json(e): Json<EnrollDevice>,
+    JsonBody(e): JsonBody<EnrollDevice>,
 ) -> Result<Json<Value>, AppError> {
     let code = s
         .clone()
@@ -147,7 +148,7 @@ async fn revoke_device(
     State(s): State<AppState>,
     hr: HrAuth,
     Path(id): Path<String>,
-    Json(r): Json<Revoke>,
+    JsonBody(r): JsonBody<Revoke>,
 ) -> Result<Json<Value>, AppError> {
     s.clone()
         .blocking(move || {

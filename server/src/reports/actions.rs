@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::admin::edit_as_hr;
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::JsonBody;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -39,7 +40,7 @@ async fn resolve(
     State(s): State<AppState>,
     hr: HrAuth,
     Path(id): Path<String>,
-    Json(r): Json<Resolve>,
+    JsonBody(r): JsonBody<Resolve>,
 ) -> Result<Json<Value>, AppError> {
     let id = doc_id(&id)?;
     let st = s.clone();

@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use prestasi_core::rules::{Predikat, PredikatCounts, RaterFlag, UnitRating, check_distribution_with, rater_stats};
@@ -16,6 +16,7 @@ use super::table::{Tabular, dec, opt, opt_dec};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

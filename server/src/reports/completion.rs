@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use prestasi_core::model::AppraisalStatus;
@@ -14,6 +14,7 @@ use super::table::Tabular;
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

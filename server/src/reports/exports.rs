@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -18,6 +18,7 @@ use super::table::{Format, Tabular, opt};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {

@@ -3,7 +3,7 @@
 //! it served per period, employees' assessed potential, and disciplinary
 //! sanctions. Every input is checked with the core's rules before storing.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::{JsonBody, Query};
 use crate::state::AppState;
 use crate::storage::{PotentialRow, SanctionRow, UnitPeriodRow};
 
@@ -41,7 +42,7 @@ async fn get_settings(State(s): State<AppState>, hr: HrAuth) -> Result<Json<Rule
 async fn put_settings(
     State(s): State<AppState>,
     hr: HrAuth,
-    Json(v): Json<Value>,
+    JsonBody(v): JsonBody<Value>,
 ) -> Result<Json<RuleSettings>, AppError> {
     let settings: RuleSettings = serde_json::from_value(v).map_err(|e| AppError::Unprocessable {
         code: "invalid",
@@ -81,7 +82,7 @@ async fn put_unit_period(
     State(s): State<AppState>,
     hr: HrAuth,
     Path((unit, period)): Path<(String, String)>,
-    Json(i): Json<UnitPeriodInput>,
+    JsonBody(i): JsonBody<UnitPeriodInput>,
 ) -> Result<Json<UnitPeriodRow>, AppError> {
     prestasi_core::model::Period::parse(&period)?;
     if let Some(r) = &i.rating {
@@ -114,7 +115,7 @@ async fn put_potential(
     State(s): State<AppState>,
     hr: HrAuth,
     Path(n): Path<String>,
-    Json(i): Json<PotentialInput>,
+    JsonBody(i): JsonBody<PotentialInput>,
 ) -> Result<Json<PotentialRow>, AppError> {
     let n = nip(&n)?;
     let st = s.clone();
@@ -145,7 +146,7 @@ struct SanctionInput {
 async fn add_sanction(
     State(s): State<AppState>,
     hr: HrAuth,
-    Json(i): Json<SanctionInput>,
+    JsonBody(i): JsonBody<SanctionInput>,
 ) -> Result<Json<SanctionRow>, AppError> {
     let n = nip(&i.nip)?;
     let level: Sanction = i.level.parse()?;

@@ -19,6 +19,7 @@ use super::Ctx;
 use super::development::{behaviour_of, latest_in_year, minutes_in_year};
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::JsonBody;
 use crate::state::AppState;
 use crate::storage::{ProgrammeRow, SeatRow};
 
@@ -103,7 +104,7 @@ fn attendance(p: &ProgrammeRow, nip: Nip) -> Result<Training, AppError> {
 async fn create(
     State(s): State<AppState>,
     hr: HrAuth,
-    Json(p): Json<NewProgramme>,
+    JsonBody(p): JsonBody<NewProgramme>,
 ) -> Result<Json<ProgrammeRow>, AppError> {
     let row = check(p)?;
     let st = s.clone();
@@ -197,7 +198,7 @@ async fn attend(
     State(s): State<AppState>,
     hr: HrAuth,
     Path(id): Path<String>,
-    Json(a): Json<Attend>,
+    JsonBody(a): JsonBody<Attend>,
 ) -> Result<Json<Value>, AppError> {
     let nip: Nip = a.nip.parse().map_err(|e: prestasi_core::rules::NipError| AppError::Unprocessable {
         code: "invalid",

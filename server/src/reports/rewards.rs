@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use prestasi_core::rules::{Predikat, RecognitionCandidate, recognise};
@@ -16,6 +16,7 @@ use super::table::{Tabular, dec};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::state::AppState;
 use crate::storage::AppraisalFact;
 

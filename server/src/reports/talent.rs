@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{Months, NaiveDate};
@@ -26,6 +26,7 @@ use super::table::{Tabular, dec, opt, opt_dec};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::Query;
 use crate::state::AppState;
 use crate::storage::StaffRow;
 
