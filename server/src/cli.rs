@@ -9,6 +9,7 @@ use prestasi_core::model::Role;
 
 use crate::admin;
 use crate::config::Limits;
+use crate::generate;
 use crate::state::AppState;
 use crate::storage::Storage;
 use crate::storage::sqlite::SqliteStorage;
@@ -42,6 +43,27 @@ pub enum Command {
     /// Enroll, list and revoke devices.
     #[command(subcommand)]
     Device(DeviceCmd),
+    /// Load generated HR data (units, employees, appraisals, feedback,
+    /// training, HR inputs) into a tenant's merged view, for load tests and
+    /// demos. Creates the tenant if needed; nothing is left for devices to
+    /// sync. Default sizes: 200,000+ appraisals and 1,000,000 feedback.
+    Generate {
+        #[arg(long)]
+        tenant: String,
+        /// Name of the tenant, if it is created (default: its id).
+        #[arg(long)]
+        name: Option<String>,
+        /// The same seed gives the same data.
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long)]
+        employees: Option<u32>,
+        #[arg(long)]
+        feedback: Option<u32>,
+        /// The small test data set (300 employees, 3,000 feedback).
+        #[arg(long)]
+        small: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -177,6 +199,23 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Device(DeviceCmd::Revoke { id, reason }) => {
             admin::revoke_device(storage.as_ref(), &id, &reason)?;
             println!("device {id} revoked");
+        }
+        Command::Generate { tenant, name, seed, employees, feedback, small } => {
+            if storage.tenant(&tenant)?.is_none() {
+                admin::create_tenant(storage.as_ref(), &tenant, name.as_deref().unwrap_or(&tenant))?;
+                eprintln!("tenant {tenant} created");
+            }
+            let mut o = if small { generate::Options::small() } else { generate::Options::load_test() };
+            o.seed = seed.unwrap_or(o.seed);
+            o.employees = employees.unwrap_or(o.employees);
+            o.feedback = feedback.unwrap_or(o.feedback);
+            let started = std::time::Instant::now();
+            let summary = generate::generate(storage.as_ref(), &tenant, &o, &mut |what, done, total| {
+                if done == total || done % 50_000 == 0 {
+                    eprintln!("{what} {done}/{total} ({:.1} s)", started.elapsed().as_secs_f64());
+                }
+            })?;
+            println!("generated into {tenant} in {:.1} s: {summary}", started.elapsed().as_secs_f64());
         }
     }
     Ok(())

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod generate;
 pub mod health;
 pub mod http;
 pub mod import;
