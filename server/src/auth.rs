@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::storage::DeviceRow;
+use crate::storage::{DeviceRow, SessionRow};
 
 /// 32 random bytes as 64 lowercase hex characters.
 pub fn random_token() -> Result<String, AppError> {
@@ -103,6 +103,57 @@ impl FromRequestParts<AppState> for DeviceAuth {
     }
 }
 
+/// Sessions last a working day.
+const SESSION_MS: i64 = 10 * 60 * 60 * 1000;
+
+/// The cookie that carries an HR session in the web pages.
+pub const SESSION_COOKIE: &str = "prestasi_sesi";
+
+/// Check an HR officer's password and open a session: the token to hand
+/// out (only its hash is stored) and the session.
+pub fn open_session(
+    storage: &dyn crate::storage::Storage,
+    tenant: &str,
+    username: &str,
+    password: &str,
+) -> Result<(String, SessionRow), AppError> {
+    let wrong =
+        || AppError::Unauthorized { code: "bad_credentials", message: "Nama pengguna atau kata sandi salah.".into() };
+    let user = storage.user(tenant, username)?.ok_or_else(wrong)?;
+    if !verify_password(password, &user.password_hash) {
+        return Err(wrong());
+    }
+    let token = random_token()?;
+    let session = SessionRow {
+        token_hash: sha256_hex(&token),
+        tenant_id: user.tenant_id,
+        username: user.username,
+        role: user.role,
+        expires_at: chrono::Utc::now().timestamp_millis() + SESSION_MS,
+    };
+    storage.create_session(&session)?;
+    Ok((token, session))
+}
+
+/// The value of cookie `name` in the request, if any.
+pub fn cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The CSRF token of a session: forms carry it, POSTs must return it. It
+/// is derived from the session token, which the page's scripts never see
+/// (the cookie is HttpOnly), so another site cannot forge it.
+pub fn csrf_token(session_token: &str) -> String {
+    sha256_hex(&format!("csrf:{session_token}"))
+}
+
 /// A logged-in HR officer or admin.
 #[derive(Debug, Clone)]
 pub struct HrAuth {
@@ -115,7 +166,17 @@ impl FromRequestParts<AppState> for HrAuth {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let hash = sha256_hex(bearer(parts)?);
+        // The web pages' session cookie also opens the API, for reads only
+        // (downloads linked from the pages); changes need the bearer token
+        // or go through the pages' CSRF-checked forms.
+        let from_cookie = (parts.method == axum::http::Method::GET)
+            .then(|| cookie(&parts.headers, SESSION_COOKIE))
+            .flatten()
+            .filter(|_| !parts.headers.contains_key(axum::http::header::AUTHORIZATION));
+        let hash = sha256_hex(match from_cookie {
+            Some(token) => token,
+            None => bearer(parts)?,
+        });
         let storage = state.storage.clone();
         let now = chrono::Utc::now().timestamp_millis();
         let session =

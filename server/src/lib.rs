@@ -15,5 +15,6 @@ pub mod reports;
 pub mod state;
 pub mod storage;
 pub mod sync;
+pub mod web;
 
 pub use http::router;

@@ -9,14 +9,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::admin;
-use crate::auth::{HrAuth, random_token, sha256_hex, verify_password};
+use crate::auth::{HrAuth, open_session};
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
 use crate::state::AppState;
-use crate::storage::{AppraisalFilter, SessionRow};
-
-/// Sessions last a working day.
-const SESSION_MS: i64 = 10 * 60 * 60 * 1000;
+use crate::storage::AppraisalFilter;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -45,29 +42,9 @@ struct LoginOk {
 
 async fn login(State(state): State<AppState>, JsonBody(l): JsonBody<Login>) -> Result<Json<LoginOk>, AppError> {
     let storage = state.storage.clone();
-    let result = state
-        .blocking(move || -> Result<LoginOk, AppError> {
-            let wrong = || AppError::Unauthorized {
-                code: "bad_credentials",
-                message: "Nama pengguna atau kata sandi salah.".into(),
-            };
-            let user = storage.user(&l.tenant, &l.username)?.ok_or_else(wrong)?;
-            if !verify_password(&l.password, &user.password_hash) {
-                return Err(wrong());
-            }
-            let token = random_token()?;
-            let expires_at = chrono::Utc::now().timestamp_millis() + SESSION_MS;
-            storage.create_session(&SessionRow {
-                token_hash: sha256_hex(&token),
-                tenant_id: user.tenant_id,
-                username: user.username,
-                role: user.role,
-                expires_at,
-            })?;
-            Ok(LoginOk { token, expires_at, role: user.role })
-        })
-        .await?;
-    Ok(Json(result))
+    let (token, s) =
+        state.blocking(move || open_session(storage.as_ref(), &l.tenant, &l.username, &l.password)).await?;
+    Ok(Json(LoginOk { token, expires_at: s.expires_at, role: s.role }))
 }
 
 #[derive(Debug, Deserialize)]

@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
         .merge(enroll::router())
         .merge(hr::router())
         .merge(crate::reports::router())
+        .merge(crate::web::router())
         .merge(openapi::router())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())

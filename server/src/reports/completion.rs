@@ -76,7 +76,7 @@ fn unit_row(ctx: &Ctx, unit: &str) -> CompletionRow {
     }
 }
 
-fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<CompletionRow>, AppError> {
+pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<CompletionRow>, AppError> {
     let period = p.period()?;
     // Keyed by (agency name, unit id): agencies together, in name order.
     let mut units: BTreeMap<(String, String), CompletionRow> = BTreeMap::new();

@@ -8,7 +8,7 @@
 
 mod actions;
 mod calibration;
-mod completion;
+pub(crate) mod completion;
 mod development;
 mod evidence;
 mod exports;

@@ -1,0 +1,33 @@
+//! The web pages: HR's pages (Bahasa Indonesia, server-rendered, no
+//! JavaScript; charts drawn on the server as SVG) over the same report code
+//! as the JSON API, and the citizens' public feedback form.
+//!
+//! Templates live in `server/templates/` and are checked at compile time
+//! (askama): a misspelt field is a build error, not a blank page.
+
+mod dashboard;
+mod login;
+pub(crate) mod session;
+pub(crate) mod svg;
+
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new().merge(login::router()).merge(dashboard::router())
+}
+
+/// A rendered page, or the error page.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests;
