@@ -61,7 +61,7 @@ fn counts_per_unit(ctx: &Ctx, p: &Params, period: &str) -> Result<BTreeMap<Strin
     Ok(units)
 }
 
-fn compute_distribution(ctx: &Ctx, p: &Params) -> Result<Vec<DistributionRow>, AppError> {
+pub(crate) fn compute_distribution(ctx: &Ctx, p: &Params) -> Result<Vec<DistributionRow>, AppError> {
     let period = p.period()?;
     let ratings: HashMap<String, Option<String>> =
         ctx.storage.unit_periods(&ctx.tenant, &period.code)?.into_iter().map(|u| (u.unit_id, u.rating)).collect();
@@ -143,7 +143,7 @@ pub struct AppraiserRow {
     pub flag: Option<RaterFlag>,
 }
 
-fn compute_appraisers(ctx: &Ctx, p: &Params) -> Result<Vec<AppraiserRow>, AppError> {
+pub(crate) fn compute_appraisers(ctx: &Ctx, p: &Params) -> Result<Vec<AppraiserRow>, AppError> {
     let period = p.period()?;
     let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
     // agency → (all predikats, appraiser → their predikats)

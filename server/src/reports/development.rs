@@ -97,7 +97,7 @@ pub fn behaviour_of(
     Ok(out)
 }
 
-fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppError> {
+pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppError> {
     let year = p.year()?;
     let minutes = minutes_in_year(ctx, year)?;
     let latest = latest_in_year(ctx, year)?;
@@ -174,7 +174,7 @@ impl Tabular for DevelopmentRow {
     }
 }
 
-fn compute_mentoring(ctx: &Ctx, p: &Params) -> Result<Vec<MentoringRow>, AppError> {
+pub(crate) fn compute_mentoring(ctx: &Ctx, p: &Params) -> Result<Vec<MentoringRow>, AppError> {
     Ok(ctx.storage.mentoring(&ctx.tenant)?.into_iter().filter(|m| ctx.selected(p, &m.unit_id)).collect())
 }
 

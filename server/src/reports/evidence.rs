@@ -22,7 +22,7 @@ use crate::auth::HrAuth;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::state::AppState;
-use crate::storage::{CommentRow, FeedbackSums};
+use crate::storage::{AppraisalFact, CommentRow, FeedbackSums};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/v1/hr/reports/appraisals", get(list)).route("/v1/hr/appraisals/{id}", get(detail))
@@ -62,7 +62,7 @@ pub fn overall_average(s: &FeedbackSums) -> Option<f64> {
     (s.respondents > 0).then(|| s.sums.iter().sum::<u64>() as f64 / (9 * s.respondents) as f64)
 }
 
-fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EvidenceRow>, AppError> {
+pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EvidenceRow>, AppError> {
     let period = p.period()?;
     let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
     let feedback: HashMap<String, FeedbackSums> = ctx
@@ -156,11 +156,11 @@ impl Tabular for EvidenceRow {
 
 /// Citizens' answers about one officer: count, mean per element, comments.
 #[derive(Debug, Serialize)]
-struct OfficerFeedback {
-    count: u64,
-    nrr: Vec<ElementMean>,
-    average: Option<f64>,
-    comments: Vec<CommentRow>,
+pub struct OfficerFeedback {
+    pub count: u64,
+    pub nrr: Vec<ElementMean>,
+    pub average: Option<f64>,
+    pub comments: Vec<CommentRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -175,6 +175,31 @@ pub fn element_means(s: &FeedbackSums) -> Vec<ElementMean> {
     Element::ALL.iter().map(|&e| ElementMean { element: e.name(), label: e.label_id(), mean: tally.nrr(e) }).collect()
 }
 
+/// What citizens said about the appraised officer during the appraisal's
+/// period (`None` when the period code does not parse).
+pub(crate) fn officer_feedback(ctx: &Ctx, fact: &AppraisalFact) -> Result<Option<OfficerFeedback>, AppError> {
+    let Ok(period) = prestasi_core::model::Period::parse(&fact.period) else { return Ok(None) };
+    let w = ctx.window(&period);
+    let nip = Some(fact.employee_nip.as_str());
+    let sums = ctx.storage.feedback_by_officer(&ctx.tenant, w, nip)?.pop().unwrap_or_default();
+    let comments = ctx.storage.feedback_comments(&ctx.tenant, w, None, nip, 50)?;
+    Ok(Some(OfficerFeedback {
+        count: sums.respondents,
+        average: overall_average(&sums),
+        nrr: element_means(&sums),
+        comments,
+    }))
+}
+
+/// The appraisal's stored document, for its history and conflicts; `None`
+/// when the server holds only its merged row (generated data).
+pub(crate) fn appraisal_document(ctx: &Ctx, id: DocId) -> Result<Option<Document<Appraisal>>, AppError> {
+    let Some(stored) = ctx.storage.document(&ctx.tenant, id)? else { return Ok(None) };
+    Document::<Appraisal>::load(id, &stored.bytes)
+        .map(Some)
+        .map_err(|e| AppError::Internal(format!("stored {id}: {e}")))
+}
+
 async fn detail(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
     let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))?;
     let storage = s.storage.clone();
@@ -183,26 +208,9 @@ async fn detail(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -
             let ctx = Ctx::load(storage, hr.tenant_id)?;
             let not_found = || AppError::NotFound { message: format!("appraisal {id}") };
             let fact = ctx.storage.appraisal_fact(&ctx.tenant, &id.to_string())?.ok_or_else(not_found)?;
-            let stored = ctx.storage.document(&ctx.tenant, id)?.ok_or_else(not_found)?;
-            let mut doc = Document::<Appraisal>::load(id, &stored.bytes)
-                .map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;
+            let mut doc = appraisal_document(&ctx, id)?.ok_or_else(not_found)?;
             let value = doc.value().map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;
-            let period = prestasi_core::model::Period::parse(&fact.period).ok();
-            let feedback = match period {
-                Some(period) => {
-                    let w = ctx.window(&period);
-                    let nip = Some(fact.employee_nip.as_str());
-                    let sums = ctx.storage.feedback_by_officer(&ctx.tenant, w, nip)?.pop().unwrap_or_default();
-                    let comments = ctx.storage.feedback_comments(&ctx.tenant, w, None, nip, 50)?;
-                    Some(OfficerFeedback {
-                        count: sums.respondents,
-                        average: overall_average(&sums),
-                        nrr: element_means(&sums),
-                        comments,
-                    })
-                }
-                None => None,
-            };
+            let feedback = officer_feedback(&ctx, &fact)?;
             let staff = ctx.storage.staff(&ctx.tenant)?;
             let name_of = |nip: &str| staff.iter().find(|e| e.nip == nip).map(|e| e.name.clone());
             Ok(json!({

@@ -6,18 +6,18 @@
 //! report is a list of flat rows, served as JSON or, with `format=csv`, as
 //! the CSV an admin downloads (see [`table`]).
 
-mod actions;
-mod calibration;
+pub(crate) mod actions;
+pub(crate) mod calibration;
 pub(crate) mod completion;
-mod development;
-mod evidence;
+pub(crate) mod development;
+pub(crate) mod evidence;
 mod exports;
 mod inputs;
-mod programmes;
-mod rewards;
-mod skm;
+pub(crate) mod programmes;
+pub(crate) mod rewards;
+pub(crate) mod skm;
 pub(crate) mod table;
-mod talent;
+pub(crate) mod talent;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -11,8 +11,8 @@ use axum::{Json, Router};
 use chrono::NaiveDate;
 use prestasi_core::ValidationError;
 use prestasi_core::model::{BehaviourValue, DocId, Training};
-use prestasi_core::rules::{DevelopmentForm, Nip, SeatCandidate, allocate_seats};
-use serde::Deserialize;
+use prestasi_core::rules::{DevelopmentForm, Nip, SeatCandidate, SeatOffer, allocate_seats};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Ctx;
@@ -21,7 +21,7 @@ use crate::auth::HrAuth;
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use crate::storage::{ProgrammeRow, SeatRow};
+use crate::storage::{ProgrammeRow, SeatRow, Storage};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -32,20 +32,20 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize)]
-struct NewProgramme {
-    id: String,
-    title: String,
-    form: String,
+pub(crate) struct NewProgramme {
+    pub id: String,
+    pub title: String,
+    pub form: String,
     #[serde(default)]
-    provider: String,
-    start_date: NaiveDate,
-    end_date: NaiveDate,
+    pub provider: String,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
     /// Length in JP (45 minutes each).
-    jp: f64,
-    seats: u32,
-    value: Option<String>,
+    pub jp: f64,
+    pub seats: u32,
+    pub value: Option<String>,
     #[serde(default)]
-    unit_ids: Vec<String>,
+    pub unit_ids: Vec<String>,
 }
 
 fn check(p: NewProgramme) -> Result<ProgrammeRow, AppError> {
@@ -101,18 +101,20 @@ fn attendance(p: &ProgrammeRow, nip: Nip) -> Result<Training, AppError> {
     })
 }
 
+/// Check and store a new programme: the API's and the web page's one path.
+pub(crate) fn create_programme(storage: &dyn Storage, tenant: &str, p: NewProgramme) -> Result<ProgrammeRow, AppError> {
+    let row = check(p)?;
+    storage.create_programme(tenant, &row)?;
+    Ok(row)
+}
+
 async fn create(
     State(s): State<AppState>,
     hr: HrAuth,
     JsonBody(p): JsonBody<NewProgramme>,
 ) -> Result<Json<ProgrammeRow>, AppError> {
-    let row = check(p)?;
     let st = s.clone();
-    s.blocking(move || {
-        st.storage.create_programme(&hr.tenant_id, &row)?;
-        Ok(Json(row))
-    })
-    .await
+    s.blocking(move || Ok(Json(create_programme(st.storage.as_ref(), &hr.tenant_id, p)?))).await
 }
 
 async fn list(State(s): State<AppState>, hr: HrAuth) -> Result<Json<Value>, AppError> {
@@ -128,21 +130,32 @@ fn find(ctx: &Ctx, id: &str) -> Result<ProgrammeRow, AppError> {
         .ok_or_else(|| AppError::NotFound { message: format!("programme {id}") })
 }
 
+/// A programme with its seat list and the NIPs of those who attended.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ProgrammeDetail {
+    pub programme: ProgrammeRow,
+    pub seats: Vec<SeatRow>,
+    pub attended: Vec<String>,
+}
+
+pub(crate) fn programme_detail(ctx: &Ctx, p: ProgrammeRow) -> Result<ProgrammeDetail, AppError> {
+    let attended: Vec<String> = ctx
+        .storage
+        .trainings(&ctx.tenant, &p.end_date, &p.end_date)?
+        .into_iter()
+        .filter(|t| t.programme_id.as_deref() == Some(p.id.as_str()))
+        .map(|t| t.employee_nip)
+        .collect();
+    let seats = ctx.storage.seats(&ctx.tenant, &p.id)?;
+    Ok(ProgrammeDetail { programme: p, seats, attended })
+}
+
 /// The programme, its seat list and who attended.
-async fn one(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
+async fn one(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<ProgrammeDetail>, AppError> {
     let storage = s.storage.clone();
     s.blocking(move || {
         let ctx = Ctx::load(storage, hr.tenant_id)?;
-        let p = find(&ctx, &id)?;
-        let attended: Vec<String> = ctx
-            .storage
-            .trainings(&ctx.tenant, &p.end_date, &p.end_date)?
-            .into_iter()
-            .filter(|t| t.programme_id.as_deref() == Some(p.id.as_str()))
-            .map(|t| t.employee_nip)
-            .collect();
-        let seats = ctx.storage.seats(&ctx.tenant, &id)?;
-        Ok(Json(json!({ "programme": p, "seats": seats, "attended": attended })))
+        Ok(Json(programme_detail(&ctx, find(&ctx, &id)?)?))
     })
     .await
 }
@@ -150,38 +163,41 @@ async fn one(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> R
 /// Offer the seats: every active employee of the programme's units ranks
 /// by JP shortfall in the programme's year, then by their latest rating in
 /// the programme's value. Re-running replaces the list.
+pub(crate) fn allocate_programme(ctx: &Ctx, id: &str) -> Result<(ProgrammeRow, Vec<SeatOffer>), AppError> {
+    let p = find(ctx, id)?;
+    let year: i32 = p.start_date.get(..4).and_then(|y| y.parse().ok()).unwrap_or_default();
+    let value: Option<BehaviourValue> = p.value.as_deref().map(str::parse).transpose()?;
+    let minutes = minutes_in_year(ctx, year)?;
+    let latest = latest_in_year(ctx, year)?;
+    let behaviour = behaviour_of(
+        ctx,
+        latest.values().map(|a| a.period.clone()).collect::<std::collections::BTreeSet<_>>().into_iter(),
+    )?;
+    let candidates: Vec<SeatCandidate> = ctx
+        .storage
+        .staff(&ctx.tenant)?
+        .into_iter()
+        .filter(|e| e.active && (p.unit_ids.is_empty() || p.unit_ids.contains(&e.unit_id)))
+        .map(|e| SeatCandidate {
+            related: value.and_then(|v| {
+                latest.get(&e.nip).and_then(|a| behaviour.get(&a.doc_id)).and_then(|b| b.get(&v).copied())
+            }),
+            minutes_this_year: u32::try_from(minutes.get(&e.nip).copied().unwrap_or(0)).unwrap_or(u32::MAX),
+            nip: e.nip,
+        })
+        .collect();
+    let offers = allocate_seats(p.seats, &candidates);
+    let seats: Vec<SeatRow> =
+        offers.iter().map(|o| SeatRow { position: o.position, nip: o.nip.clone(), reason: o.reason.clone() }).collect();
+    ctx.storage.set_seats(&ctx.tenant, id, &seats)?;
+    Ok((p, offers))
+}
+
 async fn allocate(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
     let storage = s.storage.clone();
     s.blocking(move || {
         let ctx = Ctx::load(storage, hr.tenant_id)?;
-        let p = find(&ctx, &id)?;
-        let year: i32 = p.start_date.get(..4).and_then(|y| y.parse().ok()).unwrap_or_default();
-        let value: Option<BehaviourValue> = p.value.as_deref().map(str::parse).transpose()?;
-        let minutes = minutes_in_year(&ctx, year)?;
-        let latest = latest_in_year(&ctx, year)?;
-        let behaviour = behaviour_of(
-            &ctx,
-            latest.values().map(|a| a.period.clone()).collect::<std::collections::BTreeSet<_>>().into_iter(),
-        )?;
-        let candidates: Vec<SeatCandidate> = ctx
-            .storage
-            .staff(&ctx.tenant)?
-            .into_iter()
-            .filter(|e| e.active && (p.unit_ids.is_empty() || p.unit_ids.contains(&e.unit_id)))
-            .map(|e| SeatCandidate {
-                related: value.and_then(|v| {
-                    latest.get(&e.nip).and_then(|a| behaviour.get(&a.doc_id)).and_then(|b| b.get(&v).copied())
-                }),
-                minutes_this_year: u32::try_from(minutes.get(&e.nip).copied().unwrap_or(0)).unwrap_or(u32::MAX),
-                nip: e.nip,
-            })
-            .collect();
-        let offers = allocate_seats(p.seats, &candidates);
-        let seats: Vec<SeatRow> = offers
-            .iter()
-            .map(|o| SeatRow { position: o.position, nip: o.nip.clone(), reason: o.reason.clone() })
-            .collect();
-        ctx.storage.set_seats(&ctx.tenant, &id, &seats)?;
+        let (p, offers) = allocate_programme(&ctx, &id)?;
         Ok(Json(json!({ "programme": p, "seats": offers })))
     })
     .await
@@ -192,33 +208,45 @@ struct Attend {
     nip: String,
 }
 
-/// Record that `nip` attended: creates the attendance training document
-/// (as the HR officer), which credits the programme's JP.
+/// Record that `nip` attended programme `id`: creates the attendance
+/// training document as the HR officer `officer`, which credits the
+/// programme's JP.
+pub(crate) fn record_attendance(
+    s: &AppState,
+    tenant: &str,
+    officer: &str,
+    id: &str,
+    nip: &str,
+) -> Result<(DocId, Training), AppError> {
+    let nip: Nip = nip.trim().parse().map_err(|e: prestasi_core::rules::NipError| AppError::Unprocessable {
+        code: "invalid",
+        message: e.user_message(),
+    })?;
+    let ctx = Ctx::load(s.storage.clone(), tenant.to_string())?;
+    let p = find(&ctx, id)?;
+    let mut known = false;
+    ctx.storage.read(&mut |l| {
+        known = l.employee(&ctx.tenant, nip.as_str())?.is_some();
+        Ok(())
+    })?;
+    if !known {
+        return Err(AppError::NotFound { message: format!("employee {nip}") });
+    }
+    let training = attendance(&p, nip.clone())?;
+    let doc = DocId::for_attendance(&p.id, &nip);
+    crate::admin::record_as_hr(s.storage.as_ref(), s.server_device, tenant, officer, doc, &training)?;
+    Ok((doc, training))
+}
+
 async fn attend(
     State(s): State<AppState>,
     hr: HrAuth,
     Path(id): Path<String>,
     JsonBody(a): JsonBody<Attend>,
 ) -> Result<Json<Value>, AppError> {
-    let nip: Nip = a.nip.parse().map_err(|e: prestasi_core::rules::NipError| AppError::Unprocessable {
-        code: "invalid",
-        message: e.user_message(),
-    })?;
     let st = s.clone();
     s.blocking(move || {
-        let ctx = Ctx::load(st.storage.clone(), hr.tenant_id.clone())?;
-        let p = find(&ctx, &id)?;
-        let mut known = false;
-        ctx.storage.read(&mut |l| {
-            known = l.employee(&ctx.tenant, nip.as_str())?.is_some();
-            Ok(())
-        })?;
-        if !known {
-            return Err(AppError::NotFound { message: format!("employee {nip}") });
-        }
-        let training = attendance(&p, nip.clone())?;
-        let doc = DocId::for_attendance(&p.id, &nip);
-        crate::admin::record_as_hr(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, doc, &training)?;
+        let (doc, training) = record_attendance(&st, &hr.tenant_id, &hr.username, &id, &a.nip)?;
         Ok(Json(json!({ "doc_id": doc.to_string(), "training": training })))
     })
     .await

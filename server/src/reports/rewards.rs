@@ -66,7 +66,7 @@ pub struct AllowanceRow {
     pub percent: f64,
 }
 
-fn compute_allowances(ctx: &Ctx, p: &Params) -> Result<Vec<AllowanceRow>, AppError> {
+pub(crate) fn compute_allowances(ctx: &Ctx, p: &Params) -> Result<Vec<AllowanceRow>, AppError> {
     let names = names(ctx)?;
     Ok(decided(ctx, p)?
         .into_iter()
@@ -110,7 +110,7 @@ pub struct RecognitionRow {
     pub reasons: Vec<String>,
 }
 
-fn compute_recognition(ctx: &Ctx, p: &Params) -> Result<Vec<RecognitionRow>, AppError> {
+pub(crate) fn compute_recognition(ctx: &Ctx, p: &Params) -> Result<Vec<RecognitionRow>, AppError> {
     let period = p.period()?;
     let feedback: HashMap<String, _> = ctx
         .storage

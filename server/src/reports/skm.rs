@@ -87,7 +87,7 @@ fn row(ctx: &Ctx, level: &'static str, unit: &str, service: &str, s: &FeedbackSu
     }
 }
 
-fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<SkmRow>, AppError> {
+pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<SkmRow>, AppError> {
     let period = p.period()?;
     let population: HashMap<String, Option<u64>> =
         ctx.storage.unit_periods(&ctx.tenant, &period.code)?.into_iter().map(|u| (u.unit_id, u.population)).collect();
@@ -181,7 +181,7 @@ pub struct WaitingRow {
 
 /// Minutes waited per unit and month over the twelve months ending with
 /// the period: its trend.
-fn compute_waiting(ctx: &Ctx, p: &Params) -> Result<Vec<WaitingRow>, AppError> {
+pub(crate) fn compute_waiting(ctx: &Ctx, p: &Params) -> Result<Vec<WaitingRow>, AppError> {
     let period = p.period()?;
     let year_back = period.end.checked_sub_months(Months::new(12)).and_then(|d| d.succ_opt()).unwrap_or(period.start);
     let span = Period { code: period.code.clone(), start: year_back.min(period.start), end: period.end };
@@ -217,7 +217,7 @@ impl Tabular for WaitingRow {
 }
 
 /// The newest 200 comments of the period (of one unit with `unit`).
-fn compute_comments(ctx: &Ctx, p: &Params) -> Result<Vec<CommentRow>, AppError> {
+pub(crate) fn compute_comments(ctx: &Ctx, p: &Params) -> Result<Vec<CommentRow>, AppError> {
     let period = p.period()?;
     let rows = ctx.storage.feedback_comments(&ctx.tenant, ctx.window(&period), p.unit.as_deref(), None, 200)?;
     Ok(rows.into_iter().filter(|c| ctx.selected(p, &c.unit_id)).collect())

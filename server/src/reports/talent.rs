@@ -117,7 +117,7 @@ pub struct TalentRow {
     pub excluded: Option<String>,
 }
 
-fn compute_talent(ctx: &Ctx, p: &Params) -> Result<Vec<TalentRow>, AppError> {
+pub(crate) fn compute_talent(ctx: &Ctx, p: &Params) -> Result<Vec<TalentRow>, AppError> {
     let year = p.year()?;
     let history = two_years(ctx, year)?;
     let sanctions = sanctions(ctx, year)?;
@@ -204,7 +204,7 @@ pub struct SuccessionRow {
 /// Everyone in a box whose actions include the succession group, with the
 /// group's rules checked. Competence fit is the HR-assessed potential at
 /// least Menengah.
-fn compute_succession(ctx: &Ctx, p: &Params) -> Result<Vec<SuccessionRow>, AppError> {
+pub(crate) fn compute_succession(ctx: &Ctx, p: &Params) -> Result<Vec<SuccessionRow>, AppError> {
     let year = p.year()?;
     let minutes = minutes_in_year(ctx, year)?;
     let mut out = Vec::new();
@@ -259,7 +259,7 @@ pub struct PromotionRow {
     pub reasons: Vec<String>,
 }
 
-fn compute_promotion(ctx: &Ctx, p: &Params) -> Result<Vec<PromotionRow>, AppError> {
+pub(crate) fn compute_promotion(ctx: &Ctx, p: &Params) -> Result<Vec<PromotionRow>, AppError> {
     let as_of = p.as_of.unwrap_or_else(|| chrono::Utc::now().date_naive());
     let since = as_of.checked_sub_months(Months::new(24)).unwrap_or(NaiveDate::MIN);
     let history = predikats(ctx, |per| per.end <= as_of && per.start > since)?;
@@ -341,7 +341,7 @@ pub struct CreditRow {
     pub credit_points: Option<f64>,
 }
 
-fn compute_credits(ctx: &Ctx, p: &Params) -> Result<Vec<CreditRow>, AppError> {
+pub(crate) fn compute_credits(ctx: &Ctx, p: &Params) -> Result<Vec<CreditRow>, AppError> {
     let year = p.year()?;
     let mut periods: Vec<String> = ctx
         .storage
