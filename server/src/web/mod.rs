@@ -5,10 +5,16 @@
 //! Templates live in `server/templates/` and are checked at compile time
 //! (askama): a misspelt field is a build error, not a blank page.
 
+mod appraisals;
+mod calibration;
 mod dashboard;
+mod development;
 mod login;
+mod rewards;
 pub(crate) mod session;
 pub(crate) mod svg;
+mod skm;
+mod talent;
 
 use askama::Template;
 use axum::Router;
@@ -18,7 +24,15 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(login::router()).merge(dashboard::router())
+    Router::new()
+        .merge(login::router())
+        .merge(dashboard::router())
+        .merge(appraisals::router())
+        .merge(calibration::router())
+        .merge(skm::router())
+        .merge(development::router())
+        .merge(talent::router())
+        .merge(rewards::router())
 }
 
 /// A rendered page, or the error page.
@@ -28,6 +42,10 @@ pub fn render<T: Template>(t: &T) -> Response {
         Err(e) => AppError::Internal(format!("template: {e}")).into_response(),
     }
 }
+
+pub use pages::{Filters, PageQuery, encode, fail, label, local_time, num, refusal, refused_page, show};
+
+mod pages;
 
 #[cfg(test)]
 mod tests;

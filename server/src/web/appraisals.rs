@@ -1,0 +1,501 @@
+//! `/hr/penilaian`: predikat per employee with its evidence, and one
+//! appraisal's page — its content, what citizens said about the officer,
+//! the full history, open conflicts to settle, and locking or reopening.
+//! The forms go through the same code as the API
+//! (`reports::actions`), so a refusal by the rules is the same refusal.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use prestasi_core::doc::{Conflict, HistoryEntry};
+use prestasi_core::model::{Appraisal, AppraisalStatus, BehaviourValue, DeviceId, DocId, Role};
+use prestasi_core::rules::{Predikat, Rating};
+use serde::Deserialize;
+
+use super::pages::refused_page;
+use super::session::WebHr;
+use super::{Filters, PageQuery, fail, label, local_time, num, refusal, show};
+use crate::error::AppError;
+use crate::extract::Query;
+use crate::reports::evidence::{self, EvidenceRow, OfficerFeedback};
+use crate::reports::{Ctx, actions};
+use crate::state::AppState;
+use crate::storage::{AppraisalFact, AppraisalFilter, InnovationRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/hr/penilaian", get(list))
+        .route("/hr/penilaian/{id}", get(detail))
+        .route("/hr/penilaian/{id}/konflik", post(resolve))
+        .route("/hr/penilaian/{id}/kunci", post(lock))
+        .route("/hr/penilaian/{id}/buka", post(reopen))
+}
+
+/// Rows shown on one page; the CSV has them all.
+const MAX_ROWS: usize = 500;
+
+struct ListRow {
+    e: EvidenceRow,
+    status: &'static str,
+    hasil: &'static str,
+    perilaku: &'static str,
+    predikat: &'static str,
+    feedback_average: String,
+}
+
+#[derive(Template)]
+#[template(path = "penilaian.html")]
+struct ListPage {
+    hr: WebHr,
+    f: Filters,
+    rows: Vec<ListRow>,
+    total: usize,
+    /// (predikat label, count), then those without a predikat yet.
+    summary: Vec<(&'static str, usize)>,
+}
+
+async fn list(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) -> Response {
+    let user = hr.clone();
+    show(&s, &hr, move |ctx| {
+        let f = Filters::period(ctx, "/hr/penilaian", &q, true)?;
+        let all = if f.has_data() { evidence::compute(ctx, &f.params())? } else { Vec::new() };
+        let mut summary: Vec<(&'static str, usize)> = Predikat::ALL
+            .iter()
+            .map(|p| (p.label_id(), all.iter().filter(|r| r.predikat.as_deref() == Some(p.name())).count()))
+            .collect();
+        summary.push(("Belum ada predikat", all.iter().filter(|r| r.predikat.is_none()).count()));
+        let total = all.len();
+        let rows = all
+            .into_iter()
+            .take(MAX_ROWS)
+            .map(|e| ListRow {
+                status: label::status(&e.status),
+                hasil: label::rating(e.hasil_kerja.as_deref()),
+                perilaku: label::rating(e.perilaku.as_deref()),
+                predikat: label::predikat(e.predikat.as_deref()),
+                feedback_average: num(e.feedback_average),
+                e,
+            })
+            .collect();
+        Ok(ListPage { hr: user, f, rows, total, summary })
+    })
+    .await
+}
+
+// ---------------------------------------------------------------------------
+// One appraisal
+
+struct TargetView {
+    indicator: String,
+    target: String,
+    realisation: String,
+    main: bool,
+    rating: &'static str,
+}
+
+struct BehaviourView {
+    value: String,
+    rating: &'static str,
+    note: String,
+}
+
+struct DialogueView {
+    date: String,
+    author: String,
+    text: String,
+}
+
+/// What the appraisal says, from its document or (for data loaded without
+/// documents) from the merged view.
+#[derive(Default)]
+struct Content {
+    targets: Vec<TargetView>,
+    behaviour: Vec<BehaviourView>,
+    innovations: Vec<InnovationRow>,
+    notes: String,
+    dialogues: Vec<DialogueView>,
+}
+
+fn amount(v: f64, unit: &str) -> String {
+    let n = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.2}") };
+    if unit.is_empty() { n } else { format!("{n} {unit}") }
+}
+
+fn behaviour_label(name: &str) -> String {
+    name.parse::<BehaviourValue>().map_or_else(|_| name.to_string(), |v| v.label_id().to_string())
+}
+
+fn from_document(a: &Appraisal) -> Content {
+    Content {
+        targets: a
+            .targets
+            .iter()
+            .map(|t| TargetView {
+                indicator: t.indicator.clone(),
+                target: amount(t.target, &t.unit),
+                realisation: t.realisation.map_or_else(|| "–".into(), |r| amount(r, &t.unit)),
+                main: t.main,
+                rating: t.rating.map_or("–", Rating::label_id),
+            })
+            .collect(),
+        behaviour: BehaviourValue::ALL
+            .iter()
+            .map(|v| BehaviourView {
+                value: v.label_id().to_string(),
+                rating: a.behaviour.get(v).map_or("–", |r| r.label_id()),
+                note: a.behaviour_notes.get(v).cloned().unwrap_or_default(),
+            })
+            .collect(),
+        innovations: a
+            .innovations
+            .iter()
+            .map(|i| InnovationRow { what: i.what.clone(), date: i.date.to_string(), effect: i.effect.clone() })
+            .collect(),
+        notes: a.notes.clone(),
+        dialogues: a
+            .dialogues
+            .iter()
+            .map(|d| DialogueView { date: d.date.to_string(), author: d.author_nip.clone(), text: d.text.clone() })
+            .collect(),
+    }
+}
+
+fn from_view(ctx: &Ctx, id: DocId, fact: &AppraisalFact) -> Result<Content, AppError> {
+    let targets = ctx
+        .storage
+        .appraisal_targets(&ctx.tenant, id)?
+        .into_iter()
+        .map(|t| TargetView {
+            target: amount(t.target, &t.unit),
+            realisation: t.realisation.map_or_else(|| "–".into(), |r| amount(r, &t.unit)),
+            indicator: t.indicator,
+            main: t.main,
+            rating: label::rating(t.rating.as_deref()),
+        })
+        .collect();
+    let behaviour = ctx
+        .storage
+        .behaviour(&ctx.tenant, &fact.period)?
+        .into_iter()
+        .filter(|b| b.doc_id == fact.doc_id)
+        .map(|b| BehaviourView {
+            value: behaviour_label(&b.value),
+            rating: label::rating(b.rating.as_deref()),
+            note: String::new(),
+        })
+        .collect();
+    let filter = AppraisalFilter { period: Some(fact.period.clone()), unit: Some(fact.unit_id.clone()) };
+    let notes =
+        ctx.storage.appraisals(&ctx.tenant, &filter)?.into_iter().find(|a| a.doc_id == fact.doc_id).map(|a| a.notes);
+    Ok(Content {
+        targets,
+        behaviour,
+        innovations: ctx.storage.innovations(&ctx.tenant, &fact.doc_id)?,
+        notes: notes.unwrap_or_default(),
+        dialogues: Vec::new(),
+    })
+}
+
+struct HistoryView {
+    at: String,
+    user: String,
+    device: String,
+    fields: Vec<String>,
+    more: usize,
+}
+
+struct ValueView {
+    index: usize,
+    value: String,
+    user: String,
+    device: String,
+    at: String,
+    shown: bool,
+}
+
+struct ConflictView {
+    path: String,
+    field: String,
+    values: Vec<ValueView>,
+}
+
+/// Field changes listed per history entry; a document's first change
+/// sets every field, the rest are counted.
+const FIELDS_PER_CHANGE: usize = 12;
+
+/// Names devices by their automerge actor: the server, or an enrolled
+/// tablet or kiosk and the person it is enrolled for.
+struct Devices(HashMap<String, String>);
+
+impl Devices {
+    fn load(ctx: &Ctx, server: DeviceId) -> Result<Self, AppError> {
+        let mut names = HashMap::from([(server.actor_hex(), "Server BKPSDM".to_string())]);
+        for d in ctx.storage.devices(&ctx.tenant)? {
+            let Ok(id) = d.id.parse::<DeviceId>() else { continue };
+            let kind = match d.role {
+                Role::Supervisor => "Tablet",
+                Role::Kiosk => "Kios",
+                Role::Hr | Role::Admin => "Perangkat BKPSDM",
+            };
+            let short: String = d.id.chars().take(8).collect();
+            names.insert(id.actor_hex(), format!("{kind} {} ({short})", d.user_id));
+        }
+        Ok(Self(names))
+    }
+
+    fn name(&self, actor: &str) -> String {
+        self.0.get(actor).cloned().unwrap_or_else(|| format!("Perangkat {}", actor.chars().take(8).collect::<String>()))
+    }
+}
+
+/// A stored value as people read it: enum names become their labels.
+fn shown_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Ok(r) = s.parse::<Rating>() {
+                r.label_id().to_string()
+            } else if let Ok(st) = AppraisalStatus::parse(s) {
+                st.label_id().to_string()
+            } else {
+                s.clone()
+            }
+        }
+        serde_json::Value::Null => "(kosong)".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A document path (`targets/3f9c…/realisation`) as people read it.
+fn field_label(path: &str, value: &Appraisal) -> String {
+    let parts: Vec<&str> = path.split('/').collect();
+    let field = |name: &str| match name {
+        "hasil_kerja" => "Hasil kerja",
+        "perilaku" => "Perilaku kerja",
+        "status" => "Status",
+        "notes" => "Catatan",
+        "realisation" => "realisasi",
+        "target" => "target",
+        "rating" => "rating",
+        "indicator" => "indikator",
+        "unit" => "satuan",
+        "main" => "utama",
+        _ => "",
+    };
+    match parts.as_slice() {
+        [one] if !field(one).is_empty() => field(one).to_string(),
+        ["targets", id, rest @ ..] => {
+            let name = value.targets.iter().find(|t| t.id == *id).map_or(*id, |t| t.indicator.as_str());
+            let what = rest.first().map(|r| if field(r).is_empty() { *r } else { field(r) }).unwrap_or_default();
+            format!("Target «{name}» {what}").trim_end().to_string()
+        }
+        ["behaviour", v] => format!("Perilaku {}", behaviour_label(v)),
+        ["behaviour_notes", v] => format!("Catatan perilaku {}", behaviour_label(v)),
+        _ => path.to_string(),
+    }
+}
+
+fn history_view(h: HistoryEntry, devices: &Devices, value: &Appraisal, offset: i32) -> HistoryView {
+    let more = h.changes.len().saturating_sub(FIELDS_PER_CHANGE);
+    HistoryView {
+        at: h.at.map_or_else(String::new, |t| local_time(t.timestamp_millis(), offset)),
+        user: h.user.unwrap_or_else(|| "–".into()),
+        device: devices.name(&h.device),
+        fields: h
+            .changes
+            .iter()
+            .take(FIELDS_PER_CHANGE)
+            .map(|c| match &c.value {
+                Some(v) => format!("{} = {}", field_label(&c.path, value), shown_value(v)),
+                None => format!("{} dihapus", field_label(&c.path, value)),
+            })
+            .collect(),
+        more,
+    }
+}
+
+fn conflict_view(c: Conflict, devices: &Devices, value: &Appraisal, offset: i32) -> ConflictView {
+    ConflictView {
+        field: field_label(&c.path, value),
+        values: c
+            .values
+            .iter()
+            .enumerate()
+            .map(|(index, v)| ValueView {
+                index,
+                value: shown_value(&v.value),
+                user: v.user.clone().unwrap_or_else(|| "–".into()),
+                device: devices.name(&v.device),
+                at: v.at.map_or_else(String::new, |t| local_time(t.timestamp_millis(), offset)),
+                shown: v.shown,
+            })
+            .collect(),
+        path: c.path,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "penilaian_detail.html")]
+struct DetailPage {
+    hr: WebHr,
+    id: String,
+    fact: AppraisalFact,
+    employee: String,
+    appraiser: String,
+    unit: String,
+    status: &'static str,
+    hasil: &'static str,
+    perilaku: &'static str,
+    predikat: &'static str,
+    content: Content,
+    feedback: Option<OfficerFeedback>,
+    /// False for data loaded without documents: no history or conflicts.
+    has_document: bool,
+    history: Vec<HistoryView>,
+    conflicts: Vec<ConflictView>,
+    can_lock: bool,
+    can_reopen: bool,
+    flash: Option<&'static str>,
+    error: Option<String>,
+}
+
+impl DetailPage {
+    fn average(&self) -> String {
+        num(self.feedback.as_ref().and_then(|f| f.average))
+    }
+}
+
+fn flash(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "konflik" => Some("Konflik diselesaikan. Tablet menerima nilai yang dipilih pada sinkronisasi berikutnya."),
+        "kunci" => Some("Penilaian dikunci."),
+        "buka" => Some("Penilaian dibuka kembali sebagai draf untuk diperbaiki pejabat penilai."),
+        _ => None,
+    }
+}
+
+fn build_detail(
+    ctx: &Ctx,
+    server: DeviceId,
+    hr: WebHr,
+    id: DocId,
+    pesan: Option<&str>,
+    error: Option<String>,
+) -> Result<DetailPage, AppError> {
+    let fact = ctx
+        .storage
+        .appraisal_fact(&ctx.tenant, &id.to_string())?
+        .ok_or_else(|| AppError::NotFound { message: format!("appraisal {id}") })?;
+    let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
+    let name = |nip: &str| names.get(nip).map_or_else(|| nip.to_string(), |n| format!("{n} ({nip})"));
+    let offset = ctx.settings.utc_offset_minutes;
+    let (content, has_document, history, conflicts) = match evidence::appraisal_document(ctx, id)? {
+        Some(mut doc) => {
+            let value = doc.value().map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;
+            let devices = Devices::load(ctx, server)?;
+            let history = doc.history().into_iter().rev().map(|h| history_view(h, &devices, &value, offset)).collect();
+            let conflicts = doc.conflicts().into_iter().map(|c| conflict_view(c, &devices, &value, offset)).collect();
+            (from_document(&value), true, history, conflicts)
+        }
+        None => (from_view(ctx, id, &fact)?, false, Vec::new(), Vec::new()),
+    };
+    Ok(DetailPage {
+        hr,
+        id: id.to_string(),
+        employee: name(&fact.employee_nip),
+        appraiser: name(&fact.appraiser_nip),
+        unit: format!("{} ({})", ctx.unit_name(&fact.unit_id), ctx.agency_of(&fact.unit_id).1),
+        status: label::status(&fact.status),
+        hasil: label::rating(fact.hasil_kerja.as_deref()),
+        perilaku: label::rating(fact.perilaku.as_deref()),
+        predikat: label::predikat(fact.predikat.as_deref()),
+        content,
+        feedback: evidence::officer_feedback(ctx, &fact)?,
+        can_lock: has_document && fact.status == AppraisalStatus::Reviewed.as_str(),
+        can_reopen: has_document && fact.status == AppraisalStatus::Locked.as_str(),
+        has_document,
+        history,
+        conflicts,
+        flash: flash(pesan),
+        error,
+        fact,
+    })
+}
+
+async fn detail(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Query(q): Query<PageQuery>) -> Response {
+    let id = match actions::doc_id(&id) {
+        Ok(id) => id,
+        Err(e) => return fail(e),
+    };
+    let (user, server) = (hr.clone(), s.server_device);
+    show(&s, &hr, move |ctx| build_detail(ctx, server, user, id, q.pesan.as_deref(), None)).await
+}
+
+#[derive(Debug, Deserialize)]
+struct ActionForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    path: String,
+    #[serde(default)]
+    pick: String,
+}
+
+/// Run one HR action on appraisal `id` from a form: check the CSRF token,
+/// act through `reports::actions`, then send the browser back to the
+/// appraisal (303) with a message — or show the page again with the
+/// refusal, in Indonesian.
+async fn act<F>(s: AppState, hr: WebHr, id: String, form: ActionForm, done: &'static str, action: F) -> Response
+where
+    F: FnOnce(&AppState, &WebHr, DocId, &ActionForm) -> Result<Appraisal, AppError> + Send + 'static,
+{
+    if let Err(e) = hr.check(&form.csrf) {
+        return fail(e);
+    }
+    let id = match actions::doc_id(&id) {
+        Ok(id) => id,
+        Err(e) => return fail(e),
+    };
+    let (st, user) = (s.clone(), hr.clone());
+    let outcome = s.blocking(move || Ok(action(&st, &user, id, &form))).await;
+    let refused = match outcome {
+        Ok(Ok(_)) => return Redirect::to(&format!("/hr/penilaian/{id}?pesan={done}")).into_response(),
+        Ok(Err(e)) | Err(e) => match refusal(e) {
+            Ok(message) => message,
+            Err(e) => return fail(e),
+        },
+    };
+    let server = s.server_device;
+    let user = hr.clone();
+    refused_page(show(&s, &hr, move |ctx| build_detail(ctx, server, user, id, None, Some(refused))).await)
+}
+
+async fn resolve(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Response {
+    act(s, hr, id, f, "konflik", |st, hr, id, f| {
+        let pick: usize = f
+            .pick
+            .parse()
+            .map_err(|_| AppError::Unprocessable { code: "invalid", message: "Pilih salah satu nilai.".into() })?;
+        actions::resolve_conflict(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, &f.path, pick)
+    })
+    .await
+}
+
+async fn lock(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Response {
+    act(s, hr, id, f, "kunci", |st, hr, id, _| {
+        let status = AppraisalStatus::Locked;
+        actions::set_status(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, status)
+    })
+    .await
+}
+
+async fn reopen(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Response {
+    act(s, hr, id, f, "buka", |st, hr, id, _| {
+        let status = AppraisalStatus::Draft;
+        actions::set_status(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, status)
+    })
+    .await
+}

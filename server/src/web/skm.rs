@@ -1,0 +1,9 @@
+//! (page in progress)
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+}
