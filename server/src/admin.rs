@@ -248,3 +248,44 @@ pub fn record_as_hr<T: Merged>(
         Some(message) => Err(AppError::Unprocessable { code: "refused", message }),
     }
 }
+
+/// The author the server names on feedback citizens give in the web form.
+pub const WEB_FEEDBACK_AUTHOR: &str = "umpan-balik-web";
+
+/// Store one citizen's feedback from the public web form. The server
+/// writes it as its own actor in the least-privileged role that may: a
+/// kiosk of the feedback's unit, so the normal checks allow exactly one
+/// new feedback document of that unit and nothing else. Returns `false`
+/// (storing nothing) if the document already exists — the same form sent
+/// twice.
+pub fn record_citizen_feedback(
+    storage: &dyn Storage,
+    server: DeviceId,
+    tenant: &str,
+    id: DocId,
+    feedback: &prestasi_core::model::Feedback,
+) -> Result<bool, AppError> {
+    let w = Writer {
+        tenant: tenant.into(),
+        origin: "server".into(),
+        author: Author::new(WEB_FEEDBACK_AUTHOR, server, Role::Kiosk),
+        enrolled_user: WEB_FEEDBACK_AUTHOR.into(),
+        units: vec![feedback.unit_id.clone()],
+    };
+    let mut outcome = Ok(false);
+    storage.write(&mut |tx| {
+        outcome = if tx.load(tenant, id)?.is_some() {
+            Ok(false)
+        } else {
+            match upsert(tx, &w, id, feedback)? {
+                None => Ok(true),
+                Some(message) => Err(AppError::Unprocessable { code: "refused", message }),
+            }
+        };
+        Ok(())
+    })?;
+    outcome
+}
+
+/// How long an enrollment code stays valid, in days (for the pages).
+pub const ENROLLMENT_TTL_DAYS: i64 = ENROLLMENT_TTL_MS / (24 * 60 * 60 * 1000);

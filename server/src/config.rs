@@ -1,4 +1,5 @@
-//! Limits the server enforces on every sync request.
+//! Limits the server enforces on every sync request, and on the public
+//! citizen feedback form.
 
 /// Sizes are of the decompressed body unless said otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,6 +15,18 @@ pub struct Limits {
     pub max_pull_bytes: usize,
     /// Blocking jobs at once (see `AppState::blocking`).
     pub blocking_jobs: usize,
+    /// Citizen feedback form posts per client address per
+    /// `feedback_client_window_secs` (every post counts, stored or not).
+    pub feedback_per_client: u32,
+    pub feedback_client_window_secs: u64,
+    /// Citizen feedback form posts per unit per `feedback_unit_window_secs`.
+    pub feedback_per_unit: u32,
+    pub feedback_unit_window_secs: u64,
+    /// Take the client address of the feedback form's rate limit from the
+    /// last `X-Forwarded-For` entry (the one the reverse proxy in front
+    /// added). Only behind a proxy that sets it: otherwise anyone could
+    /// choose their own address.
+    pub trust_forwarded_for: bool,
 }
 
 impl Default for Limits {
@@ -25,6 +38,11 @@ impl Default for Limits {
             max_doc_bytes: 1 << 20,
             max_pull_bytes: 1 << 20,
             blocking_jobs: 4,
+            feedback_per_client: 5,
+            feedback_client_window_secs: 10 * 60,
+            feedback_per_unit: 120,
+            feedback_unit_window_secs: 60,
+            trust_forwarded_for: false,
         }
     }
 }

@@ -12,12 +12,16 @@ use tower_http::trace::TraceLayer;
 use crate::state::AppState;
 
 /// Serve `app` until `shutdown` completes, letting requests in flight finish.
+/// Handlers can read the peer's address (`ConnectInfo<SocketAddr>`), e.g.
+/// to rate-limit the public feedback form per client.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 pub fn router(state: AppState) -> Router {

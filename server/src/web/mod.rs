@@ -7,9 +7,12 @@
 
 mod appraisals;
 mod calibration;
+mod citizen;
 mod dashboard;
 mod development;
+mod devices;
 mod login;
+mod ratelimit;
 mod rewards;
 pub(crate) mod session;
 pub(crate) mod svg;
@@ -33,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .merge(development::router())
         .merge(talent::router())
         .merge(rewards::router())
+        .merge(citizen::router())
+        .merge(devices::router())
 }
 
 /// A rendered page, or the error page.

@@ -1,0 +1,232 @@
+//! Router tests of the citizens' feedback form: the page, what is stored,
+//! the checks and the spam protection.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Request, StatusCode, header};
+use prestasi_core::model::{DeviceId, Role};
+
+use super::token;
+use crate::config::Limits;
+use crate::state::AppState;
+use crate::storage::sqlite::SqliteStorage;
+use crate::storage::{ReportStore, Storage, Window};
+use crate::web::tests::send;
+
+pub(crate) const STAFF: &str = "199307082019031090";
+pub(crate) const BOSS: &str = "198802182010062056";
+
+/// Tenant `uji` with units u1 and u2 of one agency, two employees of u1
+/// and HR officer siti.
+pub(crate) fn fixture(limits: Limits) -> (Router, Arc<SqliteStorage>) {
+    let storage = Arc::new(SqliteStorage::in_memory().unwrap());
+    crate::admin::create_tenant(storage.as_ref(), "uji", "Kabupaten Uji").unwrap();
+    crate::admin::create_user(storage.as_ref(), "uji", "siti", "kata-sandi-panjang", Role::Hr).unwrap();
+    let csv = format!(
+        "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN\n\
+         {STAFF};Ani Lestari;u1;Pelayanan KTP;dukcapil;Dinas Dukcapil;pelaksana;Staf\n\
+         {BOSS};Budi Santoso;u1;Pelayanan KTP;dukcapil;Dinas Dukcapil;pengawas;Kepala\n\
+         199001012015031001;Citra;u2;Pelayanan Akta;dukcapil;Dinas Dukcapil;pelaksana;Staf\n"
+    );
+    let report = crate::admin::import_employees(storage.as_ref(), DeviceId::random(), "uji", csv.as_bytes()).unwrap();
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let app = crate::http::router(AppState::new(storage.clone(), limits).unwrap());
+    (app, storage)
+}
+
+/// A token as the form would have carried it, served `age` seconds ago.
+fn token_aged(storage: &SqliteStorage, unit: &str, age: i64, nonce: &str) -> String {
+    let secret = storage.meta("citizen_form_secret").unwrap().expect("a page was served first");
+    token(&secret, "uji", unit, chrono::Utc::now().timestamp() - age, nonce)
+}
+
+fn get(uri: &str) -> Request<Body> {
+    Request::get(uri).body(Body::empty()).unwrap()
+}
+
+fn post(uri: &str, body: &str, ip: &str) -> Request<Body> {
+    let mut r = Request::post(uri)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    r.extensions_mut().insert(ConnectInfo(format!("{ip}:40000").parse::<SocketAddr>().unwrap()));
+    r
+}
+
+/// A complete answer with `token`.
+fn answers(token: &str) -> String {
+    format!(
+        "token={token}&situs_web=&layanan_lain=Perekaman+KTP-el&u1=4&u2=3&u3=3&u4=4&u5=3&u6=4&u7=4&u8=2&u9=3&menit=15&komentar=Cepat+dan+ramah"
+    )
+}
+
+fn stored(storage: &SqliteStorage) -> u64 {
+    storage.feedback_count("uji", Some("u1")).unwrap()
+}
+
+#[tokio::test]
+async fn the_form_has_nine_labelled_questions_and_no_script() {
+    let (app, _) = fixture(Limits::default());
+    let (status, headers, html) = send(&app, get("/umpan-balik/uji/u1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[header::CACHE_CONTROL], "no-store");
+    assert!(html.contains("Pelayanan KTP") && html.contains("Dinas Dukcapil"), "unit and agency shown");
+    for n in 1..=9 {
+        assert!(html.contains(&format!(r#"<fieldset id="f-u{n}">"#)), "U{n}");
+        assert_eq!(html.matches(&format!(r#"type="radio" name="u{n}""#)).count(), 4, "four answers to U{n}");
+    }
+    assert_eq!(html.matches("<legend>").count(), 9);
+    assert!(html.contains("Apakah persyaratan layanan sesuai dan mudah dipenuhi?"));
+    assert!(html.contains("Sangat sopan dan ramah"));
+    assert!(html.contains(r#"<label for="menit">"#) && html.contains(r#"max="1440""#));
+    assert!(html.contains(r#"<label for="komentar">"#) && html.contains(r#"<label for="layanan_lain">"#));
+    assert!(html.contains(r#"name="situs_web""#) && html.contains(r#"name="token""#));
+    assert!(!html.contains("<script"), "works without JavaScript");
+    // Unknown tenants and units answer an Indonesian 404 page.
+    for uri in ["/umpan-balik/uji/tidak-ada", "/umpan-balik/lain/u1"] {
+        let (status, _, html) = send(&app, get(uri)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{uri}");
+        assert!(html.contains("Halaman tidak ditemukan"), "{html}");
+    }
+}
+
+#[tokio::test]
+async fn a_valid_answer_is_stored_once_and_counted_by_the_skm_report() {
+    let (app, storage) = fixture(Limits::default());
+    send(&app, get("/umpan-balik/uji/u1")).await;
+    let t = token_aged(&storage, "u1", 30, "00112233445566aa");
+    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.10")).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Terima kasih"));
+    assert_eq!(stored(&storage), 1);
+    // The same form sent again (a double tap) is not counted twice.
+    let (status, _, _) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.10")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stored(&storage), 1);
+
+    // The SKM report counts it with the kiosks' answers.
+    let cookie = crate::web::tests::login(&app).await;
+    let year = chrono::Datelike::year(&chrono::Utc::now());
+    let req = Request::get(format!("/v1/hr/reports/skm?period={year}"))
+        .header(header::COOKIE, &cookie)
+        .body(Body::empty())
+        .unwrap();
+    let (status, _, body) = send(&app, req).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    let service = rows.iter().find(|r| r["level"] == "service").unwrap();
+    assert_eq!((service["unit_id"].as_str(), service["service"].as_str()), (Some("u1"), Some("Perekaman KTP-el")));
+    assert_eq!(service["respondents"], 1);
+    let comments = storage.feedback_comments("uji", Window { from_ms: 0, to_ms: i64::MAX }, None, None, 10).unwrap();
+    assert_eq!(comments[0].comment, "Cepat dan ramah");
+    assert_eq!(comments[0].officer_nip, None);
+
+    // Now the unit's form offers the service seen so far.
+    let (_, _, html) = send(&app, get("/umpan-balik/uji/u1")).await;
+    assert!(html.contains("<option>Perekaman KTP-el</option>"), "{html}");
+}
+
+#[tokio::test]
+async fn an_officer_of_the_unit_is_credited_and_others_are_ignored() {
+    let (app, storage) = fixture(Limits::default());
+    let (_, _, html) = send(&app, get(&format!("/umpan-balik/uji/u1?petugas={STAFF}"))).await;
+    assert!(html.contains("Ani Lestari") && html.contains(&format!(r#"name="petugas" value="{STAFF}""#)));
+    let t = token_aged(&storage, "u1", 30, "00112233445566bb");
+    let body = format!("{}&petugas={STAFF}", answers(&t));
+    assert_eq!(send(&app, post("/umpan-balik/uji/u1", &body, "192.0.2.10")).await.0, StatusCode::OK);
+    // An employee of another unit is not credited; the answer still counts.
+    let t = token_aged(&storage, "u1", 30, "00112233445566cc");
+    let body = format!("{}&petugas=199001012015031001", answers(&t));
+    assert_eq!(send(&app, post("/umpan-balik/uji/u1", &body, "192.0.2.11")).await.0, StatusCode::OK);
+    assert_eq!(stored(&storage), 2);
+    let officers = storage.feedback_by_officer("uji", Window { from_ms: 0, to_ms: i64::MAX }, None).unwrap();
+    assert_eq!(officers.len(), 1);
+    assert_eq!((officers[0].key.as_str(), officers[0].respondents), (STAFF, 1));
+}
+
+#[tokio::test]
+async fn a_missing_or_impossible_answer_shows_the_form_again() {
+    let (app, storage) = fixture(Limits::default());
+    send(&app, get("/umpan-balik/uji/u1")).await;
+    let t = token_aged(&storage, "u1", 30, "00112233445566dd");
+    let missing = answers(&t).replace("&u3=3", "");
+    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &missing, "192.0.2.10")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"<fieldset id="f-u3" class="salah" aria-describedby="e-u3">"#), "{html}");
+    assert!(html.contains(r#"<p class="galat" id="e-u3">Pilih salah satu jawaban.</p>"#));
+    assert!(html.contains(r##"<a href="#f-u3">"##), "the summary links to the question");
+    assert!(html.contains(r#"name="u1" value="4" checked"#), "given answers are kept");
+    assert!(html.contains(r#"value="15""#) && html.contains("Cepat dan ramah") && html.contains("Perekaman KTP-el"));
+    assert!(html.contains(&t), "the same form goes on");
+    // A score outside 1–4 is refused by the core rules.
+    let seven = answers(&t).replace("u2=3", "u2=7");
+    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &seven, "192.0.2.10")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"id="e-u2""#), "{html}");
+    let minutes = answers(&t).replace("menit=15", "menit=2000");
+    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &minutes, "192.0.2.10")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"id="e-menit""#) && html.contains(r#"aria-invalid="true""#));
+    assert_eq!(stored(&storage), 0);
+}
+
+#[tokio::test]
+async fn spam_is_thanked_but_not_stored() {
+    let (app, storage) = fixture(Limits::default());
+    send(&app, get("/umpan-balik/uji/u1")).await;
+    // The honeypot filled in.
+    let t = token_aged(&storage, "u1", 30, "00112233445566ee");
+    let bot = answers(&t).replace("situs_web=", "situs_web=http%3A%2F%2Fspam.example");
+    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &bot, "192.0.2.20")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Terima kasih"));
+    // Sent a second after the form was served.
+    let fast = token_aged(&storage, "u1", 1, "00112233445566ef");
+    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&fast), "192.0.2.21")).await;
+    assert_eq!((status, html.contains("Terima kasih")), (StatusCode::OK, true));
+    assert_eq!(stored(&storage), 0);
+    // A forged, foreign or expired token: the form again, answers kept.
+    let other_unit = token_aged(&storage, "u2", 30, "00112233445566f0");
+    let expired = token_aged(&storage, "u1", super::MAX_AGE_SECS + 60, "00112233445566f1");
+    for bad in ["palsu".to_string(), other_unit, expired] {
+        let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&bad), "192.0.2.22")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(html.contains("terlalu lama terbuka") && html.contains(r#"name="u1" value="4" checked"#));
+    }
+    assert_eq!(stored(&storage), 0);
+}
+
+#[tokio::test]
+async fn posts_are_rate_limited_per_client_and_per_unit() {
+    let limits = Limits { feedback_per_client: 3, feedback_per_unit: 5, ..Limits::default() };
+    let (app, storage) = fixture(limits);
+    send(&app, get("/umpan-balik/uji/u1")).await;
+    let nonces = ["a0", "a1", "a2", "a3", "a4", "a5", "a6"].map(|n| format!("00112233445566{n}"));
+    for n in &nonces[..3] {
+        let t = token_aged(&storage, "u1", 30, n);
+        assert_eq!(send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.30")).await.0, StatusCode::OK);
+    }
+    let t = token_aged(&storage, "u1", 30, &nonces[3]);
+    let (status, headers, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.30")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(html.contains("Terlalu banyak") && headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(stored(&storage), 3);
+    // Another client may still answer, until the unit's limit.
+    for n in &nonces[3..5] {
+        let t = token_aged(&storage, "u1", 30, n);
+        assert_eq!(send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.31")).await.0, StatusCode::OK);
+    }
+    let t = token_aged(&storage, "u1", 30, &nonces[5]);
+    let (status, _, _) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.32")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the unit's limit");
+    // Other units are counted on their own.
+    let t = token_aged(&storage, "u2", 30, &nonces[6]);
+    assert_eq!(send(&app, post("/umpan-balik/uji/u2", &answers(&t), "192.0.2.33")).await.0, StatusCode::OK);
+    assert_eq!(stored(&storage), 5);
+}

@@ -1,0 +1,382 @@
+//! `/hr/perangkat`: HR enrols supervisors' tablets and feedback kiosks and
+//! revokes devices; `/hr/unit/{unit}/qr` prints a unit's citizen feedback
+//! QR code for its service counter.
+//!
+//! An enrollment code is shown once, large and as a QR code holding
+//! `prestasi://enroll?server=<origin>&code=<code>` — `<origin>` is how the
+//! HR officer reached this page (`https://host[:port]`, plain `http` only
+//! for `localhost`, or as `X-Forwarded-Proto` says). Neither part needs
+//! percent-encoding: the host is checked to hold only host characters and
+//! codes are `A–Z`, `2–9` and dashes. The tablet app scans it, or the
+//! person types the code.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use prestasi_core::model::Role;
+use prestasi_core::rules::nip::Nip;
+use qrcode::QrCode;
+use qrcode::render::svg;
+use serde::Deserialize;
+
+use super::citizen::form_path;
+use super::render;
+use super::session::WebHr;
+use crate::admin;
+use crate::error::AppError;
+use crate::extract::Query;
+use crate::state::AppState;
+use crate::storage::{DeviceRow, Storage, UnitRow};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/hr/perangkat", get(page).post(enroll))
+        .route("/hr/perangkat/{id}/cabut", post(revoke))
+        .route("/hr/unit/{unit}/qr", get(unit_qr))
+}
+
+/// `scheme://host[:port]` the browser used to reach this server.
+pub fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
+        .unwrap_or("localhost");
+    let forwarded = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
+    let scheme = match forwarded.as_deref() {
+        Some(p @ ("http" | "https")) => p,
+        _ if host.starts_with("localhost") || host.starts_with("127.0.0.1") => "http",
+        _ => "https",
+    };
+    format!("{scheme}://{host}")
+}
+
+fn attr(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// `data` as an inline SVG QR code, described by `label` for screen readers.
+pub fn qr_svg(data: &str, label: &str) -> Result<String, AppError> {
+    let code = QrCode::new(data.as_bytes()).map_err(|e| AppError::Internal(format!("QR code: {e}")))?;
+    let image = code.render::<svg::Color<'_>>().min_dimensions(256, 256).quiet_zone(true).build();
+    let body = image.split_once("?>").map_or(image.as_str(), |(_, svg)| svg);
+    Ok(body.replacen("<svg ", &format!(r#"<svg role="img" aria-label="{}" class="qr" "#, attr(label)), 1))
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Supervisor => "Atasan (tablet unit)",
+        Role::Kiosk => "Kios umpan balik",
+        Role::Hr => "BKPSDM",
+        Role::Admin => "Admin",
+    }
+}
+
+#[derive(Debug)]
+struct DeviceView {
+    id: String,
+    role: &'static str,
+    user: String,
+    units: String,
+    enrolled: String,
+    revoked: Option<String>,
+    reason: String,
+}
+
+/// The enrollment form as sent, to fill it again after a refusal.
+#[derive(Debug, Default)]
+struct EnrollInput {
+    role: String,
+    user: String,
+    units: Vec<String>,
+}
+
+/// A code just issued.
+#[derive(Debug)]
+struct Issued {
+    code: String,
+    qr: String,
+    link: String,
+    role: &'static str,
+    user: String,
+    units: String,
+    days: i64,
+}
+
+#[derive(Template)]
+#[template(path = "perangkat.html")]
+struct DevicesPage {
+    hr: WebHr,
+    devices: Vec<DeviceView>,
+    units: Vec<UnitRow>,
+    issued: Option<Issued>,
+    error: Option<String>,
+    notice: Option<String>,
+    form: EnrollInput,
+}
+
+impl DevicesPage {
+    fn ticked(&self, unit: &str) -> bool {
+        self.form.units.iter().any(|u| u == unit)
+    }
+
+    fn qr_link(&self, unit: &str) -> String {
+        format!("/hr/unit/{}/qr", super::encode(unit))
+    }
+}
+
+/// What the page shows besides the form: the devices and the units.
+fn load(storage: &dyn Storage, tenant: &str) -> Result<(Vec<DeviceView>, Vec<UnitRow>), AppError> {
+    let offset = crate::reports::settings_of(storage, tenant)?.utc_offset_minutes;
+    let mut units = storage.units(tenant)?;
+    units.sort_by(|a, b| (&a.agency_name, &a.name).cmp(&(&b.agency_name, &b.name)));
+    let names: HashMap<&str, &str> = units.iter().map(|u| (u.id.as_str(), u.name.as_str())).collect();
+    let unit_names = |ids: &[String]| {
+        ids.iter()
+            .map(|id| names.get(id.as_str()).map_or(id.clone(), |n| format!("{n} ({id})")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut rows = storage.devices(tenant)?;
+    rows.sort_by(|a, b| {
+        (a.revoked_at.is_some(), std::cmp::Reverse(a.enrolled_at))
+            .cmp(&(b.revoked_at.is_some(), std::cmp::Reverse(b.enrolled_at)))
+    });
+    let devices = rows
+        .into_iter()
+        .map(|d: DeviceRow| DeviceView {
+            role: role_label(d.role),
+            units: unit_names(&d.units),
+            enrolled: super::local_time(d.enrolled_at, offset),
+            revoked: d.revoked_at.map(|t| super::local_time(t, offset)),
+            reason: d.revoked_reason.unwrap_or_default(),
+            id: d.id,
+            user: d.user_id,
+        })
+        .collect();
+    Ok((devices, units))
+}
+
+async fn show(s: &AppState, hr: WebHr, status: StatusCode, extra: Extra) -> Response {
+    let storage = s.storage.clone();
+    let tenant = hr.tenant_id.clone();
+    match s.blocking(move || load(storage.as_ref(), &tenant)).await {
+        Ok((devices, units)) => {
+            let mut r = render(&DevicesPage {
+                hr,
+                devices,
+                units,
+                issued: extra.issued,
+                error: extra.error,
+                notice: extra.notice,
+                form: extra.form,
+            });
+            if r.status() == StatusCode::OK {
+                *r.status_mut() = status;
+            }
+            r
+        }
+        Err(e) => super::fail(e),
+    }
+}
+
+/// What a page shows beyond the lists.
+#[derive(Debug, Default)]
+struct Extra {
+    issued: Option<Issued>,
+    error: Option<String>,
+    notice: Option<String>,
+    form: EnrollInput,
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    dicabut: Option<String>,
+}
+
+async fn page(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) -> Response {
+    let notice = q.dicabut.filter(|id| !id.is_empty()).map(|id| format!("Perangkat {id} sudah dicabut."));
+    show(&s, hr, StatusCode::OK, Extra { notice, ..Default::default() }).await
+}
+
+/// Check an enrollment request; `Err` is the message for HR.
+fn check_enrollment(storage: &dyn Storage, tenant: &str, f: &EnrollInput) -> Result<Result<Role, String>, AppError> {
+    let role = match f.role.as_str() {
+        "supervisor" => Role::Supervisor,
+        "kiosk" => Role::Kiosk,
+        _ => return Ok(Err("Pilih peran perangkat: atasan atau kios.".into())),
+    };
+    let known = storage.units(tenant)?;
+    if let Some(u) = f.units.iter().find(|u| !known.iter().any(|k| &k.id == *u)) {
+        return Ok(Err(format!("Unit kerja {u} tidak dikenal.")));
+    }
+    match role {
+        Role::Supervisor if f.units.is_empty() => Ok(Err("Pilih unit kerja yang dipimpin atasan ini.".into())),
+        Role::Supervisor => {
+            let nip = match Nip::parse(&f.user) {
+                Ok(n) => n,
+                Err(e) => return Ok(Err(format!("NIP atasan tidak sah: {}", e.user_message()))),
+            };
+            let registered = storage.employees(tenant, None)?.iter().any(|e| e.nip == nip.as_str());
+            Ok(if registered { Ok(role) } else { Err(format!("Pegawai dengan NIP {} tidak terdaftar.", nip.as_str())) })
+        }
+        _ if f.units.len() != 1 => Ok(Err("Kios melayani tepat satu unit kerja; pilih satu.".into())),
+        _ if f.user.is_empty() || f.user.chars().count() > 64 => {
+            Ok(Err("Isi nama kios (paling banyak 64 huruf), misalnya \"Kios Loket 1\".".into()))
+        }
+        _ => Ok(Ok(role)),
+    }
+}
+
+async fn enroll(
+    State(s): State<AppState>,
+    hr: WebHr,
+    headers: HeaderMap,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    let field =
+        |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    if let Err(e) = hr.check(&field("csrf")) {
+        return super::fail(e);
+    }
+    let form = EnrollInput {
+        role: field("role"),
+        user: field("user"),
+        units: fields.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect(),
+    };
+    let server = origin(&headers);
+    let storage = s.storage.clone();
+    let tenant = hr.tenant_id.clone();
+    let asked = EnrollInput { role: form.role.clone(), user: form.user.clone(), units: form.units.clone() };
+    let issued = s
+        .blocking(move || {
+            let role = match check_enrollment(storage.as_ref(), &tenant, &asked)? {
+                Ok(role) => role,
+                Err(message) => return Ok(Err(message)),
+            };
+            let code = admin::issue_enrollment(storage.as_ref(), &tenant, role, &asked.user, &asked.units)?;
+            let link = format!("prestasi://enroll?server={server}&code={code}");
+            let qr = qr_svg(&link, &format!("Kode QR pendaftaran perangkat {code}"))?;
+            let names: HashMap<String, String> = storage.units(&tenant)?.into_iter().map(|u| (u.id, u.name)).collect();
+            let units =
+                asked.units.iter().map(|u| names.get(u).cloned().unwrap_or_else(|| u.clone())).collect::<Vec<_>>();
+            Ok(Ok(Issued {
+                code,
+                qr,
+                link,
+                role: role_label(role),
+                user: asked.user,
+                units: units.join(", "),
+                days: admin::ENROLLMENT_TTL_DAYS,
+            }))
+        })
+        .await;
+    match issued {
+        Ok(Ok(issued)) => show(&s, hr, StatusCode::OK, Extra { issued: Some(issued), ..Default::default() }).await,
+        Ok(Err(message)) => {
+            show(&s, hr, StatusCode::UNPROCESSABLE_ENTITY, Extra { error: Some(message), form, ..Default::default() })
+                .await
+        }
+        Err(e) => super::fail(e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RevokeForm {
+    csrf: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn revoke(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<RevokeForm>) -> Response {
+    if let Err(e) = hr.check(&f.csrf) {
+        return super::fail(e);
+    }
+    let reason = f.reason.trim().to_string();
+    if reason.is_empty() {
+        let error = Some("Tuliskan alasan pencabutan perangkat.".to_string());
+        return show(&s, hr, StatusCode::UNPROCESSABLE_ENTITY, Extra { error, ..Default::default() }).await;
+    }
+    let storage = s.storage.clone();
+    let tenant = hr.tenant_id.clone();
+    let device = id.clone();
+    let done = s
+        .blocking(move || {
+            let found = storage.device(&device)?.filter(|d| d.tenant_id == tenant);
+            match found {
+                None => Ok(Err((StatusCode::NOT_FOUND, format!("Perangkat {device} tidak ditemukan.")))),
+                Some(d) if d.revoked_at.is_some() => {
+                    Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, format!("Perangkat {device} sudah dicabut."))))
+                }
+                Some(_) => admin::revoke_device(storage.as_ref(), &device, &reason).map(Ok),
+            }
+        })
+        .await;
+    match done {
+        Ok(Ok(())) => Redirect::to(&format!("/hr/perangkat?dicabut={}", super::encode(&id))).into_response(),
+        Ok(Err((status, message))) => show(&s, hr, status, Extra { error: Some(message), ..Default::default() }).await,
+        Err(e) => super::fail(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "qr_unit.html")]
+struct UnitQrPage {
+    hr: WebHr,
+    unit: UnitRow,
+    url: String,
+    qr: String,
+    officer: Option<String>,
+    staff: Vec<(String, String)>,
+}
+
+#[derive(Debug, Deserialize)]
+struct QrQuery {
+    petugas: Option<String>,
+}
+
+async fn unit_qr(
+    State(s): State<AppState>,
+    hr: WebHr,
+    Path(unit): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<QrQuery>,
+) -> Response {
+    let storage = s.storage.clone();
+    let tenant = hr.tenant_id.clone();
+    let base = origin(&headers);
+    let built = s
+        .blocking(move || {
+            let Some(unit) = storage.units(&tenant)?.into_iter().find(|u| u.id == unit) else {
+                return Err(AppError::NotFound { message: format!("Unit kerja {unit} tidak ditemukan.") });
+            };
+            let staff: Vec<(String, String)> = storage
+                .employees(&tenant, Some(&unit.id))?
+                .into_iter()
+                .filter(|e| e.active)
+                .map(|e| (e.nip, e.name))
+                .collect();
+            let officer = q.petugas.and_then(|p| staff.iter().find(|(nip, _)| *nip == p.trim()).cloned());
+            let mut url = format!("{base}{}", form_path(&tenant, &unit.id));
+            if let Some((nip, _)) = &officer {
+                url.push_str(&format!("?petugas={nip}"));
+            }
+            let label = format!("Kode QR survei kepuasan {}", unit.name);
+            let qr = qr_svg(&url, &label)?;
+            Ok((unit, url, qr, officer.map(|o| o.1), staff))
+        })
+        .await;
+    match built {
+        Ok((unit, url, qr, officer, staff)) => render(&UnitQrPage { hr, unit, url, qr, officer, staff }),
+        Err(e) => super::fail(e),
+    }
+}
+
+#[cfg(test)]
+#[path = "devices_tests.rs"]
+mod tests;
