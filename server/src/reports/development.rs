@@ -81,36 +81,15 @@ pub fn latest_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, AppraisalF
     Ok(latest)
 }
 
-/// Behaviour ratings per appraisal document of the given periods.
-pub fn behaviour_of(
-    ctx: &Ctx,
-    periods: impl Iterator<Item = String>,
-) -> Result<HashMap<String, BTreeMap<BehaviourValue, Rating>>, AppError> {
-    let mut out: HashMap<String, BTreeMap<BehaviourValue, Rating>> = HashMap::new();
-    for period in periods {
-        for b in ctx.storage.behaviour(&ctx.tenant, &period)? {
-            if let (Ok(value), Some(Ok(rating))) = (b.value.parse(), b.rating.as_deref().map(str::parse)) {
-                out.entry(b.doc_id).or_default().insert(value, rating);
-            }
-        }
-    }
-    Ok(out)
+/// An appraisal's behaviour ratings, as the core's types.
+pub fn ratings(a: &AppraisalFact) -> BTreeMap<BehaviourValue, Rating> {
+    a.behaviour.iter().filter_map(|(v, r)| Some((v.parse().ok()?, r.parse().ok()?))).collect()
 }
 
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppError> {
     let year = p.year()?;
     let minutes = minutes_in_year(ctx, year)?;
     let latest = latest_in_year(ctx, year)?;
-    let mut periods: Vec<String> = latest.values().map(|a| a.period.clone()).collect();
-    periods.sort();
-    periods.dedup();
-    let behaviour = behaviour_of(ctx, periods.iter().cloned())?;
-    let mut weak_targets: HashMap<String, Vec<String>> = HashMap::new();
-    for period in &periods {
-        for (doc, indicator) in ctx.storage.targets_below(&ctx.tenant, period)? {
-            weak_targets.entry(doc).or_default().push(indicator);
-        }
-    }
     let mut out = Vec::new();
     for e in ctx.storage.staff(&ctx.tenant)? {
         if !e.active || !ctx.selected(p, &e.unit_id) {
@@ -123,12 +102,9 @@ pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppE
         }
         let recommendations = match latest.get(&e.nip) {
             Some(a) => {
-                let targets: Vec<(&str, Option<Rating>)> = weak_targets
-                    .get(&a.doc_id)
-                    .map(|v| v.iter().map(|i| (i.as_str(), Some(Rating::DiBawahEkspektasi))).collect())
-                    .unwrap_or_default();
-                let empty = BTreeMap::new();
-                recommend(&ctx.settings.recommendations, behaviour.get(&a.doc_id).unwrap_or(&empty), &targets)
+                let targets: Vec<(&str, Option<Rating>)> =
+                    a.weak_targets.iter().map(|i| (i.as_str(), Some(Rating::DiBawahEkspektasi))).collect();
+                recommend(&ctx.settings.recommendations, &ratings(a), &targets)
             }
             None => Vec::new(),
         };

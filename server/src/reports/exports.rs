@@ -13,7 +13,7 @@ use prestasi_core::model::BehaviourValue;
 use prestasi_core::rules::{Predikat, Rating};
 use serde::Serialize;
 
-use super::development::behaviour_of;
+use super::development::ratings;
 use super::table::{Format, Tabular, opt};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
@@ -52,7 +52,6 @@ fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EkinerjaRow>, AppError> {
     let period = p.period()?;
     let staff: HashMap<String, (String, String)> =
         ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, (e.name, e.position_title))).collect();
-    let behaviour = behaviour_of(ctx, std::iter::once(period.code.clone()))?;
     let mut out = Vec::new();
     for a in ctx.storage.appraisal_facts(&ctx.tenant, &[period.code], p.unit.as_deref())? {
         if !ctx.selected(p, &a.unit_id) {
@@ -68,7 +67,7 @@ fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EkinerjaRow>, AppError> {
             hasil_kerja: a.hasil_kerja.as_deref().map(str::parse).transpose()?,
             perilaku: a.perilaku.as_deref().map(str::parse).transpose()?,
             predikat: a.predikat.as_deref().map(str::parse).transpose()?,
-            behaviour: behaviour.get(&a.doc_id).cloned().unwrap_or_default(),
+            behaviour: ratings(&a),
             nip: a.employee_nip,
             period: a.period,
             appraiser_nip: a.appraiser_nip,

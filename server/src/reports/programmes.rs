@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::development::{behaviour_of, latest_in_year, minutes_in_year};
+use super::development::{latest_in_year, minutes_in_year, ratings};
 use crate::auth::HrAuth;
 use crate::error::AppError;
 use crate::extract::JsonBody;
@@ -169,10 +169,6 @@ pub(crate) fn allocate_programme(ctx: &Ctx, id: &str) -> Result<(ProgrammeRow, V
     let value: Option<BehaviourValue> = p.value.as_deref().map(str::parse).transpose()?;
     let minutes = minutes_in_year(ctx, year)?;
     let latest = latest_in_year(ctx, year)?;
-    let behaviour = behaviour_of(
-        ctx,
-        latest.values().map(|a| a.period.clone()).collect::<std::collections::BTreeSet<_>>().into_iter(),
-    )?;
     let candidates: Vec<SeatCandidate> = ctx
         .storage
         .staff(&ctx.tenant)?
@@ -180,7 +176,7 @@ pub(crate) fn allocate_programme(ctx: &Ctx, id: &str) -> Result<(ProgrammeRow, V
         .filter(|e| e.active && (p.unit_ids.is_empty() || p.unit_ids.contains(&e.unit_id)))
         .map(|e| SeatCandidate {
             related: value.and_then(|v| {
-                latest.get(&e.nip).and_then(|a| behaviour.get(&a.doc_id)).and_then(|b| b.get(&v).copied())
+                latest.get(&e.nip).and_then(|a| ratings(a).get(&v).copied())
             }),
             minutes_this_year: u32::try_from(minutes.get(&e.nip).copied().unwrap_or(0)).unwrap_or(u32::MAX),
             nip: e.nip,

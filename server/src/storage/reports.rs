@@ -49,13 +49,10 @@ pub struct AppraisalFact {
     pub targets_above: u32,
     pub targets_below: u32,
     pub innovations: u32,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InnovationRow {
-    pub what: String,
-    pub date: String,
-    pub effect: String,
+    /// BerAKHLAK value key (`kompeten`, …) → rating name, rated values only.
+    pub behaviour: std::collections::BTreeMap<String, String>,
+    /// Indicators of the targets rated below expectations.
+    pub weak_targets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -63,6 +60,13 @@ pub struct BehaviourRow {
     pub doc_id: String,
     pub value: String,
     pub rating: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InnovationRow {
+    pub what: String,
+    pub date: String,
+    pub effect: String,
 }
 
 /// Summed SKM answers of one group (a unit and service, or an officer).
@@ -189,9 +193,6 @@ pub trait ReportStore {
     fn innovations(&self, tenant: &str, doc_id: &str) -> Result<Vec<InnovationRow>, StorageError>;
     /// Behaviour ratings of the appraisals of `period`.
     fn behaviour(&self, tenant: &str, period: &str) -> Result<Vec<BehaviourRow>, StorageError>;
-    /// (doc id, indicator) of every target rated below expectations in the
-    /// appraisals of `period`.
-    fn targets_below(&self, tenant: &str, period: &str) -> Result<Vec<(String, String)>, StorageError>;
     /// Every period code that has an appraisal, newest first.
     fn periods(&self, tenant: &str) -> Result<Vec<String>, StorageError>;
 

@@ -1,7 +1,10 @@
 //! The merged relational view: rewritten from each accepted document in the
 //! same transaction, read by HR without loading any CRDT document.
 
-use prestasi_core::model::{DocId, PositionKind};
+use std::collections::BTreeMap;
+
+use prestasi_core::model::{Appraisal, DocId, PositionKind};
+use prestasi_core::rules::Rating;
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::storage::{
@@ -50,8 +53,9 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
             super::exec(
                 c,
                 "INSERT OR REPLACE INTO appraisals (tenant_id, doc_id, employee_nip, period, unit_id, appraiser_nip,
-                     reviewer_nip, status, hasil_kerja, perilaku, predikat, notes, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                     reviewer_nip, status, hasil_kerja, perilaku, predikat, notes, updated_at, targets, targets_above,
+                     targets_below, innovations, behaviour, weak_targets)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
                 params![
                     t,
                     id,
@@ -65,7 +69,13 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                     a.perilaku.map(|r| r.to_string()),
                     a.predikat().map(|p| p.to_string()),
                     a.notes,
-                    w.received_at
+                    w.received_at,
+                    a.targets.len() as i64,
+                    rated(a, Rating::DiAtasEkspektasi).count() as i64,
+                    rated(a, Rating::DiBawahEkspektasi).count() as i64,
+                    a.innovations.len() as i64,
+                    json(&a.behaviour.iter().map(|(v, r)| (v.key(), r.to_string())).collect::<BTreeMap<_, _>>()),
+                    json(&rated(a, Rating::DiBawahEkspektasi).map(|t| t.indicator.as_str()).collect::<Vec<_>>())
                 ],
             )?;
             for table in ["appraisal_targets", "appraisal_behaviour", "appraisal_innovations"] {
@@ -185,6 +195,11 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
         ins.execute(params![t, id, conflict.path, w.kind.as_str(), json(&conflict.values)])?;
     }
     Ok(())
+}
+
+/// The appraisal's targets rated `r`.
+fn rated(a: &Appraisal, r: Rating) -> impl Iterator<Item = &prestasi_core::model::SkpTarget> {
+    a.targets.iter().filter(move |t| t.rating == Some(r))
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {

@@ -28,9 +28,6 @@ impl ReportStore for SqliteStorage {
     fn behaviour(&self, tenant: &str, period: &str) -> R<Vec<BehaviourRow>> {
         self.with_reader(|c| reports::behaviour(c, tenant, period))
     }
-    fn targets_below(&self, tenant: &str, period: &str) -> R<Vec<(String, String)>> {
-        self.with_reader(|c| reports::targets_below(c, tenant, period))
-    }
     fn periods(&self, tenant: &str) -> R<Vec<String>> {
         self.with_reader(|c| reports::periods(c, tenant))
     }

@@ -51,7 +51,7 @@ pub(super) fn staff(c: &Connection, tenant: &str) -> Result<Vec<StaffRow>, Stora
         c,
         "SELECT nip, name, unit_id, superior_nip, rank, rank_since, education, position_kind, functional_level,
                 position_title, active
-         FROM employees WHERE tenant_id = ?1 ORDER BY unit_id, name, nip",
+         FROM employees WHERE tenant_id = ?1 ORDER BY nip",
         params![tenant],
         |r| {
             Ok(StaffRow {
@@ -71,16 +71,11 @@ pub(super) fn staff(c: &Connection, tenant: &str) -> Result<Vec<StaffRow>, Stora
     )
 }
 
-/// The evidence counts come from the targets and innovations tables, one
-/// primary-key range per appraisal.
+/// The evidence counts and ratings are kept on the appraisal row by the
+/// projection (schema 4): one row per appraisal, no child-table probes.
 const FACT_SELECT: &str = "SELECT a.doc_id, a.employee_nip, a.period, a.unit_id, a.appraiser_nip, a.reviewer_nip,
-        a.status, a.hasil_kerja, a.perilaku, a.predikat,
-        (SELECT count(*) FROM appraisal_targets t WHERE t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id),
-        (SELECT count(*) FROM appraisal_targets t WHERE t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id
-            AND t.rating = 'DiAtasEkspektasi'),
-        (SELECT count(*) FROM appraisal_targets t WHERE t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id
-            AND t.rating = 'DiBawahEkspektasi'),
-        (SELECT count(*) FROM appraisal_innovations n WHERE n.tenant_id = a.tenant_id AND n.doc_id = a.doc_id)
+        a.status, a.hasil_kerja, a.perilaku, a.predikat, a.targets, a.targets_above, a.targets_below,
+        a.innovations, a.behaviour, a.weak_targets
     FROM appraisals a";
 
 fn fact(r: &Row<'_>) -> rusqlite::Result<AppraisalFact> {
@@ -99,6 +94,8 @@ fn fact(r: &Row<'_>) -> rusqlite::Result<AppraisalFact> {
         targets_above: count(r, 11)?,
         targets_below: count(r, 12)?,
         innovations: count(r, 13)?,
+        behaviour: serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or_default(),
+        weak_targets: serde_json::from_str(&r.get::<_, String>(15)?).unwrap_or_default(),
     })
 }
 
@@ -141,17 +138,6 @@ pub(super) fn behaviour(c: &Connection, tenant: &str, period: &str) -> Result<Ve
          WHERE a.tenant_id = ?1 AND a.period = ?2",
         params![tenant, period],
         |r| Ok(BehaviourRow { doc_id: r.get(0)?, value: r.get(1)?, rating: r.get(2)? }),
-    )
-}
-
-pub(super) fn targets_below(c: &Connection, tenant: &str, period: &str) -> Result<Vec<(String, String)>, StorageError> {
-    all(
-        c,
-        "SELECT t.doc_id, t.indicator FROM appraisals a
-         JOIN appraisal_targets t ON t.tenant_id = a.tenant_id AND t.doc_id = a.doc_id
-         WHERE a.tenant_id = ?1 AND a.period = ?2 AND t.rating = 'DiBawahEkspektasi' ORDER BY t.doc_id, t.position",
-        params![tenant, period],
-        |r| Ok((r.get(0)?, r.get(1)?)),
     )
 }
 
