@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use prestasi_core::doc::{Conflict, HistoryEntry};
@@ -16,9 +16,8 @@ use prestasi_core::model::{Appraisal, AppraisalStatus, BehaviourValue, DeviceId,
 use prestasi_core::rules::{Predikat, Rating};
 use serde::Deserialize;
 
-use super::pages::refused_page;
 use super::session::WebHr;
-use super::{Filters, PageQuery, fail, label, local_time, num, refusal, show};
+use super::{Filters, PageQuery, fail, label, local_time, num, show, submit};
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::reports::evidence::{self, EvidenceRow, OfficerFeedback};
@@ -177,14 +176,11 @@ fn from_view(ctx: &Ctx, id: DocId, fact: &AppraisalFact) -> Result<Content, AppE
             rating: label::rating(t.rating.as_deref()),
         })
         .collect();
-    let behaviour = ctx
-        .storage
-        .behaviour(&ctx.tenant, &fact.period)?
-        .into_iter()
-        .filter(|b| b.doc_id == fact.doc_id)
-        .map(|b| BehaviourView {
-            value: behaviour_label(&b.value),
-            rating: label::rating(b.rating.as_deref()),
+    let behaviour = BehaviourValue::ALL
+        .iter()
+        .map(|v| BehaviourView {
+            value: v.label_id().to_string(),
+            rating: label::rating(fact.behaviour.get(v.key()).map(String::as_str)),
             note: String::new(),
         })
         .collect();
@@ -444,33 +440,28 @@ struct ActionForm {
     pick: String,
 }
 
-/// Run one HR action on appraisal `id` from a form: check the CSRF token,
-/// act through `reports::actions`, then send the browser back to the
-/// appraisal (303) with a message — or show the page again with the
-/// refusal, in Indonesian.
+/// Run one HR action on appraisal `id` from a form, through
+/// `reports::actions`; back to the appraisal with a message, or the
+/// appraisal again with the refusal.
 async fn act<F>(s: AppState, hr: WebHr, id: String, form: ActionForm, done: &'static str, action: F) -> Response
 where
     F: FnOnce(&AppState, &WebHr, DocId, &ActionForm) -> Result<Appraisal, AppError> + Send + 'static,
 {
-    if let Err(e) = hr.check(&form.csrf) {
-        return fail(e);
-    }
     let id = match actions::doc_id(&id) {
         Ok(id) => id,
         Err(e) => return fail(e),
     };
-    let (st, user) = (s.clone(), hr.clone());
-    let outcome = s.blocking(move || Ok(action(&st, &user, id, &form))).await;
-    let refused = match outcome {
-        Ok(Ok(_)) => return Redirect::to(&format!("/hr/penilaian/{id}?pesan={done}")).into_response(),
-        Ok(Err(e)) | Err(e) => match refusal(e) {
-            Ok(message) => message,
-            Err(e) => return fail(e),
-        },
-    };
-    let server = s.server_device;
-    let user = hr.clone();
-    refused_page(show(&s, &hr, move |ctx| build_detail(ctx, server, user, id, None, Some(refused))).await)
+    let (user, again_user, server) = (hr.clone(), hr.clone(), s.server_device);
+    let csrf = form.csrf.clone();
+    submit(
+        &s,
+        &hr,
+        &csrf,
+        format!("/hr/penilaian/{id}?pesan={done}"),
+        move |st| action(st, &user, id, &form).map(|_| ()),
+        move |ctx, refused| build_detail(ctx, server, again_user, id, None, Some(refused)),
+    )
+    .await
 }
 
 async fn resolve(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Response {

@@ -48,7 +48,7 @@ pub fn render<T: Template>(t: &T) -> Response {
     }
 }
 
-pub use pages::{Filters, PageQuery, encode, fail, label, local_time, num, refusal, refused_page, show};
+pub use pages::{Filters, PageQuery, encode, fail, label, local_time, num, refusal, show, submit};
 
 mod pages;
 

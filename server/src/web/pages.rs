@@ -4,7 +4,7 @@
 
 use askama::Template;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use prestasi_core::model::{AppraisalStatus, Period};
 use prestasi_core::rules::{Predikat, Rating};
@@ -193,8 +193,27 @@ pub fn refusal(e: AppError) -> Result<String, AppError> {
     }
 }
 
-/// A page again after a refused form: the message on it, status 422.
-pub fn refused_page(mut r: Response) -> Response {
+/// Send a form: check its CSRF token, run `action` off the async workers,
+/// then send the browser on to `done` (303) — or, when the rules refuse,
+/// show the page `again` with the refusal in Indonesian (status 422).
+pub async fn submit<A, P, T>(s: &AppState, hr: &WebHr, csrf: &str, done: String, action: A, again: P) -> Response
+where
+    A: FnOnce(&AppState) -> Result<(), AppError> + Send + 'static,
+    P: FnOnce(&Ctx, String) -> Result<T, AppError> + Send + 'static,
+    T: Template + Send + 'static,
+{
+    if let Err(e) = hr.check(csrf) {
+        return fail(e);
+    }
+    let st = s.clone();
+    let refused = match s.blocking(move || Ok(action(&st))).await {
+        Ok(Ok(())) => return Redirect::to(&done).into_response(),
+        Ok(Err(e)) | Err(e) => match refusal(e) {
+            Ok(message) => message,
+            Err(e) => return fail(e),
+        },
+    };
+    let mut r = show(s, hr, move |ctx| again(ctx, refused)).await;
     if r.status() == StatusCode::OK {
         *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -230,3 +249,7 @@ pub fn local_time(ms: i64, utc_offset_minutes: i32) -> String {
 pub fn num(v: Option<f64>) -> String {
     v.map_or_else(|| "–".to_string(), |v| format!("{v:.2}"))
 }
+
+#[cfg(test)]
+#[path = "pages_tests.rs"]
+mod tests;

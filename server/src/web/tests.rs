@@ -27,7 +27,7 @@ pub(crate) async fn send(app: &Router, req: Request<Body>) -> (StatusCode, axum:
     (status, headers, String::from_utf8_lossy(&body).into_owned())
 }
 
-fn form(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn form(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     let mut r = Request::post(uri)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::HOST, "localhost");
@@ -37,7 +37,7 @@ fn form(uri: &str, body: &str, cookie: Option<&str>) -> Request<Body> {
     r.body(Body::from(body.to_string())).unwrap()
 }
 
-fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
+pub(crate) fn get(uri: &str, cookie: Option<&str>) -> Request<Body> {
     let mut r = Request::get(uri);
     if let Some(c) = cookie {
         r = r.header(header::COOKIE, c);
