@@ -25,9 +25,16 @@ pub trait Tabular: Serialize {
     fn cells(&self) -> Vec<String>;
 }
 
+/// The JSON shape of every report, serialised straight from the rows.
+#[derive(Serialize)]
+struct Report<'a, T> {
+    report: &'static str,
+    rows: &'a [T],
+}
+
 pub fn respond<T: Tabular>(format: Format, rows: &[T]) -> Result<Response, AppError> {
     match format {
-        Format::Json => Ok(Json(serde_json::json!({ "report": T::NAME, "rows": rows })).into_response()),
+        Format::Json => Ok(Json(Report { report: T::NAME, rows }).into_response()),
         Format::Csv => csv_response(T::NAME, T::headers(), rows.iter().map(Tabular::cells)),
     }
 }

@@ -58,13 +58,10 @@ fn predikats(ctx: &Ctx, keep: impl Fn(&Period) -> bool) -> Result<HashMap<String
         ctx.storage.periods(&ctx.tenant)?.into_iter().filter(|c| Period::parse(c).is_ok_and(|p| keep(&p))).collect();
     periods.sort();
     let mut out: HashMap<String, Vec<Predikat>> = HashMap::new();
-    for a in ctx.storage.appraisal_facts(&ctx.tenant, &periods, None)? {
-        if let (false, Some(p)) = (a.status == "draft", a.predikat) {
-            out.entry(a.employee_nip).or_default().push(p.parse()?);
+    for period in &periods {
+        for (nip, p) in ctx.storage.decided_predikats(&ctx.tenant, period)? {
+            out.entry(nip).or_default().push(p.parse()?);
         }
-    }
-    for v in out.values_mut() {
-        v.shrink_to_fit();
     }
     Ok(out)
 }

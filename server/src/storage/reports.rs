@@ -191,6 +191,9 @@ pub trait ReportStore {
     ) -> Result<Vec<AppraisalFact>, StorageError>;
     fn appraisal_fact(&self, tenant: &str, doc_id: &str) -> Result<Option<AppraisalFact>, StorageError>;
     fn innovations(&self, tenant: &str, doc_id: &str) -> Result<Vec<InnovationRow>, StorageError>;
+    /// (employee NIP, predikat) of every appraisal of `period` past the
+    /// draft stage that has a predikat: from an index alone.
+    fn decided_predikats(&self, tenant: &str, period: &str) -> Result<Vec<(String, String)>, StorageError>;
     /// Behaviour ratings of the appraisals of `period`.
     fn behaviour(&self, tenant: &str, period: &str) -> Result<Vec<BehaviourRow>, StorageError>;
     /// Every period code that has an appraisal, newest first.

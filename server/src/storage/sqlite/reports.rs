@@ -130,6 +130,20 @@ pub(super) fn innovations(c: &Connection, tenant: &str, doc: &str) -> Result<Vec
     )
 }
 
+pub(super) fn decided_predikats(
+    c: &Connection,
+    tenant: &str,
+    period: &str,
+) -> Result<Vec<(String, String)>, StorageError> {
+    all(
+        c,
+        "SELECT employee_nip, predikat FROM appraisals INDEXED BY appraisals_history
+         WHERE tenant_id = ?1 AND period = ?2 AND status <> 'draft' AND predikat IS NOT NULL",
+        params![tenant, period],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 pub(super) fn behaviour(c: &Connection, tenant: &str, period: &str) -> Result<Vec<BehaviourRow>, StorageError> {
     all(
         c,
