@@ -315,46 +315,37 @@ fn build(a: &Answers, unit: &str, officer: Option<Nip>) -> Result<Feedback, Vec<
     Ok(feedback)
 }
 
-/// The nine questions in plain words and the answers 1–4 of each, as on
-/// the PermenPANRB 14/2017 sample questionnaire.
-fn question(e: Element) -> (&'static str, [&'static str; 4]) {
-    match e {
-        Element::U1 => (
-            "Apakah persyaratan layanan sesuai dan mudah dipenuhi?",
-            ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
-        ),
-        Element::U2 => (
-            "Apakah langkah-langkah (prosedur) layanan mudah diikuti?",
-            ["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"],
-        ),
-        Element::U3 => {
-            ("Seberapa cepat layanan diselesaikan?", ["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"])
-        }
-        Element::U4 => {
-            ("Bagaimana biaya yang Anda bayar untuk layanan ini?", ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"])
-        }
-        Element::U5 => (
-            "Apakah hasil layanan yang Anda terima sesuai dengan yang dijanjikan?",
-            ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
-        ),
-        Element::U6 => (
-            "Apakah petugas menguasai pekerjaannya?",
-            ["Tidak menguasai", "Kurang menguasai", "Menguasai", "Sangat menguasai"],
-        ),
-        Element::U7 => (
-            "Apakah petugas bersikap sopan dan ramah?",
-            ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"],
-        ),
-        Element::U8 => (
-            "Bagaimana penanganan pengaduan, saran dan masukan di tempat ini?",
-            ["Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"],
-        ),
-        Element::U9 => (
-            "Bagaimana sarana dan prasarananya (ruang tunggu, toilet, parkir)?",
-            ["Buruk", "Cukup", "Baik", "Sangat baik"],
-        ),
-    }
-}
+/// The nine questions (U1…U9) in plain words and the answers 1–4 of each,
+/// as on the PermenPANRB 14/2017 sample questionnaire.
+const QUESTIONS: [(&str, [&str; 4]); 9] = [
+    (
+        "Apakah persyaratan layanan sesuai dan mudah dipenuhi?",
+        ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
+    ),
+    (
+        "Apakah langkah-langkah (prosedur) layanan mudah diikuti?",
+        ["Tidak mudah", "Kurang mudah", "Mudah", "Sangat mudah"],
+    ),
+    ("Seberapa cepat layanan diselesaikan?", ["Tidak cepat", "Kurang cepat", "Cepat", "Sangat cepat"]),
+    ("Bagaimana biaya yang Anda bayar untuk layanan ini?", ["Sangat mahal", "Cukup mahal", "Murah", "Gratis"]),
+    (
+        "Apakah hasil layanan yang Anda terima sesuai dengan yang dijanjikan?",
+        ["Tidak sesuai", "Kurang sesuai", "Sesuai", "Sangat sesuai"],
+    ),
+    (
+        "Apakah petugas menguasai pekerjaannya?",
+        ["Tidak menguasai", "Kurang menguasai", "Menguasai", "Sangat menguasai"],
+    ),
+    (
+        "Apakah petugas bersikap sopan dan ramah?",
+        ["Tidak sopan dan ramah", "Kurang sopan dan ramah", "Sopan dan ramah", "Sangat sopan dan ramah"],
+    ),
+    (
+        "Bagaimana penanganan pengaduan, saran dan masukan di tempat ini?",
+        ["Tidak ada", "Ada tetapi tidak berfungsi", "Berfungsi kurang maksimal", "Dikelola dengan baik"],
+    ),
+    ("Bagaimana sarana dan prasarananya (ruang tunggu, toilet, parkir)?", ["Buruk", "Cukup", "Baik", "Sangat baik"]),
+];
 
 #[derive(Debug)]
 struct Question {
@@ -402,10 +393,10 @@ impl FormPage {
         let error_of = |field: &str| errors.iter().find(|e| e.field == field).map(|e| e.message.clone());
         let questions = Element::ALL
             .iter()
+            .zip(QUESTIONS)
             .zip(a.scores())
             .enumerate()
-            .map(|(i, (&e, given))| {
-                let (text, labels) = question(e);
+            .map(|(i, ((&e, (text, labels)), given))| {
                 let name = e.name().to_lowercase();
                 Question {
                     error: error_of(&name),

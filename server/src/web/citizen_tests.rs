@@ -65,6 +65,12 @@ fn answers(token: &str) -> String {
     )
 }
 
+/// Post `body` to u1's form from `ip`: the status and the page.
+async fn submit(app: &Router, body: &str, ip: &str) -> (StatusCode, String) {
+    let (status, _, html) = send(app, post("/umpan-balik/uji/u1", body, ip)).await;
+    (status, html)
+}
+
 fn stored(storage: &SqliteStorage) -> u64 {
     storage.feedback_count("uji", Some("u1")).unwrap()
 }
@@ -100,12 +106,12 @@ async fn a_valid_answer_is_stored_once_and_counted_by_the_skm_report() {
     let (app, storage) = fixture(Limits::default());
     send(&app, get("/umpan-balik/uji/u1")).await;
     let t = token_aged(&storage, "u1", 30, "00112233445566aa");
-    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.10")).await;
+    let (status, html) = submit(&app, &answers(&t), "192.0.2.10").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("Terima kasih"));
     assert_eq!(stored(&storage), 1);
     // The same form sent again (a double tap) is not counted twice.
-    let (status, _, _) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.10")).await;
+    let (status, _) = submit(&app, &answers(&t), "192.0.2.10").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(stored(&storage), 1);
 
@@ -139,11 +145,11 @@ async fn an_officer_of_the_unit_is_credited_and_others_are_ignored() {
     assert!(html.contains("Ani Lestari") && html.contains(&format!(r#"name="petugas" value="{STAFF}""#)));
     let t = token_aged(&storage, "u1", 30, "00112233445566bb");
     let body = format!("{}&petugas={STAFF}", answers(&t));
-    assert_eq!(send(&app, post("/umpan-balik/uji/u1", &body, "192.0.2.10")).await.0, StatusCode::OK);
+    assert_eq!(submit(&app, &body, "192.0.2.10").await.0, StatusCode::OK);
     // An employee of another unit is not credited; the answer still counts.
     let t = token_aged(&storage, "u1", 30, "00112233445566cc");
     let body = format!("{}&petugas=199001012015031001", answers(&t));
-    assert_eq!(send(&app, post("/umpan-balik/uji/u1", &body, "192.0.2.11")).await.0, StatusCode::OK);
+    assert_eq!(submit(&app, &body, "192.0.2.11").await.0, StatusCode::OK);
     assert_eq!(stored(&storage), 2);
     let officers = storage.feedback_by_officer("uji", Window { from_ms: 0, to_ms: i64::MAX }, None).unwrap();
     assert_eq!(officers.len(), 1);
@@ -156,7 +162,7 @@ async fn a_missing_or_impossible_answer_shows_the_form_again() {
     send(&app, get("/umpan-balik/uji/u1")).await;
     let t = token_aged(&storage, "u1", 30, "00112233445566dd");
     let missing = answers(&t).replace("&u3=3", "");
-    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &missing, "192.0.2.10")).await;
+    let (status, html) = submit(&app, &missing, "192.0.2.10").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains(r#"<fieldset id="f-u3" class="salah" aria-describedby="e-u3">"#), "{html}");
     assert!(html.contains(r#"<p class="galat" id="e-u3">Pilih salah satu jawaban.</p>"#));
@@ -166,11 +172,11 @@ async fn a_missing_or_impossible_answer_shows_the_form_again() {
     assert!(html.contains(&t), "the same form goes on");
     // A score outside 1–4 is refused by the core rules.
     let seven = answers(&t).replace("u2=3", "u2=7");
-    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &seven, "192.0.2.10")).await;
+    let (status, html) = submit(&app, &seven, "192.0.2.10").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains(r#"id="e-u2""#), "{html}");
     let minutes = answers(&t).replace("menit=15", "menit=2000");
-    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &minutes, "192.0.2.10")).await;
+    let (status, html) = submit(&app, &minutes, "192.0.2.10").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains(r#"id="e-menit""#) && html.contains(r#"aria-invalid="true""#));
     assert_eq!(stored(&storage), 0);
@@ -183,19 +189,19 @@ async fn spam_is_thanked_but_not_stored() {
     // The honeypot filled in.
     let t = token_aged(&storage, "u1", 30, "00112233445566ee");
     let bot = answers(&t).replace("situs_web=", "situs_web=http%3A%2F%2Fspam.example");
-    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &bot, "192.0.2.20")).await;
+    let (status, html) = submit(&app, &bot, "192.0.2.20").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Terima kasih"));
     // Sent a second after the form was served.
     let fast = token_aged(&storage, "u1", 1, "00112233445566ef");
-    let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&fast), "192.0.2.21")).await;
+    let (status, html) = submit(&app, &answers(&fast), "192.0.2.21").await;
     assert_eq!((status, html.contains("Terima kasih")), (StatusCode::OK, true));
     assert_eq!(stored(&storage), 0);
     // A forged, foreign or expired token: the form again, answers kept.
     let other_unit = token_aged(&storage, "u2", 30, "00112233445566f0");
     let expired = token_aged(&storage, "u1", super::MAX_AGE_SECS + 60, "00112233445566f1");
     for bad in ["palsu".to_string(), other_unit, expired] {
-        let (status, _, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&bad), "192.0.2.22")).await;
+        let (status, html) = submit(&app, &answers(&bad), "192.0.2.22").await;
         assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
         assert!(html.contains("terlalu lama terbuka") && html.contains(r#"name="u1" value="4" checked"#));
     }
@@ -210,7 +216,7 @@ async fn posts_are_rate_limited_per_client_and_per_unit() {
     let nonces = ["a0", "a1", "a2", "a3", "a4", "a5", "a6"].map(|n| format!("00112233445566{n}"));
     for n in &nonces[..3] {
         let t = token_aged(&storage, "u1", 30, n);
-        assert_eq!(send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.30")).await.0, StatusCode::OK);
+        assert_eq!(submit(&app, &answers(&t), "192.0.2.30").await.0, StatusCode::OK);
     }
     let t = token_aged(&storage, "u1", 30, &nonces[3]);
     let (status, headers, html) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.30")).await;
@@ -220,10 +226,10 @@ async fn posts_are_rate_limited_per_client_and_per_unit() {
     // Another client may still answer, until the unit's limit.
     for n in &nonces[3..5] {
         let t = token_aged(&storage, "u1", 30, n);
-        assert_eq!(send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.31")).await.0, StatusCode::OK);
+        assert_eq!(submit(&app, &answers(&t), "192.0.2.31").await.0, StatusCode::OK);
     }
     let t = token_aged(&storage, "u1", 30, &nonces[5]);
-    let (status, _, _) = send(&app, post("/umpan-balik/uji/u1", &answers(&t), "192.0.2.32")).await;
+    let (status, _) = submit(&app, &answers(&t), "192.0.2.32").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "the unit's limit");
     // Other units are counted on their own.
     let t = token_aged(&storage, "u2", 30, &nonces[6]);

@@ -66,7 +66,7 @@ async fn the_page_lists_devices_and_enrolling_shows_a_code_and_a_qr_code() {
     let (status, _, html) = send(&app, post("/hr/perangkat", &body, &cookie)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains(r#"<p class="kode">"#) && html.contains("<svg"), "{html}");
-    assert!(html.contains("prestasi://enroll?server=http://localhost&amp;code="));
+    assert!(html.contains("prestasi://enroll?server=http://localhost&#38;code="), "{html}");
     let code = html.split(r#"<p class="kode">"#).nth(1).unwrap().split('<').next().unwrap().to_string();
     assert_eq!(code.len(), 14, "{code}");
     // The code enrolls a kiosk of u1.
