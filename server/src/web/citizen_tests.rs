@@ -39,9 +39,16 @@ pub(crate) fn fixture(limits: Limits) -> (Router, Arc<SqliteStorage>) {
     (app, storage)
 }
 
+/// The fixture after a form was served (the signing secret exists).
+async fn served(limits: Limits) -> (Router, Arc<SqliteStorage>) {
+    let (app, storage) = fixture(limits);
+    assert_eq!(send(&app, get("/umpan-balik/uji/u1")).await.0, StatusCode::OK);
+    (app, storage)
+}
+
 /// A token as the form would have carried it, served `age` seconds ago.
 fn token_aged(storage: &SqliteStorage, unit: &str, age: i64, nonce: &str) -> String {
-    let secret = storage.meta("citizen_form_secret").unwrap().expect("a page was served first");
+    let secret = storage.meta("citizen_form_secret").unwrap().expect("served() first");
     token(&secret, "uji", unit, chrono::Utc::now().timestamp() - age, nonce)
 }
 
@@ -103,8 +110,7 @@ async fn the_form_has_nine_labelled_questions_and_no_script() {
 
 #[tokio::test]
 async fn a_valid_answer_is_stored_once_and_counted_by_the_skm_report() {
-    let (app, storage) = fixture(Limits::default());
-    send(&app, get("/umpan-balik/uji/u1")).await;
+    let (app, storage) = served(Limits::default()).await;
     let t = token_aged(&storage, "u1", 30, "00112233445566aa");
     let (status, html) = submit(&app, &answers(&t), "192.0.2.10").await;
     assert_eq!(status, StatusCode::OK, "{html}");
@@ -158,8 +164,7 @@ async fn an_officer_of_the_unit_is_credited_and_others_are_ignored() {
 
 #[tokio::test]
 async fn a_missing_or_impossible_answer_shows_the_form_again() {
-    let (app, storage) = fixture(Limits::default());
-    send(&app, get("/umpan-balik/uji/u1")).await;
+    let (app, storage) = served(Limits::default()).await;
     let t = token_aged(&storage, "u1", 30, "00112233445566dd");
     let missing = answers(&t).replace("&u3=3", "");
     let (status, html) = submit(&app, &missing, "192.0.2.10").await;
@@ -184,8 +189,7 @@ async fn a_missing_or_impossible_answer_shows_the_form_again() {
 
 #[tokio::test]
 async fn spam_is_thanked_but_not_stored() {
-    let (app, storage) = fixture(Limits::default());
-    send(&app, get("/umpan-balik/uji/u1")).await;
+    let (app, storage) = served(Limits::default()).await;
     // The honeypot filled in.
     let t = token_aged(&storage, "u1", 30, "00112233445566ee");
     let bot = answers(&t).replace("situs_web=", "situs_web=http%3A%2F%2Fspam.example");
@@ -211,8 +215,7 @@ async fn spam_is_thanked_but_not_stored() {
 #[tokio::test]
 async fn posts_are_rate_limited_per_client_and_per_unit() {
     let limits = Limits { feedback_per_client: 3, feedback_per_unit: 5, ..Limits::default() };
-    let (app, storage) = fixture(limits);
-    send(&app, get("/umpan-balik/uji/u1")).await;
+    let (app, storage) = served(limits).await;
     let nonces = ["a0", "a1", "a2", "a3", "a4", "a5", "a6"].map(|n| format!("00112233445566{n}"));
     for n in &nonces[..3] {
         let t = token_aged(&storage, "u1", 30, n);
