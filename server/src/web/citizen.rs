@@ -34,13 +34,14 @@ use axum::{Extension, Form, Router};
 use chrono::Utc;
 use prestasi_core::ValidationError;
 use prestasi_core::model::feedback::MAX_MINUTES_WAITED;
-use prestasi_core::model::{Channel, DocId, Feedback};
+use prestasi_core::model::{Channel, DeviceId, DocId, Feedback};
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::skm::{Element, Scores};
 use serde::Deserialize;
 
 use super::ratelimit::{RateLimiter, client_key};
 use crate::auth::{random_token, sha256_hex};
+use crate::config::Limits;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::state::AppState;
@@ -163,13 +164,6 @@ struct Place {
 fn find_place(storage: &dyn Storage, tenant: &str, unit: &str, petugas: &str) -> Result<Option<Place>, AppError> {
     let Some(t) = storage.tenant(tenant)? else { return Ok(None) };
     let Some(unit) = storage.units(tenant)?.into_iter().find(|u| u.id == unit) else { return Ok(None) };
-    let mut seen: Vec<_> = storage
-        .feedback_by_service(tenant, Window { from_ms: 0, to_ms: i64::MAX })?
-        .into_iter()
-        .filter(|s| s.key == unit.id && !s.service.trim().is_empty())
-        .collect();
-    seen.sort_by(|a, b| b.respondents.cmp(&a.respondents).then_with(|| a.service.cmp(&b.service)));
-    let services = seen.into_iter().take(30).map(|s| s.service).collect();
     let officer = match Nip::parse(petugas.trim()) {
         Ok(nip) => storage
             .employees(tenant, Some(&unit.id))?
@@ -178,7 +172,21 @@ fn find_place(storage: &dyn Storage, tenant: &str, unit: &str, petugas: &str) ->
             .map(|e| (nip, e.name)),
         Err(_) => None,
     };
-    Ok(Some(Place { tenant_name: t.name, unit, services, officer }))
+    Ok(Some(Place { tenant_name: t.name, unit, services: Vec::new(), officer }))
+}
+
+/// The services named in the unit's feedback of the last year, most
+/// frequent first: the choices the form offers.
+fn services_of(storage: &dyn Storage, tenant: &str, unit: &str) -> Result<Vec<String>, AppError> {
+    const YEAR_MS: i64 = 366 * 24 * 60 * 60 * 1000;
+    let now = Utc::now().timestamp_millis();
+    let mut seen: Vec<_> = storage
+        .feedback_by_service(tenant, Window { from_ms: now - YEAR_MS, to_ms: now + 60_000 })?
+        .into_iter()
+        .filter(|s| s.key == unit && !s.service.trim().is_empty())
+        .collect();
+    seen.sort_by(|a, b| b.respondents.cmp(&a.respondents).then_with(|| a.service.cmp(&b.service)));
+    Ok(seen.into_iter().take(30).map(|s| s.service).collect())
 }
 
 /// What the citizen filled in (everything optional here: the checks say
@@ -533,7 +541,8 @@ async fn page(
     let t = tenant.clone();
     let found = s
         .blocking(move || {
-            let Some(place) = find_place(storage.as_ref(), &t, &unit, &q.petugas)? else { return Ok(None) };
+            let Some(mut place) = find_place(storage.as_ref(), &t, &unit, &q.petugas)? else { return Ok(None) };
+            place.services = services_of(storage.as_ref(), &t, &place.unit.id)?;
             let token = new_token(&c.secret(storage.as_ref())?, &t, &place.unit.id)?;
             Ok(Some((place, token)))
         })
@@ -579,56 +588,11 @@ async fn submit(
     let answers = a.clone();
     let outcome = s
         .blocking(move || {
-            let a = answers;
-            let Some(place) = find_place(storage.as_ref(), &t, &unit, &a.petugas)? else {
-                return Ok(Outcome::NotFound);
-            };
-            let per_unit = Duration::from_secs(limits.feedback_unit_window_secs);
-            let unit_key = format!("{t}/{}", place.unit.id);
-            if let Err(wait) = c.units.hit(&unit_key, limits.feedback_per_unit, per_unit, Instant::now()) {
-                tracing::info!(unit = %unit_key, "citizen feedback: unit over the rate limit");
-                return Ok(Outcome::TooMany(wait));
+            let mut outcome = decide(storage.as_ref(), &c, server, &limits, &t, &unit, &answers)?;
+            if let Outcome::Again(_, place, _, _) = &mut outcome {
+                place.services = services_of(storage.as_ref(), &t, &place.unit.id)?;
             }
-            let secret = c.secret(storage.as_ref())?;
-            if !a.situs_web.trim().is_empty() {
-                tracing::info!(unit = %unit_key, "citizen feedback: honeypot filled, not stored");
-                return Ok(Outcome::Thanks(place));
-            }
-            let nonce = match check_token(&secret, &t, &place.unit.id, &a.token, Utc::now().timestamp()) {
-                TokenCheck::Valid(nonce) => nonce,
-                TokenCheck::TooFast => {
-                    tracing::info!(unit = %unit_key, "citizen feedback: sent too fast, not stored");
-                    return Ok(Outcome::Thanks(place));
-                }
-                TokenCheck::Invalid => {
-                    let message = "Formulir ini sudah terlalu lama terbuka. Periksa jawaban Anda, lalu kirim lagi.";
-                    let fresh = new_token(&secret, &t, &place.unit.id)?;
-                    return Ok(Outcome::Again(
-                        StatusCode::BAD_REQUEST,
-                        place,
-                        vec![FieldError::new("umum", message)],
-                        fresh,
-                    ));
-                }
-            };
-            let officer = place.officer.as_ref().map(|o| o.0.clone());
-            let feedback = match build(&a, &place.unit.id, officer) {
-                Ok(f) => f,
-                Err(errors) => {
-                    return Ok(Outcome::Again(StatusCode::UNPROCESSABLE_ENTITY, place, errors, a.token.clone()));
-                }
-            };
-            let id = DocId::derived(&format!("feedback/web/{t}/{}/{nonce}", place.unit.id));
-            match crate::admin::record_citizen_feedback(storage.as_ref(), server, &t, id, &feedback) {
-                Ok(_) => Ok(Outcome::Thanks(place)),
-                Err(AppError::Unprocessable { message, .. }) => Ok(Outcome::Again(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    place,
-                    vec![FieldError::new("umum", message)],
-                    a.token.clone(),
-                )),
-                Err(e) => Err(e),
-            }
+            Ok(outcome)
         })
         .await;
     match outcome {
@@ -639,6 +603,63 @@ async fn submit(
             citizen_page(status, &FormPage::new(&tenant, &place, token, &a, errors))
         }
         Err(e) => failed(e),
+    }
+}
+
+/// Decide what a post comes to: refused by a limit, dropped as spam,
+/// shown again, or stored.
+fn decide(
+    storage: &dyn Storage,
+    c: &Citizen,
+    server: DeviceId,
+    limits: &Limits,
+    t: &str,
+    unit: &str,
+    a: &Answers,
+) -> Result<Outcome, AppError> {
+    let Some(place) = find_place(storage, t, unit, &a.petugas)? else {
+        return Ok(Outcome::NotFound);
+    };
+    let per_unit = Duration::from_secs(limits.feedback_unit_window_secs);
+    let unit_key = format!("{t}/{}", place.unit.id);
+    if let Err(wait) = c.units.hit(&unit_key, limits.feedback_per_unit, per_unit, Instant::now()) {
+        tracing::info!(unit = %unit_key, "citizen feedback: unit over the rate limit");
+        return Ok(Outcome::TooMany(wait));
+    }
+    let secret = c.secret(storage)?;
+    if !a.situs_web.trim().is_empty() {
+        tracing::info!(unit = %unit_key, "citizen feedback: honeypot filled, not stored");
+        return Ok(Outcome::Thanks(place));
+    }
+    let nonce = match check_token(&secret, t, &place.unit.id, &a.token, Utc::now().timestamp()) {
+        TokenCheck::Valid(nonce) => nonce,
+        TokenCheck::TooFast => {
+            tracing::info!(unit = %unit_key, "citizen feedback: sent too fast, not stored");
+            return Ok(Outcome::Thanks(place));
+        }
+        TokenCheck::Invalid => {
+            let message = "Formulir ini sudah terlalu lama terbuka. Periksa jawaban Anda, lalu kirim lagi.";
+            let fresh = new_token(&secret, t, &place.unit.id)?;
+            return Ok(Outcome::Again(StatusCode::BAD_REQUEST, place, vec![FieldError::new("umum", message)], fresh));
+        }
+    };
+    let officer = place.officer.as_ref().map(|o| o.0.clone());
+    let feedback = match build(a, &place.unit.id, officer) {
+        Ok(f) => f,
+        Err(errors) => {
+            return Ok(Outcome::Again(StatusCode::UNPROCESSABLE_ENTITY, place, errors, a.token.clone()));
+        }
+    };
+    let id = DocId::derived(&format!("feedback/web/{t}/{}/{nonce}", place.unit.id));
+    match crate::admin::record_citizen_feedback(storage, server, t, id, &feedback) {
+        Ok(_) => Ok(Outcome::Thanks(place)),
+        Err(AppError::Unprocessable { message, .. }) => Ok(Outcome::Again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            place,
+            vec![FieldError::new("umum", message)],
+            a.token.clone(),
+        )),
+        Err(e) => Err(e),
     }
 }
 
