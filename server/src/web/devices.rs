@@ -331,8 +331,15 @@ struct UnitQrPage {
     unit: UnitRow,
     url: String,
     qr: String,
-    officer: Option<String>,
+    /// NIP and name of the officer the code credits, if any.
+    officer: Option<(String, String)>,
     staff: Vec<(String, String)>,
+}
+
+impl UnitQrPage {
+    fn is_officer(&self, nip: &str) -> bool {
+        self.officer.as_ref().is_some_and(|o| o.0 == nip)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -368,7 +375,7 @@ async fn unit_qr(
             }
             let label = format!("Kode QR survei kepuasan {}", unit.name);
             let qr = qr_svg(&url, &label)?;
-            Ok((unit, url, qr, officer.map(|o| o.1), staff))
+            Ok((unit, url, qr, officer, staff))
         })
         .await;
     match built {

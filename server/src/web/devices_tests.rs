@@ -144,7 +144,10 @@ async fn a_unit_qr_code_points_at_its_feedback_form() {
     assert!(html.contains("<svg") && html.contains("http://localhost/umpan-balik/uji/u1<"), "{html}");
     assert!(html.contains("Pelayanan KTP") && html.contains("Dinas Dukcapil"));
     let (_, _, html) = send(&app, get(&format!("/hr/unit/u1/qr?petugas={STAFF}"), &cookie)).await;
-    assert!(html.contains(&format!("/umpan-balik/uji/u1?petugas={STAFF}")) && html.contains("Ani Lestari"));
+    assert!(
+        html.contains(&format!("/umpan-balik/uji/u1?petugas={STAFF}")) && html.contains("<strong>Ani Lestari</strong>")
+    );
+    assert!(html.contains(&format!(r#"<option value="{STAFF}" selected>"#)), "{html}");
     let (status, _, _) = send(&app, get("/hr/unit/u9/qr", &cookie)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     // Without a session: the login page.
