@@ -3,13 +3,14 @@
 //! to the document (see `admin::edit_as_hr`), so tablets receive it on
 //! their next sync and the conflict disappears on every copy.
 
+use std::cell::Cell;
+
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
-use prestasi_core::ValidationError;
-use prestasi_core::doc::DocError;
-use prestasi_core::model::{Appraisal, AppraisalStatus, DeviceId, DocId};
+use prestasi_core::doc::{DocError, Document};
+use prestasi_core::model::{Appraisal, AppraisalStatus, Author, DeviceId, DocId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -39,8 +40,54 @@ pub(crate) fn doc_id(id: &str) -> Result<DocId, AppError> {
     id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))
 }
 
+/// Why an HR action on an appraisal is refused.
+enum Refusal {
+    /// By the document or the rules (their message).
+    Doc(DocError),
+    /// By this module, with a code and a message for people.
+    Said(&'static str, &'static str),
+}
+
+impl From<DocError> for Refusal {
+    fn from(e: DocError) -> Self {
+        Self::Doc(e)
+    }
+}
+
+/// Change appraisal `id` as `officer` through `edit_as_hr`; a refusal said
+/// here comes back as a 422 with its own code and message.
+fn edit_appraisal(
+    storage: &dyn Storage,
+    server: DeviceId,
+    tenant: &str,
+    officer: &str,
+    id: DocId,
+    change: &dyn Fn(&mut Document<Appraisal>, &Author) -> Result<(), Refusal>,
+) -> Result<Appraisal, AppError> {
+    let said: Cell<Option<(&'static str, &'static str)>> = Cell::new(None);
+    let outcome = edit_as_hr::<Appraisal>(storage, server, tenant, officer, id, &|d, a| {
+        said.set(None);
+        change(d, a).map_err(|r| match r {
+            Refusal::Doc(e) => e,
+            Refusal::Said(code, message) => {
+                said.set(Some((code, message)));
+                DocError::Malformed(message.into())
+            }
+        })
+    });
+    match (outcome, said.take()) {
+        (Err(_), Some((code, message))) => Err(AppError::Unprocessable { code, message: message.into() }),
+        (outcome, _) => outcome,
+    }
+}
+
+fn status_of(d: &Document<Appraisal>) -> Result<AppraisalStatus, Refusal> {
+    Ok(d.value()?.status)
+}
+
 /// Settle the conflict at `path` of appraisal `id` with value number
-/// `pick`, as `officer`: the API's and the web page's one code path.
+/// `pick`, as `officer`: the API's and the web page's one code path. A
+/// locked appraisal must be reopened first.
 pub(crate) fn resolve_conflict(
     storage: &dyn Storage,
     server: DeviceId,
@@ -50,19 +97,28 @@ pub(crate) fn resolve_conflict(
     path: &str,
     pick: usize,
 ) -> Result<Appraisal, AppError> {
-    edit_as_hr::<Appraisal>(storage, server, tenant, officer, id, &|d, a| {
-        d.resolve_conflict(path, pick, a, Utc::now()).map(|_| ()).map_err(|e| match e {
-            DocError::NoSuchConflict { .. } => DocError::Validation(ValidationError::rule(
-                "path",
+    edit_appraisal(storage, server, tenant, officer, id, &|d, a| {
+        if status_of(d)? == AppraisalStatus::Locked {
+            return Err(Refusal::Said(
+                "locked",
+                "Penilaian ini terkunci; buka kembali dulu, lalu selesaikan konfliknya.",
+            ));
+        }
+        match d.resolve_conflict(path, pick, a, Utc::now()) {
+            Ok(_) => Ok(()),
+            Err(DocError::NoSuchConflict { .. }) => Err(Refusal::Said(
+                "no_conflict",
                 "Konflik ini sudah diselesaikan atau nilai yang dipilih tidak ada; muat ulang halaman.",
             )),
-            other => other,
-        })
+            Err(e) => Err(e.into()),
+        }
     })
 }
 
 /// Move appraisal `id` to `status` as `officer` (lock, or reopen as a
-/// draft); the workflow rules refuse any other step.
+/// draft). Locking waits until every conflict is settled: the lock is a
+/// change of the whole record, which would silently keep the value each
+/// conflict happens to show.
 pub(crate) fn set_status(
     storage: &dyn Storage,
     server: DeviceId,
@@ -71,12 +127,18 @@ pub(crate) fn set_status(
     id: DocId,
     status: AppraisalStatus,
 ) -> Result<Appraisal, AppError> {
-    edit_as_hr::<Appraisal>(storage, server, tenant, officer, id, &|d, a| {
+    edit_appraisal(storage, server, tenant, officer, id, &|d, a| {
+        if status == AppraisalStatus::Locked && !d.conflicts().is_empty() {
+            return Err(Refusal::Said(
+                "open_conflicts",
+                "Masih ada konflik terbuka; selesaikan dulu sebelum mengunci penilaian.",
+            ));
+        }
         d.edit(a, Utc::now(), |v| {
             v.status = status;
             Ok(())
-        })
-        .map(|_| ())
+        })?;
+        Ok(())
     })
 }
 

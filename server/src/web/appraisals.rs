@@ -352,8 +352,8 @@ struct DetailPage {
     has_document: bool,
     history: Vec<HistoryView>,
     conflicts: Vec<ConflictView>,
-    can_lock: bool,
-    can_reopen: bool,
+    reviewed: bool,
+    locked: bool,
     flash: Option<&'static str>,
     error: Option<String>,
 }
@@ -410,8 +410,8 @@ fn build_detail(
         predikat: label::predikat(fact.predikat.as_deref()),
         content,
         feedback: evidence::officer_feedback(ctx, &fact)?,
-        can_lock: has_document && fact.status == AppraisalStatus::Reviewed.as_str(),
-        can_reopen: has_document && fact.status == AppraisalStatus::Locked.as_str(),
+        reviewed: fact.status == AppraisalStatus::Reviewed.as_str(),
+        locked: fact.status == AppraisalStatus::Locked.as_str(),
         has_document,
         history,
         conflicts,
@@ -466,10 +466,8 @@ where
 
 async fn resolve(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Response {
     act(s, hr, id, f, "konflik", |st, hr, id, f| {
-        let pick: usize = f
-            .pick
-            .parse()
-            .map_err(|_| AppError::Unprocessable { code: "invalid", message: "Pilih salah satu nilai.".into() })?;
+        let refuse = |message: &str| AppError::Unprocessable { code: "invalid", message: message.into() };
+        let pick: usize = f.pick.parse().map_err(|_| refuse("Pilih salah satu nilai."))?;
         actions::resolve_conflict(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, &f.path, pick)
     })
     .await

@@ -69,9 +69,9 @@ impl Fixture {
     }
 }
 
-/// `&` as HTML shows it.
+/// Text as the templates escape it.
 fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
+    s.replace('&', "&#38;").replace('"', "&#34;").replace('\'', "&#39;").replace('<', "&#60;").replace('>', "&#62;")
 }
 
 #[tokio::test]
@@ -83,7 +83,8 @@ async fn appraisal_list_and_generated_detail() {
     let list = f.page(&format!("/hr/penilaian?period=2026-S2&unit={}", a.unit_id)).await;
     assert!(list.contains(&format!("{expected} penilaian")), "{list}");
     assert!(list.contains(&format!("/hr/penilaian/{id}")) && list.contains(&html(&unit)));
-    assert!(list.contains("/v1/hr/reports/appraisals?period=2026-S2&amp;unit="), "CSV link keeps the filters");
+    let csv = format!("/v1/hr/reports/appraisals?period=2026-S2&#38;unit={}&amp;format=csv", a.unit_id);
+    assert!(list.contains(&csv), "CSV link keeps the filters: {csv}");
     // The whole period by default: the newest one.
     let all = f.page("/hr/penilaian").await;
     let period_total = f.data.appraisals.iter().filter(|(_, x)| x.period == "2026-S2").count();
@@ -145,16 +146,17 @@ async fn conflict_resolution_lock_refusal_and_csrf() {
     let page = f.page(&format!("/hr/penilaian/{id}")).await;
     assert!(page.contains(r#"name="path" value="hasil_kerja""#), "{page}");
     assert!(page.contains("Di Atas Ekspektasi") && page.contains("Di Bawah Ekspektasi"));
-    assert!(page.contains("Riwayat perubahan") && page.contains("Tablet") || page.contains("Perangkat "), "{page}");
+    assert!(page.contains("Riwayat perubahan") && page.contains("Perangkat "), "two unenrolled devices: {page}");
 
     for action in ["konflik", "kunci", "buka"] {
         f.refuses_bad_csrf(&format!("/hr/penilaian/{id}/{action}"), "path=hasil_kerja&pick=0").await;
     }
-    // The rules refuse locking a draft: said on the page, in Indonesian.
+    // Locking waits for the conflicts to be settled: refused on the page,
+    // in Indonesian, with the page still shown.
     let (status, _, html) = f.post(&format!("/hr/penilaian/{id}/kunci"), &format!("csrf={}", f.csrf)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
-    assert!(html.contains("Tidak dapat dilakukan:") && html.contains("<table"), "{html}");
-    // A pick that does not exist is refused the same way.
+    assert!(html.contains("Tidak dapat dilakukan: Masih ada konflik terbuka") && html.contains("<table"), "{html}");
+    // A pick that does not exist is refused.
     let body = format!("csrf={}&path=hasil_kerja&pick=7", f.csrf);
     let (status, _, html) = f.post(&format!("/hr/penilaian/{id}/konflik"), &body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -168,14 +170,25 @@ async fn conflict_resolution_lock_refusal_and_csrf() {
         1
     };
     let body = format!("csrf={}&path=hasil_kerja&pick={pick}", f.csrf);
-    let (status, headers, _) = f.post(&format!("/hr/penilaian/{id}/konflik"), &body).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, headers, html) = f.post(&format!("/hr/penilaian/{id}/konflik"), &body).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
     let back = headers[header::LOCATION].to_str().unwrap().to_string();
     assert_eq!(back, format!("/hr/penilaian/{id}?pesan=konflik"));
     let page = f.page(&back).await;
     assert!(page.contains("Konflik diselesaikan") && page.contains("Tidak ada konflik terbuka"), "{page}");
     assert!(page.contains("Server BKPSDM") && page.contains("<td>siti</td>"), "HR's change is in the history");
     assert!(page.contains("Hasil kerja</th><td>Di Bawah Ekspektasi"), "{page}");
+
+    // Settled, it locks; locked, it reopens as a draft.
+    for (action, shown) in [("kunci", "Penilaian dikunci."), ("buka", "dibuka kembali sebagai draf")] {
+        let (status, headers, html) =
+            f.post(&format!("/hr/penilaian/{id}/{action}"), &format!("csrf={}", f.csrf)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+        let page = f.page(headers[header::LOCATION].to_str().unwrap()).await;
+        assert!(page.contains(shown), "{page}");
+    }
+    let page = f.page(&format!("/hr/penilaian/{id}")).await;
+    assert!(page.contains("Status</th><td>Draf") && page.contains("Kunci penilaian"), "{page}");
 }
 
 #[tokio::test]
@@ -191,5 +204,5 @@ async fn calibration_page() {
         html_page.contains("Terlalu longgar") || html_page.contains("Terlalu ketat"),
         "generated data has flagged raters"
     );
-    assert!(html_page.contains("/v1/hr/reports/appraisers?period=2025-S2&amp;format=csv"));
+    assert!(html_page.contains("/v1/hr/reports/appraisers?period=2025-S2&amp;format=csv"), "{html_page}");
 }

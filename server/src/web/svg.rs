@@ -3,6 +3,8 @@
 
 use std::fmt::Write;
 
+use prestasi_core::rules::{Potential, Rating, nine_box};
+
 /// One bar of a stacked horizontal bar chart: a label and its segments.
 #[derive(Debug, Clone)]
 pub struct Bar {
@@ -94,8 +96,66 @@ pub fn line(title: &str, points: &[(String, f64)]) -> String {
     s
 }
 
+/// The 9-box talent grid: performance rows (Di Atas, Sesuai, Di Bawah
+/// Ekspektasi, top to bottom) by potential columns (Rendah, Menengah,
+/// Tinggi), numbered as the regulation does (top row 4 7 9, middle 2 5 8,
+/// bottom 1 3 6), each box with how many people are in it and a link to
+/// its list (`#kotak-N`).
+pub fn nine_box_grid(title: &str, count: impl Fn(u8) -> u64) -> String {
+    let (left, top, cell_w, cell_h) = (130.0, 10.0, 170.0, 80.0);
+    let rows = [Rating::DiAtasEkspektasi, Rating::SesuaiEkspektasi, Rating::DiBawahEkspektasi];
+    let cols = Potential::ALL;
+    let (w, h) = (left + 3.0 * cell_w + 10.0, top + 3.0 * cell_h + 50.0);
+    let mut s = format!(
+        r#"<svg role="img" aria-label="{t}" viewBox="0 0 {w} {h}" width="100%" xmlns="http://www.w3.org/2000/svg"><title>{t}</title>"#,
+        t = esc(title)
+    );
+    for (r, rating) in rows.iter().enumerate() {
+        let y = top + cell_h * r as f64;
+        let _ = write!(s, r#"<text x="0" y="{:.1}">{}</text>"#, y + cell_h / 2.0 + 4.0, esc(rating.label_id()));
+        for (c, potential) in cols.iter().enumerate() {
+            let x = left + cell_w * c as f64;
+            let number = nine_box(*rating, *potential);
+            // Darker green the further up and right.
+            let colour = match r + (2 - c) {
+                0 => "#1b6b1b",
+                1 => "#4f9a3a",
+                2 => "#b5a300",
+                3 => "#d9822b",
+                _ => "#b33a3a",
+            };
+            let n = count(number);
+            let _ = write!(
+                s,
+                r##"<a href="#kotak-{number}"><rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{colour}" stroke="#fff" stroke-width="3"><title>Kotak {number}: {n} orang</title></rect><text x="{:.1}" y="{:.1}" style="fill:#fff;font-weight:bold">Kotak {number}</text><text x="{:.1}" y="{:.1}" style="fill:#fff;font-size:20px">{n}</text></a>"##,
+                cell_w,
+                cell_h,
+                x + 10.0,
+                y + 22.0,
+                x + 10.0,
+                y + 55.0
+            );
+        }
+    }
+    let y = top + 3.0 * cell_h + 18.0;
+    for (c, potential) in cols.iter().enumerate() {
+        let x = left + cell_w * c as f64 + cell_w / 2.0;
+        let _ = write!(s, r#"<text x="{x:.1}" y="{y:.1}" text-anchor="middle">{}</text>"#, potential);
+    }
+    let _ = write!(
+        s,
+        r#"<text x="{:.1}" y="{:.1}" text-anchor="middle">Potensial →</text><text x="0" y="{:.1}">Kinerja ↑</text>"#,
+        left + 1.5 * cell_w,
+        y + 20.0,
+        y + 20.0
+    );
+    s.push_str("</svg>");
+    s
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -105,5 +165,13 @@ mod tests {
         assert!(svg.contains(r#"width="230.0""#), "half of 460 px per segment: {svg}");
         let l = line("Tunggu", &[("2026-01".into(), 10.0), ("2026-02".into(), 20.0)]);
         assert!(l.contains("<polyline") && l.contains("2026-02"));
+        let grid = nine_box_grid("9 kotak", |n| u64::from(n) * 10);
+        // Reading order: top row 4 7 9, middle 2 5 8, bottom 1 3 6.
+        let order: Vec<usize> = [4, 7, 9, 2, 5, 8, 1, 3, 6]
+            .iter()
+            .map(|n| grid.find(&format!("<title>Kotak {n}: {} orang", n * 10)).unwrap())
+            .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{grid}");
+        assert!(grid.contains(r##"href="#kotak-9""##) && grid.contains("Di Atas Ekspektasi"));
     }
 }
