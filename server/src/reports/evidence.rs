@@ -62,23 +62,39 @@ pub fn overall_average(s: &FeedbackSums) -> Option<f64> {
     (s.respondents > 0).then(|| s.sums.iter().sum::<u64>() as f64 / (9 * s.respondents) as f64)
 }
 
+/// Citizens' answers per officer in `w`, for `officers`: one index range
+/// per officer when they are few (a unit's list), one pass over the
+/// period otherwise.
+pub(crate) fn feedback_of_officers<'a>(
+    ctx: &Ctx,
+    w: crate::storage::Window,
+    officers: impl ExactSizeIterator<Item = &'a str>,
+) -> Result<HashMap<String, FeedbackSums>, AppError> {
+    const FEW: usize = 500;
+    let sums = if officers.len() <= FEW {
+        let mut out = Vec::new();
+        for nip in officers {
+            out.extend(ctx.storage.feedback_by_officer(&ctx.tenant, w, Some(nip))?);
+        }
+        out
+    } else {
+        ctx.storage.feedback_by_officer(&ctx.tenant, w, None)?
+    };
+    Ok(sums.into_iter().map(|f| (f.key.clone(), f)).collect())
+}
+
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EvidenceRow>, AppError> {
     let period = p.period()?;
     let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
-    let feedback: HashMap<String, FeedbackSums> = ctx
-        .storage
-        .feedback_by_officer(&ctx.tenant, ctx.window(&period), None)?
-        .into_iter()
-        .map(|f| (f.key.clone(), f))
-        .collect();
     let mut conflicts: HashMap<String, u32> = HashMap::new();
     for c in ctx.storage.conflicts(&ctx.tenant)? {
         *conflicts.entry(c.doc_id).or_default() += 1;
     }
-    let facts = ctx.storage.appraisal_facts(&ctx.tenant, &[period.code], p.unit.as_deref())?;
+    let mut facts = ctx.storage.appraisal_facts(&ctx.tenant, &[period.code.clone()], p.unit.as_deref())?;
+    facts.retain(|a| ctx.selected(p, &a.unit_id));
+    let feedback = feedback_of_officers(ctx, ctx.window(&period), facts.iter().map(|a| a.employee_nip.as_str()))?;
     Ok(facts
         .into_iter()
-        .filter(|a| ctx.selected(p, &a.unit_id))
         .map(|a| {
             let fb = feedback.get(&a.employee_nip);
             EvidenceRow {

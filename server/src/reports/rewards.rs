@@ -11,7 +11,7 @@ use axum::routing::get;
 use prestasi_core::rules::{Predikat, RecognitionCandidate, recognise};
 use serde::Serialize;
 
-use super::evidence::overall_average;
+use super::evidence::{feedback_of_officers, overall_average};
 use super::table::{Tabular, dec};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
@@ -112,13 +112,10 @@ pub struct RecognitionRow {
 
 pub(crate) fn compute_recognition(ctx: &Ctx, p: &Params) -> Result<Vec<RecognitionRow>, AppError> {
     let period = p.period()?;
-    let feedback: HashMap<String, _> = ctx
-        .storage
-        .feedback_by_officer(&ctx.tenant, ctx.window(&period), None)?
-        .into_iter()
-        .map(|f| (f.key.clone(), f))
-        .collect();
-    let candidates: Vec<RecognitionCandidate> = decided(ctx, p)?
+    let decided = decided(ctx, p)?;
+    let feedback =
+        feedback_of_officers(ctx, ctx.window(&period), decided.iter().map(|(a, _)| a.employee_nip.as_str()))?;
+    let candidates: Vec<RecognitionCandidate> = decided
         .into_iter()
         .map(|(a, predikat)| {
             let fb = feedback.get(&a.employee_nip);

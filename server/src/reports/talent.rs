@@ -349,14 +349,15 @@ pub(crate) fn compute_credits(ctx: &Ctx, p: &Params) -> Result<Vec<CreditRow>, A
     periods.sort();
     let annual = year.to_string();
     let mut chosen: HashMap<String, (String, Predikat)> = HashMap::new();
-    for a in ctx.storage.appraisal_facts(&ctx.tenant, &periods, None)? {
-        let (false, Some(pk)) = (a.status == "draft", a.predikat) else { continue };
-        let better = match chosen.get(&a.employee_nip) {
-            None => true,
-            Some((prev, _)) => *prev != annual && (a.period == annual || a.period > *prev),
-        };
-        if better {
-            chosen.insert(a.employee_nip, (a.period, pk.parse()?));
+    for period in &periods {
+        for (nip, pk) in ctx.storage.decided_predikats(&ctx.tenant, period)? {
+            let better = match chosen.get(&nip) {
+                None => true,
+                Some((prev, _)) => *prev != annual && (*period == annual || period > prev),
+            };
+            if better {
+                chosen.insert(nip, (period.clone(), pk.parse()?));
+            }
         }
     }
     let staff = ctx.storage.staff(&ctx.tenant)?;

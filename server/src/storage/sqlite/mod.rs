@@ -19,8 +19,10 @@ use rusqlite::{Connection, OpenFlags};
 
 use super::{StorageError, WriteTx};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("0001_init.sql"), include_str!("0002_scope_indexes.sql"), include_str!("0003_reports.sql"),
+const MIGRATIONS: &[&str] = &[
+    include_str!("0001_init.sql"),
+    include_str!("0002_scope_indexes.sql"),
+    include_str!("0003_reports.sql"),
     include_str!("0004_appraisal_summary.sql"),
 ];
 const READERS: usize = 4;

@@ -237,24 +237,65 @@ pub(super) fn feedback_comments(
     Ok(rows.into_iter().filter(|r| unit.is_none_or(|u| r.unit_id == u)).collect())
 }
 
+/// The local month starts (ms) from the month of `from_ms` up to `to_ms`.
+fn month_starts(w: Window, utc_offset_minutes: i32) -> Vec<(String, i64)> {
+    use chrono::{Datelike, Months, NaiveDate};
+    let offset_ms = i64::from(utc_offset_minutes) * 60_000;
+    let local = |ms: i64| chrono::DateTime::from_timestamp_millis(ms + offset_ms).map(|d| d.date_naive());
+    let (Some(first), Some(last)) = (local(w.from_ms), local(w.to_ms - 1)) else { return Vec::new() };
+    let mut month = NaiveDate::from_ymd_opt(first.year(), first.month(), 1);
+    let mut out = Vec::new();
+    while let Some(m) = month.filter(|m| *m <= last) {
+        let start = m.and_hms_opt(0, 0, 0).map_or(w.from_ms, |t| t.and_utc().timestamp_millis() - offset_ms);
+        out.push((m.format("%Y-%m").to_string(), start.max(w.from_ms)));
+        month = m.checked_add_months(Months::new(1));
+    }
+    out
+}
+
 pub(super) fn waiting_by_month(
     c: &Connection,
     tenant: &str,
     w: Window,
     utc_offset_minutes: i32,
 ) -> Result<Vec<WaitingRow>, StorageError> {
-    all(
-        c,
-        "SELECT unit_id, strftime('%Y-%m', (received_at / 1000) + ?4 * 60, 'unixepoch') AS month,
-                count(*), sum(minutes_waited)
-         FROM feedback INDEXED BY feedback_time
-         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3
-         GROUP BY unit_id, month ORDER BY unit_id, month",
-        params![tenant, w.from_ms, w.to_ms, utc_offset_minutes],
-        |r| {
-            Ok(WaitingRow { unit_id: r.get(0)?, month: r.get(1)?, respondents: big(r, 2)?, minutes_waited: big(r, 3)? })
-        },
-    )
+    // One pass over the time index, bucketed here: SQLite would sort every
+    // row to group by (unit, month).
+    let months = month_starts(w, utc_offset_minutes);
+    let starts: Vec<i64> = months.iter().map(|m| m.1).collect();
+    let mut buckets: std::collections::BTreeMap<String, Vec<(u64, u64)>> = std::collections::BTreeMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT unit_id, received_at, minutes_waited FROM feedback INDEXED BY feedback_time
+         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3",
+    )?;
+    let mut rows = stmt.query(params![tenant, w.from_ms, w.to_ms])?;
+    while let Some(r) = rows.next()? {
+        let unit = r.get_ref(0)?.as_str().map_err(|e| StorageError::Backend(e.to_string()))?;
+        let at: i64 = r.get(1)?;
+        let minutes = u64::try_from(r.get::<_, i64>(2)?).unwrap_or(0);
+        let month = starts.partition_point(|s| *s <= at).saturating_sub(1);
+        if !buckets.contains_key(unit) {
+            buckets.insert(unit.to_string(), vec![(0, 0); months.len()]);
+        }
+        if let Some(slot) = buckets.get_mut(unit).and_then(|b| b.get_mut(month)) {
+            slot.0 += 1;
+            slot.1 += minutes;
+        }
+    }
+    let mut out = Vec::new();
+    for (unit, counts) in buckets {
+        for ((label, _), (n, sum)) in months.iter().zip(counts) {
+            if n > 0 {
+                out.push(WaitingRow {
+                    unit_id: unit.clone(),
+                    month: label.clone(),
+                    respondents: n,
+                    minutes_waited: sum,
+                });
+            }
+        }
+    }
+    Ok(out)
 }
 
 pub(super) fn trainings(c: &Connection, tenant: &str, from: &str, to: &str) -> Result<Vec<TrainingRow>, StorageError> {
