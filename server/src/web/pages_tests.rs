@@ -3,14 +3,16 @@
 //! data set, and every form refuses a missing or wrong CSRF token.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::http::{StatusCode, header};
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use prestasi_core::doc::Document;
-use prestasi_core::model::{Appraisal, Author, DeviceId, DocId, Role, SkpTarget};
-use prestasi_core::rules::{Nip, Rating};
+use prestasi_core::model::{Appraisal, AppraisalStatus, Author, DeviceId, DocId, Period, Role, SkpTarget};
+use prestasi_core::rules::development::REQUIRED_MINUTES_PER_YEAR;
+use prestasi_core::rules::{Nip, Predikat, Rating};
 use prestasi_core::sync::protocol::PushOutcome;
 
 use super::super::tests::{form, get, login, send};
@@ -205,4 +207,160 @@ async fn calibration_page() {
         "generated data has flagged raters"
     );
     assert!(html_page.contains("/v1/hr/reports/appraisers?period=2025-S2&amp;format=csv"), "{html_page}");
+}
+
+/// The `<td class="n">` cells that follow the first mention of `after`.
+fn numbers_after<'a>(page: &'a str, after: &str) -> Vec<&'a str> {
+    let start = page.find(after).unwrap_or_else(|| panic!("{after} on the page"));
+    let row = &page[start..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    row.split(r#"<td class="n">"#).skip(1).map(|c| &c[..c.find('<').unwrap()]).collect()
+}
+
+#[tokio::test]
+async fn calibration_counts_per_unit() {
+    let f = fixture().await;
+    let page = f.page("/hr/kalibrasi?period=2025-S2").await;
+    for u in &f.data.units {
+        let mut counts = [0usize; 5];
+        for (_, a) in f.data.appraisals.iter().filter(|(_, a)| a.period == "2025-S2" && a.unit_id == u.id) {
+            if let Some(p) = a.predikat() {
+                counts[Predikat::ALL.iter().position(|x| *x == p).unwrap()] += 1;
+            }
+        }
+        let mut expected: Vec<String> = counts.iter().map(ToString::to_string).collect();
+        expected.push(counts.iter().sum::<usize>().to_string());
+        assert_eq!(numbers_after(&page, &format!("<th scope=\"row\">{}<br>", html(&u.name))), expected, "{}", u.name);
+    }
+}
+
+#[tokio::test]
+async fn skm_page() {
+    let f = fixture().await;
+    let period = Period::parse("2026-S1").unwrap();
+    let from = period.start.and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis() - 7 * 3_600_000;
+    let to = period.end.succ_opt().unwrap().and_hms_opt(0, 0, 0).unwrap().and_utc().timestamp_millis() - 7 * 3_600_000;
+    let page = f.page("/hr/skm?period=2026-S1").await;
+    assert!(page.contains("<svg") && page.contains("<polyline"), "waiting-time trend");
+    assert!(page.contains("Belum sah") || page.contains(">Sah<"));
+    assert!(page.contains(r#"<abbr title="Sarana dan prasarana">U9</abbr>"#));
+    let mut seen = 0;
+    for u in &f.data.units {
+        let n = f.data.feedback.iter().filter(|(_, fb, at)| fb.unit_id == u.id && (from..to).contains(at)).count();
+        if n == 0 {
+            continue;
+        }
+        seen += 1;
+        let cells = numbers_after(&page, &format!("<strong>{}</strong>", html(&u.name)));
+        assert_eq!(cells[0], n.to_string(), "respondents of {}", u.name);
+    }
+    assert!(seen > 0, "the period has feedback");
+    // One unit: its own chart, its rows only, the CSV links keep the unit.
+    let u = &f.data.units[0];
+    let one = f.page(&format!("/hr/skm?period=2026-S1&unit={}", u.id)).await;
+    assert!(one.contains(&format!("Rata-rata menit menunggu per bulan: {}", html(&u.name))));
+    assert_eq!(one.matches(r#"<th scope="row"><strong>"#).count(), 1, "only the chosen unit's row: {one}");
+    assert!(one.contains(&format!("/v1/hr/reports/skm/waiting?period=2026-S1&#38;unit={}&amp;format=csv", u.id)));
+}
+
+#[tokio::test]
+async fn rewards_page() {
+    let f = fixture().await;
+    let page = f.page("/hr/penghargaan?period=2026-S1").await;
+    let settings = prestasi_core::rules::RuleSettings::default();
+    for p in Predikat::ALL {
+        let n = f
+            .data
+            .appraisals
+            .iter()
+            .filter(|(_, a)| a.period == "2026-S1" && a.status != AppraisalStatus::Draft && a.predikat() == Some(p))
+            .count();
+        let cells = numbers_after(&page, &format!("<th scope=\"row\">{}</th>", p.label_id()));
+        assert_eq!(cells, [format!("{:.2}%", settings.allowance.percent(p)), n.to_string()], "{p:?}");
+    }
+    assert!(page.contains("Penghargaan per unit kerja") && page.contains("Predikat Sangat Baik"), "reasons are shown");
+    assert!(page.contains("/v1/hr/reports/recognition?period=2026-S1&amp;format=csv"));
+}
+
+#[tokio::test]
+async fn talent_page() {
+    let f = fixture().await;
+    let page = f.page("/hr/talenta?year=2026&as_of=2026-10-01").await;
+    let active = f.data.employees.iter().filter(|e| e.active).count();
+    let at = page.find(" pegawai ditempatkan, ").unwrap();
+    let placed: usize = page[..at].rsplit("<p>").next().unwrap().parse().unwrap();
+    let rest = &page[at + " pegawai ditempatkan, ".len()..];
+    let excluded: usize = rest.split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(placed + excluded, active, "everyone active is placed or excluded");
+    assert!(placed > 0 && placed <= f.data.potentials.len());
+    // The grid's boxes add up to those placed, in the regulation's layout.
+    let in_boxes: usize = (1..=9)
+        .map(|n| {
+            let at = page.find(&format!("<title>Kotak {n}: ")).unwrap() + format!("<title>Kotak {n}: ").len();
+            page[at..].split_whitespace().next().unwrap().parse::<usize>().unwrap()
+        })
+        .sum();
+    assert_eq!(in_boxes, placed);
+    let order: Vec<usize> =
+        [4, 7, 9, 2, 5, 8, 1, 3, 6].iter().map(|n| page.find(&format!("<title>Kotak {n}: ")).unwrap()).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]));
+    assert!(page.contains("Potensi belum dinilai") || excluded == 0);
+    assert!(page.contains("Kenaikan pangkat per 2026-10-01") && page.contains("Angka kredit"));
+    assert!(page.contains("/v1/hr/reports/promotion?year=2026&#38;as_of=2026-10-01&amp;format=csv"), "{page}");
+}
+
+#[tokio::test]
+async fn competency_page_and_programme_forms() {
+    let f = fixture().await;
+    let mut minutes: HashMap<String, u32> = HashMap::new();
+    for (_, t) in f.data.trainings.iter().filter(|(_, t)| t.end.year() == 2026) {
+        *minutes.entry(t.employee_nip.to_string()).or_default() += t.minutes;
+    }
+    let active: Vec<_> = f.data.employees.iter().filter(|e| e.active).collect();
+    let below =
+        active.iter().filter(|e| minutes.get(e.nip.as_str()).copied().unwrap_or(0) < REQUIRED_MINUTES_PER_YEAR).count();
+    let page = f.page("/hr/kompetensi?year=2026").await;
+    assert!(page.contains(&format!("{below} dari {} pegawai aktif", active.len())), "{page}");
+    assert!(page.contains("Pasangan mentoring") && page.contains("Belum ada program"));
+    let pair = &f.data.mentoring[0].1;
+    assert!(page.contains(pair.mentor_nip.as_str()), "mentoring pairs are listed");
+
+    let create = "id=pelatihan-layanan&title=Pelatihan+Pelayanan+Prima&form=Pelatihan&provider=BKPSDM\
+                  &start_date=2026-09-01&end_date=2026-09-02&seats=3&value=berorientasi_pelayanan&unit=&year=2026";
+    f.refuses_bad_csrf("/hr/kompetensi/program", create).await;
+    // A refused form comes back with its values and the reason in Indonesian.
+    let (status, _, html) = f.post("/hr/kompetensi/program", &format!("csrf={}&{create}&jp=banyak", f.csrf)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{html}");
+    assert!(html.contains("Tidak dapat disimpan:") && html.contains("isi dengan angka"), "{html}");
+    assert!(html.contains(r#"value="Pelatihan Pelayanan Prima""#), "the typed values stay");
+    let (status, headers, _) = f.post("/hr/kompetensi/program", &format!("csrf={}&{create}&jp=16", f.csrf)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/hr/kompetensi?year=2026&pesan=program#program");
+    let page = f.page("/hr/kompetensi?year=2026&pesan=program").await;
+    assert!(
+        page.contains("Program disimpan.") && page.contains("Pelatihan Pelayanan Prima") && page.contains("16.00 JP")
+    );
+    // The same code again is refused.
+    let (status, _, html) = f.post("/hr/kompetensi/program", &format!("csrf={}&{create}&jp=16", f.csrf)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("sudah ada"), "{html}");
+
+    // Seats go to those furthest below 20 JP; attendance is recorded.
+    let seats = "/hr/kompetensi/program/pelatihan-layanan/kursi";
+    f.refuses_bad_csrf(seats, "year=2026").await;
+    let (status, _, _) = f.post(seats, &format!("csrf={}&year=2026", f.csrf)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let page = f.page("/hr/kompetensi?year=2026").await;
+    let listed = page.find("Urutan kursi Pelatihan Pelayanan Prima").unwrap();
+    let nip_at = page[listed..].find(r#"name="nip" value=""#).unwrap() + listed + r#"name="nip" value=""#.len();
+    let nip = &page[nip_at..nip_at + 18];
+    let attend = "/hr/kompetensi/program/pelatihan-layanan/hadir";
+    f.refuses_bad_csrf(attend, &format!("nip={nip}&year=2026")).await;
+    let (status, _, html) = f.post(attend, &format!("csrf={}&nip=123&year=2026", f.csrf)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a bad NIP is refused: {html}");
+    let (status, _, html) = f.post(attend, &format!("csrf={}&nip={nip}&year=2026", f.csrf)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{html}");
+    let page = f.page("/hr/kompetensi?year=2026&pesan=hadir").await;
+    assert!(page.contains("Kehadiran dicatat") && page.contains(r#"<span class="ok">Hadir</span>"#), "{page}");
+    assert!(page.contains("1 hadir"));
 }
