@@ -364,3 +364,20 @@ async fn competency_page_and_programme_forms() {
     assert!(page.contains("Kehadiran dicatat") && page.contains(r#"<span class="ok">Hadir</span>"#), "{page}");
     assert!(page.contains("1 hadir"));
 }
+
+#[tokio::test]
+async fn every_page_says_when_there_is_no_data_yet() {
+    let app = super::super::tests::app();
+    let cookie = login(&app).await;
+    for uri in ["/hr/penilaian", "/hr/kalibrasi", "/hr/skm", "/hr/kompetensi", "/hr/talenta", "/hr/penghargaan"] {
+        let (status, _, html) = send(&app, get(uri, Some(&cookie))).await;
+        assert_eq!(status, StatusCode::OK, "{uri}: {html}");
+        assert!(html.contains("Belum ada"), "{uri}: {html}");
+        let (status, headers, _) = send(&app, get(uri, None)).await;
+        assert_eq!((status, &headers[header::LOCATION]), (StatusCode::SEE_OTHER, &"/masuk".parse().unwrap()), "{uri}");
+    }
+    // A period that is no period is refused on an HTML page, in Indonesian.
+    let (status, _, html) = send(&app, get("/hr/skm?period=kemarin", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("<!doctype html>") && html.contains("role=\"alert\""), "{html}");
+}

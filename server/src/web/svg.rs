@@ -155,7 +155,7 @@ pub fn nine_box_grid(title: &str, count: impl Fn(u8) -> u64) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
     #[test]
