@@ -294,28 +294,50 @@ fn field_label(path: &str, value: &Appraisal) -> String {
     }
 }
 
-fn history_view(h: HistoryEntry, devices: &Devices, value: &Appraisal, offset: i32) -> HistoryView {
+/// What turns a document's devices, people and paths into words.
+struct Names<'a> {
+    devices: Devices,
+    /// NIP → name: changes name the person by NIP on tablets.
+    people: &'a HashMap<String, String>,
+    value: &'a Appraisal,
+    offset: i32,
+}
+
+impl Names<'_> {
+    fn person(&self, user: Option<&str>) -> String {
+        match user {
+            None => "–".into(),
+            Some(u) => self.people.get(u).map_or_else(|| u.to_string(), |n| format!("{n} ({u})")),
+        }
+    }
+
+    fn time(&self, at: Option<chrono::DateTime<chrono::Utc>>) -> String {
+        at.map_or_else(String::new, |t| local_time(t.timestamp_millis(), self.offset))
+    }
+}
+
+fn history_view(h: HistoryEntry, n: &Names<'_>) -> HistoryView {
     let more = h.changes.len().saturating_sub(FIELDS_PER_CHANGE);
     HistoryView {
-        at: h.at.map_or_else(String::new, |t| local_time(t.timestamp_millis(), offset)),
-        user: h.user.unwrap_or_else(|| "–".into()),
-        device: devices.name(&h.device),
+        at: n.time(h.at),
+        user: n.person(h.user.as_deref()),
+        device: n.devices.name(&h.device),
         fields: h
             .changes
             .iter()
             .take(FIELDS_PER_CHANGE)
             .map(|c| match &c.value {
-                Some(v) => format!("{} = {}", field_label(&c.path, value), shown_value(v)),
-                None => format!("{} dihapus", field_label(&c.path, value)),
+                Some(v) => format!("{} = {}", field_label(&c.path, n.value), shown_value(v)),
+                None => format!("{} dihapus", field_label(&c.path, n.value)),
             })
             .collect(),
         more,
     }
 }
 
-fn conflict_view(c: Conflict, devices: &Devices, value: &Appraisal, offset: i32) -> ConflictView {
+fn conflict_view(c: Conflict, n: &Names<'_>) -> ConflictView {
     ConflictView {
-        field: field_label(&c.path, value),
+        field: field_label(&c.path, n.value),
         values: c
             .values
             .iter()
@@ -323,9 +345,9 @@ fn conflict_view(c: Conflict, devices: &Devices, value: &Appraisal, offset: i32)
             .map(|(index, v)| ValueView {
                 index,
                 value: shown_value(&v.value),
-                user: v.user.clone().unwrap_or_else(|| "–".into()),
-                device: devices.name(&v.device),
-                at: v.at.map_or_else(String::new, |t| local_time(t.timestamp_millis(), offset)),
+                user: n.person(v.user.as_deref()),
+                device: n.devices.name(&v.device),
+                at: n.time(v.at),
                 shown: v.shown,
             })
             .collect(),
@@ -391,9 +413,9 @@ fn build_detail(
     let (content, has_document, history, conflicts) = match evidence::appraisal_document(ctx, id)? {
         Some(mut doc) => {
             let value = doc.value().map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;
-            let devices = Devices::load(ctx, server)?;
-            let history = doc.history().into_iter().rev().map(|h| history_view(h, &devices, &value, offset)).collect();
-            let conflicts = doc.conflicts().into_iter().map(|c| conflict_view(c, &devices, &value, offset)).collect();
+            let n = Names { devices: Devices::load(ctx, server)?, people: &names, value: &value, offset };
+            let history = doc.history().into_iter().rev().map(|h| history_view(h, &n)).collect();
+            let conflicts = doc.conflicts().into_iter().map(|c| conflict_view(c, &n)).collect();
             (from_document(&value), true, history, conflicts)
         }
         None => (from_view(ctx, id, &fact)?, false, Vec::new(), Vec::new()),

@@ -15,6 +15,18 @@ pub struct Bar {
 /// Colours with enough contrast on white, one per segment kind.
 const COLOURS: [&str; 6] = ["#1b6b1b", "#4f9a3a", "#b5a300", "#d9822b", "#b33a3a", "#8a8a8a"];
 
+/// Characters of a bar label that fit beside the bars.
+const LABEL_CHARS: usize = 30;
+
+/// `s` cut to `max` characters, with `…` where it was cut.
+fn fit(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        return s.to_string();
+    }
+    let cut: String = s.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", cut.trim_end())
+}
+
 fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
@@ -35,7 +47,13 @@ pub fn stacked_bars(title: &str, legend: &[&str], bars: &[Bar]) -> String {
     );
     for (i, b) in bars.iter().enumerate() {
         let y = row_h * i as f64;
-        let _ = write!(s, r#"<text x="0" y="{}">{}</text>"#, y + 15.0, esc(&b.label));
+        let _ = write!(
+            s,
+            r#"<text x="0" y="{}"><title>{}</title>{}</text>"#,
+            y + 15.0,
+            esc(&b.label),
+            esc(&fit(&b.label, LABEL_CHARS))
+        );
         let mut x = label_w;
         for (k, v) in b.values.iter().enumerate() {
             let w = *v as f64 / max * bar_w;
@@ -162,6 +180,14 @@ mod tests {
     fn charts_escape_labels_and_scale() {
         let svg = stacked_bars("Judul <x>", &["a", "b"], &[Bar { label: "Unit & Co".into(), values: vec![2, 2] }]);
         assert!(svg.contains("Unit &amp; Co") && svg.contains("Judul &lt;x&gt;"));
+        let long = stacked_bars(
+            "t",
+            &["a"],
+            &[Bar { label: "Sekretariat Dinas Pendidikan dan Kebudayaan".into(), values: vec![1] }],
+        );
+        assert!(
+            long.contains("<title>Sekretariat Dinas Pendidikan dan Kebudayaan</title>Sekretariat Dinas Pendidikan…<")
+        );
         assert!(svg.contains(r#"width="230.0""#), "half of 460 px per segment: {svg}");
         let l = line("Tunggu", &[("2026-01".into(), 10.0), ("2026-02".into(), 20.0)]);
         assert!(l.contains("<polyline") && l.contains("2026-02"));

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use prestasi_core::rules::{Rating, box_actions};
+use prestasi_core::rules::{Potential, Rating, box_actions, nine_box};
 
 use super::session::WebHr;
 use super::svg::nine_box_grid;
@@ -82,13 +82,15 @@ async fn page(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) 
         let count = |n: u8| placed.iter().filter(|t| t.box_number == Some(n)).count() as u64;
         let grid = nine_box_grid(&format!("Talenta 9 kotak {}", f.year), count);
         let mut boxes = Vec::new();
+        let axes: Vec<(Rating, Potential)> =
+            Rating::ALL.iter().flat_map(|r| Potential::ALL.iter().map(move |p| (*r, *p))).collect();
         for number in (1..=9).rev() {
             let people: Vec<TalentRow> = placed.iter().filter(|t| t.box_number == Some(number)).cloned().collect();
-            let first = people.first();
+            let axis = axes.iter().find(|(r, p)| nine_box(*r, *p) == number);
             boxes.push(Box9 {
                 number,
-                performance: first.and_then(|t| t.performance).map_or("", Rating::label_id),
-                potential: first.and_then(|t| t.potential).map(|p| p.to_string()).unwrap_or_default(),
+                performance: axis.map_or("", |a| a.0.label_id()),
+                potential: axis.map(|a| a.1.to_string()).unwrap_or_default(),
                 actions: box_actions(number)?.iter().map(|a| a.label_id()).collect(),
                 total: people.len(),
                 people: people.into_iter().take(MAX_ROWS).collect(),
