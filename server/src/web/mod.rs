@@ -15,8 +15,8 @@ mod login;
 mod ratelimit;
 mod rewards;
 pub(crate) mod session;
-pub(crate) mod svg;
 mod skm;
+pub(crate) mod svg;
 mod talent;
 
 use askama::Template;
