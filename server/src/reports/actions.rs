@@ -44,8 +44,9 @@ pub(crate) fn doc_id(id: &str) -> Result<DocId, AppError> {
 enum Refusal {
     /// By the document or the rules (their message).
     Doc(DocError),
-    /// By this module, with a code and a message for people.
-    Said(&'static str, &'static str),
+    /// By this module, with its message for people (code `refused`, as
+    /// every document-level refusal).
+    Said(&'static str),
 }
 
 impl From<DocError> for Refusal {
@@ -55,7 +56,7 @@ impl From<DocError> for Refusal {
 }
 
 /// Change appraisal `id` as `officer` through `edit_as_hr`; a refusal said
-/// here comes back as a 422 with its own code and message.
+/// here comes back as a 422 `refused` with its message.
 fn edit_appraisal(
     storage: &dyn Storage,
     server: DeviceId,
@@ -64,19 +65,19 @@ fn edit_appraisal(
     id: DocId,
     change: &dyn Fn(&mut Document<Appraisal>, &Author) -> Result<(), Refusal>,
 ) -> Result<Appraisal, AppError> {
-    let said: Cell<Option<(&'static str, &'static str)>> = Cell::new(None);
+    let said: Cell<Option<&'static str>> = Cell::new(None);
     let outcome = edit_as_hr::<Appraisal>(storage, server, tenant, officer, id, &|d, a| {
         said.set(None);
         change(d, a).map_err(|r| match r {
             Refusal::Doc(e) => e,
-            Refusal::Said(code, message) => {
-                said.set(Some((code, message)));
+            Refusal::Said(message) => {
+                said.set(Some(message));
                 DocError::Malformed(message.into())
             }
         })
     });
     match (outcome, said.take()) {
-        (Err(_), Some((code, message))) => Err(AppError::Unprocessable { code, message: message.into() }),
+        (Err(_), Some(message)) => Err(AppError::Unprocessable { code: "refused", message: message.into() }),
         (outcome, _) => outcome,
     }
 }
@@ -99,15 +100,11 @@ pub(crate) fn resolve_conflict(
 ) -> Result<Appraisal, AppError> {
     edit_appraisal(storage, server, tenant, officer, id, &|d, a| {
         if status_of(d)? == AppraisalStatus::Locked {
-            return Err(Refusal::Said(
-                "locked",
-                "Penilaian ini terkunci; buka kembali dulu, lalu selesaikan konfliknya.",
-            ));
+            return Err(Refusal::Said("Penilaian ini terkunci; buka kembali dulu, lalu selesaikan konfliknya."));
         }
         match d.resolve_conflict(path, pick, a, Utc::now()) {
             Ok(_) => Ok(()),
             Err(DocError::NoSuchConflict { .. }) => Err(Refusal::Said(
-                "no_conflict",
                 "Konflik ini sudah diselesaikan atau nilai yang dipilih tidak ada; muat ulang halaman.",
             )),
             Err(e) => Err(e.into()),
@@ -129,10 +126,7 @@ pub(crate) fn set_status(
 ) -> Result<Appraisal, AppError> {
     edit_appraisal(storage, server, tenant, officer, id, &|d, a| {
         if status == AppraisalStatus::Locked && !d.conflicts().is_empty() {
-            return Err(Refusal::Said(
-                "open_conflicts",
-                "Masih ada konflik terbuka; selesaikan dulu sebelum mengunci penilaian.",
-            ));
+            return Err(Refusal::Said("Masih ada konflik terbuka; selesaikan dulu sebelum mengunci penilaian."));
         }
         d.edit(a, Utc::now(), |v| {
             v.status = status;
