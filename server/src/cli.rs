@@ -31,6 +31,19 @@ pub enum Command {
         #[arg(long, env = "PRESTASI_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
+    /// Run the demo: on first start (or with --fresh) seed the tenant
+    /// `demo`, a regency of ~300 employees whose appraisals and citizen
+    /// feedback simulated tablets and kiosks sync over HTTP, then serve
+    /// until SIGINT/SIGTERM. Prints the HR login.
+    Demo {
+        #[arg(long, env = "PRESTASI_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Seed again from scratch: deletes the database and the demo's
+        /// device stores in --data-dir first (refused if the database
+        /// holds other tenants).
+        #[arg(long)]
+        fresh: bool,
+    },
     /// Manage tenants (regional governments).
     #[command(subcommand)]
     Tenant(TenantCmd),
@@ -146,9 +159,15 @@ pub enum DeviceCmd {
 
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    if let Command::Demo { listen, fresh } = cli.command {
+        // Before the database is opened: --fresh may delete it.
+        let done = crate::demo::run(&cli.data_dir, listen, fresh, shutdown_signal()).await;
+        return done.map_err(|e| e as Box<dyn std::error::Error>);
+    }
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&cli.data_dir)?);
     match cli.command {
         Command::Serve { listen } => serve(storage, listen).await?,
+        Command::Demo { .. } => {}
         Command::Tenant(TenantCmd::Create { id, name }) => {
             admin::create_tenant(storage.as_ref(), &id, &name)?;
             println!("tenant {id} created");
