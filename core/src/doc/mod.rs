@@ -33,6 +33,7 @@
 
 mod conflict;
 mod history;
+mod keep_conflicts;
 mod kind;
 mod path;
 
@@ -174,7 +175,7 @@ impl<T: Record> Document<T> {
         if T::SCHEMA > self.schema_version() {
             self.am.put(automerge::ROOT, SCHEMA_KEY, T::SCHEMA)?;
         }
-        autosurgeon::reconcile(&mut self.am, &new)?;
+        autosurgeon::reconcile(&mut keep_conflicts::KeepConflicts(&mut self.am), &new)?;
         commit(&mut self.am, author, now);
         Ok(new)
     }

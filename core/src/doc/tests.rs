@@ -364,3 +364,33 @@ fn malformed_and_mismatched_bytes_are_typed_errors() {
         let _ = Document::<Appraisal>::load(id, &bytes[..cut]);
     }
 }
+
+#[test]
+fn an_unrelated_edit_keeps_an_open_conflict() {
+    let (a, b) = (supervisor(), Author::new(BOSS, DeviceId::random(), Role::Supervisor));
+    let mut on_a = new_doc(&a);
+    let mut on_b = on_a.fork();
+    for (doc, who, rating) in [(&mut on_a, &a, Rating::SesuaiEkspektasi), (&mut on_b, &b, Rating::DiAtasEkspektasi)] {
+        doc.edit(who, at(10), |x| {
+            x.hasil_kerja = Some(rating);
+            Ok(())
+        })
+        .unwrap();
+    }
+    on_a.merge(&mut on_b).unwrap();
+    assert_eq!(on_a.conflicts().len(), 1);
+    // Someone edits another field: the conflict on hasil_kerja stays open.
+    on_a.edit(&a, at(12), |x| {
+        x.notes = "catatan lain".into();
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(on_a.conflicts().len(), 1, "an edit of other fields must not settle a conflict");
+    // Choosing a value for the field itself does settle it.
+    on_a.edit(&a, at(13), |x| {
+        x.hasil_kerja = Some(Rating::DiBawahEkspektasi);
+        Ok(())
+    })
+    .unwrap();
+    assert!(on_a.conflicts().is_empty());
+}
