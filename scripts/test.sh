@@ -8,3 +8,5 @@ cargo test --workspace --locked
 # The bindings, from Kotlin on the JVM, against a real server (also checks
 # that the Swift bindings are generated).
 bash scripts/kotlin-test.sh
+# The web pages in headless Chromium, against the seeded demo server.
+bash scripts/browser-test.sh

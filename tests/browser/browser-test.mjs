@@ -1,0 +1,305 @@
+// The browser test: headless Chromium (Debian's, driven by playwright-core)
+// against a seeded demo server (`prestasi-server demo`, see
+// scripts/browser-test.sh). An HR officer logs in, opens every page of the
+// menu, resolves a conflict with the page's form and downloads a CSV; a
+// citizen fills in the feedback form. A step fails on a non-200 page, an
+// error in the browser console, a failed request, or a page whose <main>
+// shows no table, chart or form. Full-page screenshots go to $SCREENSHOTS.
+//
+// Environment: BASE_URL (the demo server), CHROMIUM (default
+// /usr/bin/chromium), SCREENSHOTS (default target/browser), and
+// UPDATE_DOCS=1 to copy the dashboard and citizen-form screenshots to
+// docs/screenshots/ for the README.
+
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const BASE = (process.env.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = resolve(process.env.SCREENSHOTS ?? join(ROOT, 'target/browser'));
+const LOGIN = { tenant: 'demo', username: 'bkpsdm', password: 'prestasi-demo' };
+const OPEN_PERIOD = '2026-S2';
+// The menu (server/templates/nav.html); links found in the page's menu are
+// visited too.
+const HR_PAGES = [
+  '/hr',
+  '/hr/penilaian',
+  '/hr/kalibrasi',
+  '/hr/skm',
+  '/hr/kompetensi',
+  '/hr/talenta',
+  '/hr/penghargaan',
+  '/hr/perangkat',
+];
+// The citizen form's anti-spam check wants a few seconds between showing
+// the form and sending it (web/citizen.rs MIN_AGE_SECS).
+const CITIZEN_MIN_SECONDS = 3;
+
+mkdirSync(SHOTS, { recursive: true });
+const results = [];
+
+/** Run one step; a thrown error fails it, the others still run. */
+async function step(name, fn) {
+  const started = Date.now();
+  try {
+    await fn();
+    results.push({ name, ok: true });
+    console.log(`ok    ${name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    results.push({ name, ok: false });
+    console.log(`FAIL  ${name}: ${e.message.split('\n')[0]}`);
+  }
+}
+
+/** Console errors, uncaught exceptions and failed requests of a page, per step. */
+function watch(page) {
+  const problems = [];
+  page.on('console', (m) => {
+    // Chromium asks every new site for /favicon.ico; the pages have none.
+    const favicon = m.location()?.url?.endsWith('/favicon.ico');
+    if (m.type() === 'error' && !favicon) problems.push(`console: ${m.text()} (${m.location()?.url})`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => {
+    // A download is handed to the browser, not failed.
+    if (!r.failure()?.errorText?.includes('ERR_ABORTED')) problems.push(`request failed: ${r.url()}`);
+  });
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    if (r.status() >= 400 && url.pathname !== '/favicon.ico') problems.push(`HTTP ${r.status()}: ${url.pathname}`);
+  });
+  return {
+    reset() {
+      problems.length = 0;
+    },
+    check(what) {
+      if (problems.length > 0) throw new Error(`${what}: ${problems.join('; ')}`);
+    },
+  };
+}
+
+function expectOk(response, what) {
+  if (!response) throw new Error(`${what}: no response`);
+  if (response.status() !== 200) throw new Error(`${what}: HTTP ${response.status()}`);
+}
+
+/** <main> must show a table with rows, a drawn chart or a form to fill. */
+async function expectContent(page, what) {
+  const c = await page.evaluate(() => {
+    const main = document.querySelector('main');
+    if (!main) return null;
+    const drawn = 'rect,path,circle,line,polyline,polygon';
+    return {
+      text: main.innerText.trim().length,
+      rows: main.querySelectorAll('table td').length,
+      charts: [...main.querySelectorAll('svg')].filter((s) => s.querySelector(drawn)).length,
+      fields: main.querySelectorAll(
+        'form input:not([type=hidden]), form select, form textarea, form button',
+      ).length,
+    };
+  });
+  if (!c) throw new Error(`${what}: the page has no <main>`);
+  if (c.text === 0 || c.rows + c.charts + c.fields === 0) {
+    throw new Error(`${what}: empty page (no table rows, chart or form in <main>)`);
+  }
+  return c;
+}
+
+async function shot(page, name) {
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+function shotName(path) {
+  return path.replace(/^\/+/, '').replace(/[^a-z0-9]+/gi, '-') || 'root';
+}
+
+/** Log in as BKPSDM; returns the response of the page it leads to. */
+async function login(page) {
+  expectOk(await page.goto(`${BASE}/masuk`), '/masuk');
+  await page.fill('#tenant', LOGIN.tenant);
+  await page.fill('#username', LOGIN.username);
+  await page.fill('#password', LOGIN.password);
+  const [response] = await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+  return response;
+}
+
+async function getJson(page, path) {
+  const r = await page.request.get(BASE + path);
+  if (r.status() !== 200) throw new Error(`GET ${path}: HTTP ${r.status()}`);
+  return r.json();
+}
+
+const browser = await chromium.launch({
+  executablePath: CHROMIUM,
+  headless: true,
+  // Playwright starts it with a new, empty profile (user data dir).
+  args: [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+const docsShots = {};
+
+try {
+  const hr = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'id-ID' });
+  const page = await hr.newPage();
+  const w = watch(page);
+  let menu = [];
+
+  await step('login at /masuk', async () => {
+    w.reset();
+    expectOk(await page.goto(`${BASE}/masuk`), '/masuk');
+    await expectContent(page, '/masuk');
+    await shot(page, 'masuk');
+    expectOk(await login(page), 'after login');
+    if (new URL(page.url()).pathname !== '/hr') throw new Error(`login led to ${page.url()}, not /hr`);
+    menu = await page.$$eval('header nav a', (as) => as.map((a) => a.getAttribute('href')));
+    if (menu.length === 0) throw new Error('no menu after login');
+    w.check('login');
+  });
+
+  const pages = [...new Set([...HR_PAGES, ...menu.filter((h) => h && h.startsWith('/'))])];
+  for (const path of pages) {
+    await step(`HR page ${path}`, async () => {
+      w.reset();
+      expectOk(await page.goto(BASE + path), path);
+      await expectContent(page, path);
+      const file = await shot(page, shotName(path));
+      if (path === '/hr') docsShots['dashboard.png'] = file;
+      w.check(path);
+    });
+  }
+
+  await step('resolve a conflict on an appraisal page', async () => {
+    w.reset();
+    const report = await getJson(page, `/v1/hr/reports/appraisals?period=${OPEN_PERIOD}`);
+    const row = report.rows.find((r) => r.open_conflicts > 0);
+    if (!row) throw new Error(`no appraisal of ${OPEN_PERIOD} has an open conflict`);
+    // From the list of the unit's appraisals, as HR would.
+    const list = `/hr/penilaian?period=${OPEN_PERIOD}&unit=${encodeURIComponent(row.unit_id)}`;
+    expectOk(await page.goto(BASE + list), list);
+    const link = page.locator(`main a[href="/hr/penilaian/${row.doc_id}"]`).first();
+    if ((await link.count()) === 0) throw new Error(`${list} has no link to appraisal ${row.doc_id}`);
+    const [opened] = await Promise.all([page.waitForNavigation(), link.click()]);
+    expectOk(opened, `appraisal ${row.doc_id}`);
+    await expectContent(page, `appraisal ${row.doc_id}`);
+    const forms = page.locator('main form[action$="/konflik"]');
+    const before = await forms.count();
+    if (before !== row.open_conflicts) {
+      throw new Error(`the page shows ${before} conflict forms, the report ${row.open_conflicts}`);
+    }
+    await shot(page, 'hr-penilaian-konflik');
+    const form = forms.first();
+    await form.locator('input[name=pick]').last().check();
+    const [resolved] = await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+    expectOk(resolved, 'after resolving');
+    const after = await page.locator('main form[action$="/konflik"]').count();
+    if (after !== before - 1) throw new Error(`still ${after} conflict forms after resolving one of ${before}`);
+    await shot(page, 'hr-penilaian-konflik-selesai');
+    const again = await getJson(page, `/v1/hr/reports/appraisals?period=${OPEN_PERIOD}`);
+    const now = again.rows.find((r) => r.doc_id === row.doc_id);
+    if (!now || now.open_conflicts !== before - 1) {
+      throw new Error(`the report still counts ${now?.open_conflicts} open conflicts`);
+    }
+    w.check('conflict');
+  });
+
+  await step('download a CSV from /hr/penilaian', async () => {
+    w.reset();
+    expectOk(await page.goto(`${BASE}/hr/penilaian?period=${OPEN_PERIOD}`), '/hr/penilaian');
+    const link = page.locator('main a[href*="format=csv"]').first();
+    if ((await link.count()) === 0) throw new Error('no CSV link on /hr/penilaian');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const file = join(SHOTS, download.suggestedFilename() || 'unduhan.csv');
+    await download.saveAs(file);
+    const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
+    const [header, ...lines] = text.split(/\r?\n/).filter((l) => l.length > 0);
+    const columns = (header ?? '').split(',');
+    for (const c of ['nip', 'nama', 'predikat', 'konflik_terbuka']) {
+      if (!columns.includes(c)) throw new Error(`CSV header lacks ${c}: ${header}`);
+    }
+    if (lines.length === 0) throw new Error('the CSV has no rows');
+    w.check('CSV');
+  });
+
+  await hr.close();
+
+  // A citizen on a phone, without any login, from the unit's QR code.
+  const hrApi = await browser.newContext();
+  await step('citizen feedback form', async () => {
+    const probe = await hrApi.newPage();
+    expectOk(await login(probe), 'login to count the feedback');
+    const completion = await getJson(probe, `/v1/hr/reports/completion?period=${OPEN_PERIOD}`);
+    const unit = completion.rows.find((r) => r.unit_id)?.unit_id;
+    if (!unit) throw new Error('the completion report lists no unit');
+    const count = async () => (await getJson(probe, `/v1/hr/feedback/count?unit=${encodeURIComponent(unit)}`)).count;
+    const before = await count();
+
+    const citizen = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
+    const form = await citizen.newPage();
+    const cw = watch(form);
+    const path = `/umpan-balik/${LOGIN.tenant}/${encodeURIComponent(unit)}`;
+    const shown = Date.now();
+    expectOk(await form.goto(BASE + path), path);
+    await expectContent(form, path);
+    const questions = await form.$$eval('main form fieldset', (fs) =>
+      fs.map((f) => f.querySelector('input[type=radio]')?.name).filter(Boolean),
+    );
+    if (questions.length !== 9) throw new Error(`the form has ${questions.length} questions, not 9`);
+    for (const [i, name] of questions.entries()) {
+      // Mostly good answers, one middling.
+      const options = form.locator(`main form input[type=radio][name="${name}"]`);
+      const n = await options.count();
+      await options.nth(i === 2 ? Math.max(n - 2, 0) : n - 1).check();
+    }
+    await form.fill('#menit', '15');
+    await form.fill('#komentar', 'Petugas ramah dan sigap. Mohon tambah kursi di ruang tunggu.');
+    await shot(form, 'umpan-balik');
+    // For the README: what the phone shows first, with the first answers given.
+    await form.evaluate(() => window.scrollTo(0, 0));
+    const top = join(SHOTS, 'umpan-balik-layar.png');
+    await form.screenshot({ path: top });
+    docsShots['umpan-balik.png'] = top;
+    const wait = CITIZEN_MIN_SECONDS * 1000 + 500 - (Date.now() - shown);
+    if (wait > 0) await form.waitForTimeout(wait);
+    const [sent] = await Promise.all([
+      form.waitForNavigation(),
+      form.locator('main form button[type=submit]').last().click(),
+    ]);
+    expectOk(sent, 'after sending the form');
+    const h1 = (await form.locator('main h1').first().innerText()).trim();
+    if (!h1.startsWith('Terima kasih')) throw new Error(`after sending: "${h1}", not the thank-you page`);
+    await shot(form, 'umpan-balik-terima-kasih');
+    const after = await count();
+    if (after !== before + 1) throw new Error(`feedback of ${unit}: ${before} before, ${after} after`);
+    cw.check('citizen form');
+    await citizen.close();
+  });
+  await hrApi.close();
+} finally {
+  await browser.close();
+}
+
+if (process.env.UPDATE_DOCS === '1') {
+  const docs = join(ROOT, 'docs/screenshots');
+  mkdirSync(docs, { recursive: true });
+  for (const [name, file] of Object.entries(docsShots)) {
+    copyFileSync(file, join(docs, name));
+    console.log(`copied ${file} to docs/screenshots/${name}`);
+  }
+}
+
+const failed = results.filter((r) => !r.ok).length;
+console.log(`screenshots in ${SHOTS}`);
+console.log(`browser: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
