@@ -24,6 +24,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0002_scope_indexes.sql"),
     include_str!("0003_reports.sql"),
     include_str!("0004_appraisal_summary.sql"),
+    include_str!("0005_appraisal_report_index.sql"),
 ];
 const READERS: usize = 4;
 
