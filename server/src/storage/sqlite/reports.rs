@@ -1,6 +1,8 @@
 //! Report reads over the merged view. Each query walks one index range
 //! (see 0003_reports.sql); sums are done here, decisions in the report code.
 
+use std::collections::HashMap;
+
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use all_rows as all;
@@ -182,12 +184,34 @@ fn sums(r: &Row<'_>, key: String, service: String, first: usize) -> rusqlite::Re
 const SUMS: &str = "count(*), sum(u1), sum(u2), sum(u3), sum(u4), sum(u5), sum(u6), sum(u7), sum(u8), sum(u9)";
 
 pub(super) fn feedback_by_service(c: &Connection, tenant: &str, w: Window) -> Result<Vec<FeedbackSums>, StorageError> {
-    let sql = format!(
-        "SELECT unit_id, service, {SUMS}, sum(minutes_waited) FROM feedback INDEXED BY feedback_time
-         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3
-         GROUP BY unit_id, service ORDER BY unit_id, service"
-    );
-    all(c, &sql, params![tenant, w.from_ms, w.to_ms], |r| sums(r, r.get(0)?, r.get(1)?, 2))
+    // One pass over the time index, summed here: GROUP BY (unit, service)
+    // would make SQLite sort every row of the window first.
+    let mut units: HashMap<String, HashMap<String, FeedbackSums>> = HashMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT unit_id, service, u1, u2, u3, u4, u5, u6, u7, u8, u9, minutes_waited FROM feedback INDEXED BY feedback_time
+         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3",
+    )?;
+    let mut rows = stmt.query(params![tenant, w.from_ms, w.to_ms])?;
+    let text = |r: &Row<'_>, i: usize| -> Result<String, StorageError> {
+        Ok(r.get_ref(i)?.as_str().map_err(|e| StorageError::Backend(e.to_string()))?.to_string())
+    };
+    while let Some(r) = rows.next()? {
+        let (unit, service) = (text(r, 0)?, text(r, 1)?);
+        let g = units.entry(unit).or_default().entry(service).or_default();
+        g.respondents += 1;
+        for (i, sum) in g.sums.iter_mut().enumerate() {
+            *sum += big(r, 2 + i)?;
+        }
+        g.minutes_waited += big(r, 11)?;
+    }
+    let mut out: Vec<FeedbackSums> = units
+        .into_iter()
+        .flat_map(|(unit, services)| {
+            services.into_iter().map(move |(service, sums)| FeedbackSums { key: unit.clone(), service, ..sums })
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.key, &a.service).cmp(&(&b.key, &b.service)));
+    Ok(out)
 }
 
 pub(super) fn feedback_by_officer(
