@@ -83,7 +83,7 @@ pub fn latest_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, AppraisalF
 
 /// An appraisal's behaviour ratings, as the core's types.
 pub fn ratings(a: &AppraisalFact) -> BTreeMap<BehaviourValue, Rating> {
-    a.behaviour.iter().filter_map(|(v, r)| Some((v.parse().ok()?, r.parse().ok()?))).collect()
+    a.behaviour().iter().filter_map(|(v, r)| Some((v.parse().ok()?, r.parse().ok()?))).collect()
 }
 
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppError> {
@@ -100,10 +100,14 @@ pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppE
         if p.below && meets_yearly_jp(done32) {
             continue;
         }
-        let recommendations = match latest.get(&e.nip) {
+        // Only an appraisal with something below expectations can yield a
+        // recommendation: skip parsing the others.
+        let weak = |a: &&AppraisalFact| a.behaviour_json.contains("DiBawahEkspektasi") || a.weak_targets_json != "[]";
+        let recommendations = match latest.get(&e.nip).filter(weak) {
             Some(a) => {
+                let weak = a.weak_targets();
                 let targets: Vec<(&str, Option<Rating>)> =
-                    a.weak_targets.iter().map(|i| (i.as_str(), Some(Rating::DiBawahEkspektasi))).collect();
+                    weak.iter().map(|i| (i.as_str(), Some(Rating::DiBawahEkspektasi))).collect();
                 recommend(&ctx.settings.recommendations, &ratings(a), &targets)
             }
             None => Vec::new(),

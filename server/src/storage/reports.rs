@@ -49,10 +49,24 @@ pub struct AppraisalFact {
     pub targets_above: u32,
     pub targets_below: u32,
     pub innovations: u32,
+    /// As stored (JSON): read with [`AppraisalFact::behaviour`], parsed only
+    /// for the few facts a report needs it for.
+    #[serde(skip)]
+    pub behaviour_json: String,
+    #[serde(skip)]
+    pub weak_targets_json: String,
+}
+
+impl AppraisalFact {
     /// BerAKHLAK value key (`kompeten`, …) → rating name, rated values only.
-    pub behaviour: std::collections::BTreeMap<String, String>,
+    pub fn behaviour(&self) -> std::collections::BTreeMap<String, String> {
+        serde_json::from_str(&self.behaviour_json).unwrap_or_default()
+    }
+
     /// Indicators of the targets rated below expectations.
-    pub weak_targets: Vec<String>,
+    pub fn weak_targets(&self) -> Vec<String> {
+        serde_json::from_str(&self.weak_targets_json).unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

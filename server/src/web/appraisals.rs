@@ -176,11 +176,12 @@ fn from_view(ctx: &Ctx, id: DocId, fact: &AppraisalFact) -> Result<Content, AppE
             rating: label::rating(t.rating.as_deref()),
         })
         .collect();
+    let rated = fact.behaviour();
     let behaviour = BehaviourValue::ALL
         .iter()
         .map(|v| BehaviourView {
             value: v.label_id().to_string(),
-            rating: label::rating(fact.behaviour.get(v.key()).map(String::as_str)),
+            rating: label::rating(rated.get(v.key()).map(String::as_str)),
             note: String::new(),
         })
         .collect();

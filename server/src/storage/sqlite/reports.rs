@@ -96,8 +96,8 @@ fn fact(r: &Row<'_>) -> rusqlite::Result<AppraisalFact> {
         targets_above: count(r, 11)?,
         targets_below: count(r, 12)?,
         innovations: count(r, 13)?,
-        behaviour: serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or_default(),
-        weak_targets: serde_json::from_str(&r.get::<_, String>(15)?).unwrap_or_default(),
+        behaviour_json: r.get(14)?,
+        weak_targets_json: r.get(15)?,
     })
 }
 
