@@ -54,11 +54,8 @@ pub struct DevelopmentRow {
 
 /// Minutes of development per employee in `year` (trainings ending in it).
 pub fn minutes_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, u64>, AppError> {
-    let mut minutes: HashMap<String, u64> = HashMap::new();
-    for t in ctx.storage.trainings(&ctx.tenant, &format!("{year}-01-01"), &format!("{year}-12-31"))? {
-        *minutes.entry(t.employee_nip).or_default() += u64::from(t.minutes);
-    }
-    Ok(minutes)
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    Ok(ctx.storage.training_minutes(&ctx.tenant, &from, &to)?.into_iter().collect())
 }
 
 /// Each employee's latest appraisal among the periods of `year`.

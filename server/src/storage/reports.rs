@@ -241,6 +241,9 @@ pub trait ReportStore {
 
     /// Trainings that ended between the two dates (inclusive, `YYYY-MM-DD`).
     fn trainings(&self, tenant: &str, from: &str, to: &str) -> Result<Vec<TrainingRow>, StorageError>;
+    /// Minutes of development per employee over the same trainings, summed
+    /// from an index alone.
+    fn training_minutes(&self, tenant: &str, from: &str, to: &str) -> Result<Vec<(String, u64)>, StorageError>;
     fn mentoring(&self, tenant: &str) -> Result<Vec<MentoringRow>, StorageError>;
 
     fn settings(&self, tenant: &str) -> Result<Option<String>, StorageError>;

@@ -53,6 +53,9 @@ impl ReportStore for SqliteStorage {
     fn waiting_by_month(&self, tenant: &str, w: Window, utc_offset_minutes: i32) -> R<Vec<WaitingRow>> {
         self.with_reader(|c| reports::waiting_by_month(c, tenant, w, utc_offset_minutes))
     }
+    fn training_minutes(&self, tenant: &str, from: &str, to: &str) -> R<Vec<(String, u64)>> {
+        self.with_reader(|c| reports::training_minutes(c, tenant, from, to))
+    }
     fn trainings(&self, tenant: &str, from: &str, to: &str) -> R<Vec<TrainingRow>> {
         self.with_reader(|c| reports::trainings(c, tenant, from, to))
     }

@@ -322,6 +322,21 @@ pub(super) fn waiting_by_month(
     Ok(out)
 }
 
+pub(super) fn training_minutes(
+    c: &Connection,
+    tenant: &str,
+    from: &str,
+    to: &str,
+) -> Result<Vec<(String, u64)>, StorageError> {
+    all(
+        c,
+        "SELECT employee_nip, sum(minutes) FROM trainings INDEXED BY trainings_period
+         WHERE tenant_id = ?1 AND end_date >= ?2 AND end_date <= ?3 GROUP BY employee_nip",
+        params![tenant, from, to],
+        |r| Ok((r.get(0)?, big(r, 1)?)),
+    )
+}
+
 pub(super) fn trainings(c: &Connection, tenant: &str, from: &str, to: &str) -> Result<Vec<TrainingRow>, StorageError> {
     all(
         c,
