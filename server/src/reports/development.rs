@@ -20,7 +20,7 @@ use crate::auth::HrAuth;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::state::AppState;
-use crate::storage::{AppraisalFact, MentoringRow};
+use crate::storage::MentoringRow;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -59,28 +59,49 @@ pub fn minutes_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, u64>, App
 }
 
 /// Each employee's latest appraisal among the periods of `year`.
-pub fn latest_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, AppraisalFact>, AppError> {
-    let periods: Vec<String> = ctx
+/// What an employee's latest appraisal of a year says about weaknesses.
+#[derive(Debug, Clone)]
+pub struct Latest {
+    /// As stored: see [`crate::storage::AppraisalFact::behaviour`].
+    pub behaviour_json: String,
+    pub weak_targets_json: String,
+}
+
+impl Latest {
+    /// Anything rated below expectations (else no parsing is needed).
+    pub fn has_weakness(&self) -> bool {
+        self.behaviour_json.contains("DiBawahEkspektasi") || self.weak_targets_json != "[]"
+    }
+
+    pub fn weak_targets(&self) -> Vec<String> {
+        serde_json::from_str(&self.weak_targets_json).unwrap_or_default()
+    }
+}
+
+/// Each employee's latest appraisal among the periods of `year` (the
+/// periods newest first; the first seen wins).
+pub fn latest_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, Latest>, AppError> {
+    let mut periods: Vec<String> = ctx
         .storage
         .periods(&ctx.tenant)?
         .into_iter()
         .filter(|c| Period::parse(c).is_ok_and(|p| p.year() == year))
         .collect();
-    let mut latest: HashMap<String, AppraisalFact> = HashMap::new();
-    for a in ctx.storage.appraisal_facts(&ctx.tenant, &periods, None)? {
-        match latest.get(&a.employee_nip) {
-            Some(b) if b.period >= a.period => {}
-            _ => {
-                latest.insert(a.employee_nip.clone(), a);
-            }
+    periods.sort_by(|a, b| b.cmp(a));
+    let mut latest: HashMap<String, Latest> = HashMap::new();
+    for period in &periods {
+        for (nip, behaviour_json, weak_targets_json) in ctx.storage.appraisal_ratings(&ctx.tenant, period)? {
+            latest.entry(nip).or_insert(Latest { behaviour_json, weak_targets_json });
         }
     }
     Ok(latest)
 }
 
-/// An appraisal's behaviour ratings, as the core's types.
-pub fn ratings(a: &AppraisalFact) -> BTreeMap<BehaviourValue, Rating> {
-    a.behaviour().iter().filter_map(|(v, r)| Some((v.parse().ok()?, r.parse().ok()?))).collect()
+/// Behaviour ratings as stored (JSON: value key → rating name), as the
+/// core's types.
+pub fn ratings(behaviour_json: &str) -> BTreeMap<BehaviourValue, Rating> {
+    let raw: BTreeMap<String, String> = serde_json::from_str(behaviour_json).unwrap_or_default();
+    raw.iter().filter_map(|(v, r)| Some((v.parse().ok()?, r.parse().ok()?))).collect()
 }
 
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppError> {
@@ -99,13 +120,12 @@ pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppE
         }
         // Only an appraisal with something below expectations can yield a
         // recommendation: skip parsing the others.
-        let weak = |a: &&AppraisalFact| a.behaviour_json.contains("DiBawahEkspektasi") || a.weak_targets_json != "[]";
-        let recommendations = match latest.get(&e.nip).filter(weak) {
+        let recommendations = match latest.get(&e.nip).filter(|a| a.has_weakness()) {
             Some(a) => {
                 let weak = a.weak_targets();
                 let targets: Vec<(&str, Option<Rating>)> =
                     weak.iter().map(|i| (i.as_str(), Some(Rating::DiBawahEkspektasi))).collect();
-                recommend(&ctx.settings.recommendations, &ratings(a), &targets)
+                recommend(&ctx.settings.recommendations, &ratings(&a.behaviour_json), &targets)
             }
             None => Vec::new(),
         };

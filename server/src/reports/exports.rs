@@ -67,7 +67,7 @@ fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EkinerjaRow>, AppError> {
             hasil_kerja: a.hasil_kerja.as_deref().map(str::parse).transpose()?,
             perilaku: a.perilaku.as_deref().map(str::parse).transpose()?,
             predikat: a.predikat.as_deref().map(str::parse).transpose()?,
-            behaviour: ratings(&a),
+            behaviour: ratings(&a.behaviour_json),
             nip: a.employee_nip,
             period: a.period,
             appraiser_nip: a.appraiser_nip,

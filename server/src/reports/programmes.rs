@@ -175,7 +175,7 @@ pub(crate) fn allocate_programme(ctx: &Ctx, id: &str) -> Result<(ProgrammeRow, V
         .into_iter()
         .filter(|e| e.active && (p.unit_ids.is_empty() || p.unit_ids.contains(&e.unit_id)))
         .map(|e| SeatCandidate {
-            related: value.and_then(|v| latest.get(&e.nip).and_then(|a| ratings(a).get(&v).copied())),
+            related: value.and_then(|v| latest.get(&e.nip).and_then(|a| ratings(&a.behaviour_json).get(&v).copied())),
             minutes_this_year: u32::try_from(minutes.get(&e.nip).copied().unwrap_or(0)).unwrap_or(u32::MAX),
             nip: e.nip,
         })

@@ -205,6 +205,9 @@ pub trait ReportStore {
     ) -> Result<Vec<AppraisalFact>, StorageError>;
     fn appraisal_fact(&self, tenant: &str, doc_id: &str) -> Result<Option<AppraisalFact>, StorageError>;
     fn innovations(&self, tenant: &str, doc_id: &str) -> Result<Vec<InnovationRow>, StorageError>;
+    /// (employee NIP, behaviour JSON, weak targets JSON) of every appraisal
+    /// of `period`, as [`AppraisalFact`] holds them: from an index alone.
+    fn appraisal_ratings(&self, tenant: &str, period: &str) -> Result<Vec<(String, String, String)>, StorageError>;
     /// (employee NIP, predikat) of every appraisal of `period` past the
     /// draft stage that has a predikat: from an index alone.
     fn decided_predikats(&self, tenant: &str, period: &str) -> Result<Vec<(String, String)>, StorageError>;

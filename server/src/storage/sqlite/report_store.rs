@@ -25,6 +25,9 @@ impl ReportStore for SqliteStorage {
     fn innovations(&self, tenant: &str, doc_id: &str) -> R<Vec<InnovationRow>> {
         self.with_reader(|c| reports::innovations(c, tenant, doc_id))
     }
+    fn appraisal_ratings(&self, tenant: &str, period: &str) -> R<Vec<(String, String, String)>> {
+        self.with_reader(|c| reports::appraisal_ratings(c, tenant, period))
+    }
     fn decided_predikats(&self, tenant: &str, period: &str) -> R<Vec<(String, String)>> {
         self.with_reader(|c| reports::decided_predikats(c, tenant, period))
     }

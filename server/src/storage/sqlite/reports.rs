@@ -132,6 +132,20 @@ pub(super) fn innovations(c: &Connection, tenant: &str, doc: &str) -> Result<Vec
     )
 }
 
+pub(super) fn appraisal_ratings(
+    c: &Connection,
+    tenant: &str,
+    period: &str,
+) -> Result<Vec<(String, String, String)>, StorageError> {
+    all(
+        c,
+        "SELECT employee_nip, behaviour, weak_targets FROM appraisals INDEXED BY appraisals_report
+         WHERE tenant_id = ?1 AND period = ?2",
+        params![tenant, period],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )
+}
+
 pub(super) fn decided_predikats(
     c: &Connection,
     tenant: &str,
