@@ -22,7 +22,10 @@ fn main() -> std::process::ExitCode {
 async fn run() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,tower_http=warn".into()),
+            // automerge logs an ERROR for every incremental change whose
+            // dependencies are checked separately (Document::apply): noise.
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,tower_http=warn,automerge=off".into()),
         )
         .with_writer(std::io::stderr)
         .init();
