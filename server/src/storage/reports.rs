@@ -70,13 +70,6 @@ impl AppraisalFact {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct BehaviourRow {
-    pub doc_id: String,
-    pub value: String,
-    pub rating: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InnovationRow {
     pub what: String,
     pub date: String,
@@ -211,8 +204,6 @@ pub trait ReportStore {
     /// (employee NIP, predikat) of every appraisal of `period` past the
     /// draft stage that has a predikat: from an index alone.
     fn decided_predikats(&self, tenant: &str, period: &str) -> Result<Vec<(String, String)>, StorageError>;
-    /// Behaviour ratings of the appraisals of `period`.
-    fn behaviour(&self, tenant: &str, period: &str) -> Result<Vec<BehaviourRow>, StorageError>;
     /// Every period code that has an appraisal, newest first.
     fn periods(&self, tenant: &str) -> Result<Vec<String>, StorageError>;
 

@@ -3,8 +3,8 @@
 
 use super::{SqliteStorage, inputs, reports};
 use crate::storage::{
-    AppraisalFact, BehaviourRow, CommentRow, FeedbackSums, InnovationRow, MentoringRow, PotentialRow, ProgrammeRow,
-    ReportStore, SanctionRow, SeatRow, StaffRow, StorageError, TrainingRow, UnitPeriodRow, UnitRow, WaitingRow, Window,
+    AppraisalFact, CommentRow, FeedbackSums, InnovationRow, MentoringRow, PotentialRow, ProgrammeRow, ReportStore,
+    SanctionRow, SeatRow, StaffRow, StorageError, TrainingRow, UnitPeriodRow, UnitRow, WaitingRow, Window,
 };
 
 type R<T> = Result<T, StorageError>;
@@ -30,9 +30,6 @@ impl ReportStore for SqliteStorage {
     }
     fn decided_predikats(&self, tenant: &str, period: &str) -> R<Vec<(String, String)>> {
         self.with_reader(|c| reports::decided_predikats(c, tenant, period))
-    }
-    fn behaviour(&self, tenant: &str, period: &str) -> R<Vec<BehaviourRow>> {
-        self.with_reader(|c| reports::behaviour(c, tenant, period))
     }
     fn periods(&self, tenant: &str) -> R<Vec<String>> {
         self.with_reader(|c| reports::periods(c, tenant))

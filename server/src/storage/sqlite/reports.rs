@@ -8,8 +8,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use all_rows as all;
 
 use crate::storage::{
-    AppraisalFact, BehaviourRow, CommentRow, FeedbackSums, InnovationRow, MentoringRow, StaffRow, StorageError,
-    TrainingRow, UnitRow, WaitingRow, Window,
+    AppraisalFact, CommentRow, FeedbackSums, InnovationRow, MentoringRow, StaffRow, StorageError, TrainingRow, UnitRow,
+    WaitingRow, Window,
 };
 
 pub(super) fn all_rows<T>(
@@ -157,17 +157,6 @@ pub(super) fn decided_predikats(
          WHERE tenant_id = ?1 AND period = ?2 AND status <> 'draft' AND predikat IS NOT NULL",
         params![tenant, period],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )
-}
-
-pub(super) fn behaviour(c: &Connection, tenant: &str, period: &str) -> Result<Vec<BehaviourRow>, StorageError> {
-    all(
-        c,
-        "SELECT b.doc_id, b.value, b.rating FROM appraisals a
-         JOIN appraisal_behaviour b ON b.tenant_id = a.tenant_id AND b.doc_id = a.doc_id
-         WHERE a.tenant_id = ?1 AND a.period = ?2",
-        params![tenant, period],
-        |r| Ok(BehaviourRow { doc_id: r.get(0)?, value: r.get(1)?, rating: r.get(2)? }),
     )
 }
 
