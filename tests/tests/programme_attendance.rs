@@ -64,4 +64,15 @@ fn attendance_from_the_venue_tablet_and_from_hr_is_credited_once() {
     let mut expected = vec![a.as_str(), b.as_str()];
     expected.sort();
     assert_eq!(attended, expected);
+
+    // The programme list downloads as CSV too.
+    let csv = hr.get_text("/v1/hr/programmes?format=csv");
+    let mut lines = csv.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next(), Some("kode,judul,bentuk,penyelenggara,mulai,selesai,menit,kursi,nilai_terkait,unit"));
+    assert_eq!(
+        lines.next(),
+        Some(
+            "prg-2026-07,Pelatihan Pelayanan Prima,Pelatihan,BPSDM Papua Barat,2026-07-06,2026-07-07,720,10,berorientasi_pelayanan,"
+        )
+    );
 }

@@ -6,6 +6,7 @@
 //! (both name the same document, `DocId::for_attendance`) — and credits JP.
 
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::NaiveDate;
@@ -17,9 +18,10 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::development::{latest_in_year, minutes_in_year, ratings};
+use super::table::{Format, csv_response};
 use crate::auth::HrAuth;
 use crate::error::AppError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Query};
 use crate::state::AppState;
 use crate::storage::{ProgrammeRow, SeatRow, Storage};
 
@@ -117,9 +119,49 @@ async fn create(
     s.blocking(move || Ok(Json(create_programme(st.storage.as_ref(), &hr.tenant_id, p)?))).await
 }
 
-async fn list(State(s): State<AppState>, hr: HrAuth) -> Result<Json<Value>, AppError> {
+#[derive(Debug, Deserialize)]
+struct ListQuery {
+    #[serde(default)]
+    format: Format,
+}
+
+/// The programmes: JSON `{programmes}`, or with `format=csv` the list to
+/// download.
+async fn list(State(s): State<AppState>, hr: HrAuth, Query(q): Query<ListQuery>) -> Result<Response, AppError> {
     let st = s.clone();
-    s.blocking(move || Ok(Json(json!({ "programmes": st.storage.programmes(&hr.tenant_id)? })))).await
+    let rows = s.blocking(move || Ok(st.storage.programmes(&hr.tenant_id)?)).await?;
+    match q.format {
+        Format::Json => Ok(Json(json!({ "programmes": rows })).into_response()),
+        Format::Csv => csv_response(
+            "program-pelatihan",
+            &[
+                "kode",
+                "judul",
+                "bentuk",
+                "penyelenggara",
+                "mulai",
+                "selesai",
+                "menit",
+                "kursi",
+                "nilai_terkait",
+                "unit",
+            ],
+            rows.into_iter().map(|p| {
+                vec![
+                    p.id,
+                    p.title,
+                    p.form,
+                    p.provider,
+                    p.start_date,
+                    p.end_date,
+                    p.minutes.to_string(),
+                    p.seats.to_string(),
+                    p.value.unwrap_or_default(),
+                    p.unit_ids.join(" "),
+                ]
+            }),
+        ),
+    }
 }
 
 fn find(ctx: &Ctx, id: &str) -> Result<ProgrammeRow, AppError> {
