@@ -85,7 +85,7 @@ fn measure(url: &str, repeat: usize) -> Result<Vec<Timing>, Error> {
         .send()?
         .text()?;
     let token: serde_json::Value = serde_json::from_str(&body)?;
-    let token = token["token"].as_str().ok_or("login failed")?.to_string();
+    let token = token.get("token").and_then(|t| t.as_str()).ok_or("login failed")?.to_string();
     let mut out = Vec::new();
     for path in REPORTS {
         for format in ["json", "csv"] {

@@ -786,7 +786,7 @@ fn skm_per_unit_and_service_with_sample_size_waiting_trend_and_comments() {
             })
             .map(|(_, fb, at)| (*at, fb.unit_id.clone(), fb.comment.clone()))
             .collect();
-        want.sort_by(|a, b| b.0.cmp(&a.0));
+        want.sort_by_key(|w| std::cmp::Reverse(w.0));
         let all = want.len();
         want.truncate(200);
         let path = match unit {
@@ -1151,7 +1151,7 @@ fn credit_points_of_functional_staff_from_the_latest_decided_predikat() {
     assert_eq!(got.len(), functional.len());
     assert!(functional.len() > 30);
     for (e, level) in functional {
-        let nip = nip_of(&e);
+        let nip = nip_of(e);
         let r = by_nip[nip.as_str()];
         let what = format!("credits {nip}");
         assert_eq!(r["level"], level.name(), "{what}");

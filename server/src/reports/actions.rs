@@ -57,13 +57,16 @@ impl From<DocError> for Refusal {
 
 /// Change appraisal `id` as `officer` through `edit_as_hr`; a refusal said
 /// here comes back as a 422 `refused` with its message.
+/// A change to an appraisal that may be refused before it is written.
+type AppraisalChange<'a> = dyn Fn(&mut Document<Appraisal>, &Author) -> Result<(), Refusal> + 'a;
+
 fn edit_appraisal(
     storage: &dyn Storage,
     server: DeviceId,
     tenant: &str,
     officer: &str,
     id: DocId,
-    change: &dyn Fn(&mut Document<Appraisal>, &Author) -> Result<(), Refusal>,
+    change: &AppraisalChange<'_>,
 ) -> Result<Appraisal, AppError> {
     let said: Cell<Option<&'static str>> = Cell::new(None);
     let outcome = edit_as_hr::<Appraisal>(storage, server, tenant, officer, id, &|d, a| {

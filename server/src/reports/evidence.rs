@@ -90,7 +90,7 @@ pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EvidenceRow>, AppErro
     for c in ctx.storage.conflicts(&ctx.tenant)? {
         *conflicts.entry(c.doc_id).or_default() += 1;
     }
-    let mut facts = ctx.storage.appraisal_facts(&ctx.tenant, &[period.code.clone()], p.unit.as_deref())?;
+    let mut facts = ctx.storage.appraisal_facts(&ctx.tenant, std::slice::from_ref(&period.code), p.unit.as_deref())?;
     facts.retain(|a| ctx.selected(p, &a.unit_id));
     let feedback = feedback_of_officers(ctx, ctx.window(&period), facts.iter().map(|a| a.employee_nip.as_str()))?;
     Ok(facts

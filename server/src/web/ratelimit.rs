@@ -73,7 +73,7 @@ pub fn client_key(peer: Option<SocketAddr>, headers: &HeaderMap, trust_forwarded
             .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
             .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .last()
+            .next_back()
     };
     let ip = if trust_forwarded { forwarded().or(peer.map(|p| p.ip())) } else { peer.map(|p| p.ip()) };
     match ip.map(|ip| ip.to_canonical()) {

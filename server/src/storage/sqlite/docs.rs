@@ -38,8 +38,11 @@ impl Lookup for SqliteWriteTx<'_> {
     }
 }
 
+/// kind, snapshot, snapshot_seq, chunk_count, heads
+type DocHead = (String, Option<Vec<u8>>, i64, i64, String);
+
 pub(super) fn load(c: &Connection, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
-    let row: Option<(String, Option<Vec<u8>>, i64, i64, String)> = c
+    let row: Option<DocHead> = c
         .prepare_cached(
             "SELECT kind, snapshot, snapshot_seq, chunk_count, heads FROM docs WHERE tenant_id = ?1 AND id = ?2",
         )?
