@@ -25,6 +25,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0003_reports.sql"),
     include_str!("0004_appraisal_summary.sql"),
     include_str!("0005_appraisal_report_index.sql"),
+    include_str!("0006_feedback_officer_in_time_index.sql"),
 ];
 const READERS: usize = 4;
 

@@ -223,13 +223,36 @@ pub(super) fn feedback_by_officer(
     w: Window,
     officer: Option<&str>,
 ) -> Result<Vec<FeedbackSums>, StorageError> {
-    let sql = format!(
-        "SELECT officer_nip, {SUMS}, 0 FROM feedback INDEXED BY feedback_officer_time
-         WHERE tenant_id = ?1 AND officer_nip {} AND received_at >= ?2 AND received_at < ?3
-         GROUP BY officer_nip ORDER BY officer_nip",
-        if officer.is_some() { "= ?4" } else { "IS NOT NULL AND ?4 IS NULL" }
-    );
-    all(c, &sql, params![tenant, w.from_ms, w.to_ms, officer], |r| sums(r, r.get(0)?, String::new(), 1))
+    if let Some(officer) = officer {
+        let sql = format!(
+            "SELECT officer_nip, {SUMS}, 0 FROM feedback INDEXED BY feedback_officer_time
+             WHERE tenant_id = ?1 AND officer_nip = ?4 AND received_at >= ?2 AND received_at < ?3
+             GROUP BY officer_nip"
+        );
+        return all(c, &sql, params![tenant, w.from_ms, w.to_ms, officer], |r| sums(r, r.get(0)?, String::new(), 1));
+    }
+    // Every officer: one pass over the window on the time index, summed here.
+    let mut officers: HashMap<String, FeedbackSums> = HashMap::new();
+    let mut stmt = c.prepare_cached(
+        "SELECT officer_nip, u1, u2, u3, u4, u5, u6, u7, u8, u9 FROM feedback INDEXED BY feedback_time
+         WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND officer_nip IS NOT NULL",
+    )?;
+    let mut rows = stmt.query(params![tenant, w.from_ms, w.to_ms])?;
+    while let Some(r) = rows.next()? {
+        let nip = r.get_ref(0)?.as_str().map_err(|e| StorageError::Backend(e.to_string()))?;
+        if !officers.contains_key(nip) {
+            officers.insert(nip.to_string(), FeedbackSums { key: nip.to_string(), ..Default::default() });
+        }
+        if let Some(s) = officers.get_mut(nip) {
+            s.respondents += 1;
+            for (i, sum) in s.sums.iter_mut().enumerate() {
+                *sum += big(r, 1 + i)?;
+            }
+        }
+    }
+    let mut out: Vec<FeedbackSums> = officers.into_values().collect();
+    out.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(out)
 }
 
 pub(super) fn feedback_comments(
