@@ -145,7 +145,7 @@ pub struct AppraiserRow {
 
 pub(crate) fn compute_appraisers(ctx: &Ctx, p: &Params) -> Result<Vec<AppraiserRow>, AppError> {
     let period = p.period()?;
-    let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
+    let names = ctx.names()?;
     // agency → (all predikats, appraiser → their predikats)
     type Scores = (Vec<Predikat>, BTreeMap<String, Vec<Predikat>>);
     let mut agencies: BTreeMap<String, Scores> = BTreeMap::new();

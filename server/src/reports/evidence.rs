@@ -85,7 +85,7 @@ pub(crate) fn feedback_of_officers<'a>(
 
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EvidenceRow>, AppError> {
     let period = p.period()?;
-    let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
+    let names = ctx.names()?;
     let mut conflicts: HashMap<String, u32> = HashMap::new();
     for c in ctx.storage.conflicts(&ctx.tenant)? {
         *conflicts.entry(c.doc_id).or_default() += 1;

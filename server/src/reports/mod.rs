@@ -100,6 +100,11 @@ impl Ctx {
         Ok(Self { tenant, storage, settings, units })
     }
 
+    /// Every employee's name by NIP.
+    pub fn names(&self) -> Result<HashMap<String, String>, AppError> {
+        Ok(self.storage.staff(&self.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect())
+    }
+
     pub fn unit_name(&self, id: &str) -> String {
         self.units.get(id).map(|u| u.name.clone()).unwrap_or_else(|| id.to_string())
     }

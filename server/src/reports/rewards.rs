@@ -2,8 +2,6 @@
 //! the tenant's table, and public recognition — the top performers per
 //! unit, with the reasons that put them there (`rules::recognise`).
 
-use std::collections::HashMap;
-
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
@@ -50,10 +48,6 @@ fn decided(ctx: &Ctx, p: &Params) -> Result<Vec<(AppraisalFact, Predikat)>, AppE
     Ok(out)
 }
 
-fn names(ctx: &Ctx) -> Result<HashMap<String, String>, AppError> {
-    Ok(ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect())
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct AllowanceRow {
     pub period: String,
@@ -67,7 +61,7 @@ pub struct AllowanceRow {
 }
 
 pub(crate) fn compute_allowances(ctx: &Ctx, p: &Params) -> Result<Vec<AllowanceRow>, AppError> {
-    let names = names(ctx)?;
+    let names = ctx.names()?;
     Ok(decided(ctx, p)?
         .into_iter()
         .map(|(a, pk)| AllowanceRow {
@@ -131,7 +125,7 @@ pub(crate) fn compute_recognition(ctx: &Ctx, p: &Params) -> Result<Vec<Recogniti
             }
         })
         .collect();
-    let names = names(ctx)?;
+    let names = ctx.names()?;
     Ok(recognise(&ctx.settings.recognition, &candidates)
         .into_iter()
         .map(|r| RecognitionRow {

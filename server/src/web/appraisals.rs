@@ -408,7 +408,7 @@ fn build_detail(
         .storage
         .appraisal_fact(&ctx.tenant, &id.to_string())?
         .ok_or_else(|| AppError::NotFound { message: format!("appraisal {id}") })?;
-    let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
+    let names = ctx.names()?;
     let name = |nip: &str| names.get(nip).map_or_else(|| nip.to_string(), |n| format!("{n} ({nip})"));
     let offset = ctx.settings.utc_offset_minutes;
     let (content, has_document, history, conflicts) = match evidence::appraisal_document(ctx, id)? {

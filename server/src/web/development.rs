@@ -3,8 +3,6 @@
 //! record attendance — through `reports::programmes`, the API's code), and
 //! mentoring pairs.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -137,7 +135,7 @@ fn build(ctx: &Ctx, hr: WebHr, q: &PageQuery, draft: ProgrammeForm, error: Optio
     let staff = everyone.len();
     let below: Vec<DevelopmentRow> = everyone.into_iter().filter(|r| !r.meets).collect();
     let total_below = below.len();
-    let names: HashMap<String, String> = ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, e.name)).collect();
+    let names = ctx.names()?;
     let name = |nip: &str| names.get(nip).cloned().unwrap_or_default();
     let mut programmes = Vec::new();
     let mut rows = ctx.storage.programmes(&ctx.tenant)?;
