@@ -8,6 +8,8 @@
 //! - [`model`]: appraisals, citizen feedback, training, mentoring, decisions;
 //! - [`doc`]: each record as an automerge document that merges offline edits
 //!   and reports conflicts and history;
+//! - [`signing`]: person-level Ed25519 signatures on every change, keys
+//!   sealed under a PIN, offline audit of a document's signatures;
 //! - [`store`]: the on-device SQLite store (WAL, one writer, crash-safe);
 //! - [`sync`]: the client sync engine and the protocol it speaks.
 //!
@@ -79,6 +81,7 @@ pub mod error;
 pub mod model;
 pub mod rules;
 pub mod session;
+pub mod signing;
 pub mod store;
 pub mod sync;
 

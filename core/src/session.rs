@@ -17,11 +17,12 @@ use crate::model::{
     Appraisal, AppraisalStatus, Author, BehaviourValue, Channel, DialogNote, DocId, Feedback, Innovation, Mentoring,
     MentoringSession, Role, SkpTarget, Training,
 };
+use crate::model::workflow::Roster;
 use crate::rules::development::DevelopmentForm;
 use crate::rules::nip::Nip;
 use crate::rules::predikat::Rating;
 use crate::rules::skm::Scores;
-use crate::store::{AppraisalSummary, DocStatus, FeedbackSummary, StaffMember, Store, StoreError};
+use crate::store::{AppraisalSummary, DocStatus, FeedbackSummary, SignerInfo, StaffMember, Store, StoreError};
 use crate::sync::{BackgroundSync, Credentials, SyncClient, SyncError, SyncObserver, SyncReport};
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,15 @@ pub enum SessionError {
     Sync(#[from] SyncError),
     #[error("{0} not found on this device")]
     NotFound(String),
+    /// Nobody is signed in, or the change names someone who is not.
+    #[error("{person} is not signed in on this device")]
+    NotSignedIn { person: String },
+    #[error("wrong PIN; {attempts_left} attempts left")]
+    WrongPin { attempts_left: u32 },
+    #[error("too many wrong PINs; wait {retry_after_secs} s")]
+    PinLocked { retry_after_secs: u64 },
+    #[error("key of {person} wiped after too many wrong PINs")]
+    KeyWiped { person: String },
 }
 
 impl From<StoreError> for SessionError {
@@ -41,6 +51,10 @@ impl From<StoreError> for SessionError {
         match e {
             StoreError::Validation(v) => Self::Validation(v),
             StoreError::NotFound { id, kind } => Self::NotFound(format!("{kind} {id}")),
+            StoreError::NotSignedIn { person } => Self::NotSignedIn { person },
+            StoreError::WrongPin { attempts_left } => Self::WrongPin { attempts_left },
+            StoreError::PinLocked { retry_after_secs } => Self::PinLocked { retry_after_secs },
+            StoreError::KeyWiped { person } => Self::KeyWiped { person },
             other => Self::Store(other),
         }
     }
@@ -54,6 +68,17 @@ impl SessionError {
             Self::Store(e) => format!("Penyimpanan perangkat bermasalah: {e}"),
             Self::Sync(e) => e.user_message(),
             Self::NotFound(what) => format!("Data tidak ditemukan di perangkat ini ({what})."),
+            Self::NotSignedIn { person } if person.is_empty() => "Masuk dengan NIP dan PIN terlebih dahulu.".into(),
+            Self::NotSignedIn { person } => format!("{person} belum masuk di perangkat ini; masukkan PIN."),
+            Self::WrongPin { attempts_left } => {
+                format!("PIN salah. Sisa {attempts_left} kali percobaan sebelum kunci dihapus.")
+            }
+            Self::PinLocked { retry_after_secs } => {
+                format!("Terlalu banyak PIN salah. Coba lagi dalam {retry_after_secs} detik.")
+            }
+            Self::KeyWiped { .. } => "Kunci tanda tangan dihapus karena PIN salah berulang kali. Masuk lagi dengan \
+                 kode verifikasi baru dari BKPSDM."
+                .into(),
         }
     }
 }
@@ -90,9 +115,12 @@ pub struct Session {
     store: Arc<Store>,
     client: Mutex<Option<Arc<SyncClient>>>,
     background: Mutex<Option<BackgroundSync>>,
-    /// Someone else signed in on a shared unit tablet.
+    /// The person signed in now; their key is open in the store.
     person: Mutex<Option<String>>,
 }
+
+/// PINs are 6 to 12 digits.
+pub const PIN_DIGITS: std::ops::RangeInclusive<usize> = 6..=12;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
@@ -112,7 +140,19 @@ impl Session {
             Err(SyncError::NotEnrolled) => None,
             Err(e) => return Err(e.into()),
         };
-        Ok(Self { store, client: Mutex::new(client), background: Mutex::new(None), person: Mutex::new(None) })
+        let session = Self { store, client: Mutex::new(client), background: Mutex::new(None), person: Mutex::new(None) };
+        session.sign_in_kiosk()?;
+        Ok(session)
+    }
+
+    /// A kiosk is unattended: its key is sealed under no PIN and opened at
+    /// start (the device's own protection is all it has; see ANDROID.md).
+    fn sign_in_kiosk(&self) -> Result<(), SessionError> {
+        let Some(creds) = self.credentials().filter(|c| c.role == Role::Kiosk) else { return Ok(()) };
+        let code = self.store.meta(crate::sync::PERSON_CODE_KEY)?;
+        self.store.sign_in(&creds.user, "", code.as_deref())?;
+        *lock(&self.person) = Some(creds.user);
+        Ok(())
     }
 
     pub fn store(&self) -> &Arc<Store> {
@@ -124,6 +164,7 @@ impl Session {
         let client = SyncClient::enroll(self.store.clone(), server_url, code)?;
         let creds = client.credentials().clone();
         *lock(&self.client) = Some(Arc::new(client));
+        self.sign_in_kiosk()?;
         Ok(creds)
     }
 
@@ -135,26 +176,54 @@ impl Session {
         lock(&self.client).clone().ok_or(SessionError::Sync(SyncError::NotEnrolled))
     }
 
-    /// On a supervisor's unit tablet, let another appraiser work (their NIP
-    /// signs their changes). `None` returns to the enrolled person.
-    pub fn sign_in(&self, person_nip: Option<&str>) -> Result<(), SessionError> {
+    /// Sign `person_nip` in with their PIN; they sign every change they make
+    /// until [`Session::sign_out`] or another person signs in. The first
+    /// sign-in of a person on this device makes their key; it is bound on
+    /// the server by `person_code` (from BKPSDM; the enrolled person's comes
+    /// with the enrollment), which may also be given at a later sign-in.
+    /// Until bound, their changes wait as "menunggu verifikasi".
+    pub fn sign_in(&self, person_nip: &str, pin: &str, person_code: Option<&str>) -> Result<SignerInfo, SessionError> {
         let creds = self.credentials().ok_or(SessionError::Sync(SyncError::NotEnrolled))?;
-        if let Some(p) = person_nip {
-            nip("person", p)?;
-            if creds.role != Role::Supervisor {
-                return Err(
-                    ValidationError::new("person", Reason::NotPermitted { allowed: "tablet atasan".into() }).into()
-                );
-            }
+        nip("person", person_nip)?;
+        if person_nip != creds.user && creds.role != Role::Supervisor {
+            return Err(ValidationError::new("person", Reason::NotPermitted { allowed: "tablet atasan".into() }).into());
         }
-        *lock(&self.person) = person_nip.map(str::to_string);
-        Ok(())
+        if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(ValidationError::rule("pin", "a PIN is 6 to 12 digits").into());
+        }
+        let enrolled_code = if person_nip == creds.user && person_code.is_none() {
+            self.store.meta(crate::sync::PERSON_CODE_KEY)?
+        } else {
+            None
+        };
+        let info = self.store.sign_in(person_nip, pin, person_code.or(enrolled_code.as_deref()))?;
+        if enrolled_code.is_some() {
+            self.store.delete_meta(crate::sync::PERSON_CODE_KEY)?;
+        }
+        if let Some(before) = lock(&self.person).replace(person_nip.to_string())
+            && before != person_nip
+        {
+            self.store.sign_out(&before);
+        }
+        Ok(info)
+    }
+
+    /// Close the signed-in person's key.
+    pub fn sign_out(&self) {
+        if let Some(p) = lock(&self.person).take() {
+            self.store.sign_out(&p);
+        }
+    }
+
+    /// Everyone with a key on this device and where it stands.
+    pub fn signers(&self) -> Result<Vec<SignerInfo>, SessionError> {
+        Ok(self.store.signers()?)
     }
 
     /// Who edits now: the signed-in person on this device in its role.
     pub fn author(&self) -> Result<Author, SessionError> {
         let creds = self.credentials().ok_or(SessionError::Sync(SyncError::NotEnrolled))?;
-        let user = lock(&self.person).clone().unwrap_or(creds.user);
+        let user = lock(&self.person).clone().ok_or(SessionError::NotSignedIn { person: String::new() })?;
         Ok(Author::new(user, self.store.device_id(), creds.role))
     }
 
@@ -199,6 +268,13 @@ impl Session {
         let appraiser = nip("appraiser_nip", &author.user)?;
         let mut a = Appraisal::new(staff, period, &employee.unit_id, appraiser.clone())?;
         a.reviewer_nip = self.store.employee(appraiser.as_str())?.and_then(|(_, me)| me.superior_nip);
+        // The same roster rule the server applies: refuse here, not after a sync.
+        let roster = Roster {
+            employee_unit: employee.unit_id.clone(),
+            employee_superior: employee.superior_nip.clone(),
+            appraiser_superior: a.reviewer_nip.clone(),
+        };
+        crate::model::workflow::check_assignment(&a, &author, &roster)?;
         self.store.create(id, &a, &author)?;
         Ok(id)
     }

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Reason, ValidationError};
 use crate::model::{
-    Allowance, Appraisal, Author, Award, Employee, Feedback, Mentoring, Role, Training, Unit, workflow,
+    Allowance, Appraisal, Author, Award, DocId, Employee, Feedback, Mentoring, Role, Training, Unit, workflow,
 };
 
 /// Every kind of synced document. Stored as `_kind` in the document root.
@@ -79,6 +79,13 @@ pub trait Record: Reconcile + Hydrate + Clone + PartialEq + Debug {
 
     /// May `author` create (`old` is `None`) or change the record?
     fn check_change(old: Option<&Self>, new: &Self, author: &Author) -> Result<(), ValidationError>;
+
+    /// The only id this record may have, for kinds whose id is derived from
+    /// their content (one appraisal per employee and period, one attendance
+    /// per programme and person). Any other id is refused.
+    fn derived_id(&self) -> Option<DocId> {
+        None
+    }
 }
 
 fn only(roles: &[Role], author: &Author, what: &str) -> Result<(), ValidationError> {
@@ -115,6 +122,10 @@ impl Record for Appraisal {
 
     fn validate(&self) -> Result<(), ValidationError> {
         Appraisal::validate(self)
+    }
+
+    fn derived_id(&self) -> Option<DocId> {
+        Some(DocId::for_appraisal(&self.employee_nip, &self.period))
     }
 
     fn check_change(old: Option<&Self>, new: &Self, author: &Author) -> Result<(), ValidationError> {
@@ -181,6 +192,9 @@ impl Record for Training {
     const KIND: DocKind = DocKind::Training;
     fn validate(&self) -> Result<(), ValidationError> {
         Training::validate(self)
+    }
+    fn derived_id(&self) -> Option<DocId> {
+        self.programme_id.as_deref().map(|p| DocId::for_attendance(p, &self.employee_nip))
     }
     /// Attendance is recorded by HR or on a supervisor's tablet at the venue.
     fn check_change(_old: Option<&Self>, _new: &Self, author: &Author) -> Result<(), ValidationError> {

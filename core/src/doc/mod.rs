@@ -105,6 +105,9 @@ impl<T: Record> Document<T> {
     /// Create the document for `value`, written by `author`.
     pub fn create(id: DocId, value: &T, author: &Author, now: DateTime<Utc>) -> Result<Self, DocError> {
         value.validate()?;
+        if value.derived_id().is_some_and(|d| d != id) {
+            return Err(ValidationError::rule("id", "this record's id is derived from its content").into());
+        }
         T::check_change(None, value, author)?;
         let actor = actor_of(&author.device);
         let am = if T::SHARED_GENESIS {

@@ -175,6 +175,14 @@ impl Appraisal {
         if self.appraiser_nip == self.employee_nip {
             return Err(ValidationError::rule("appraiser_nip", "an employee cannot appraise themselves"));
         }
+        if let Some(r) = &self.reviewer_nip {
+            if *r == self.employee_nip {
+                return Err(ValidationError::rule("reviewer_nip", "an employee cannot review their own appraisal"));
+            }
+            if *r == self.appraiser_nip {
+                return Err(ValidationError::rule("reviewer_nip", "the appraiser cannot also be the reviewer"));
+            }
+        }
         if self.targets.len() > MAX_TARGETS {
             return Err(ValidationError::out_of_range("targets", self.targets.len(), 0, MAX_TARGETS));
         }
@@ -210,6 +218,13 @@ impl Appraisal {
             return Err(ValidationError::new("perilaku", Reason::Empty));
         }
         Ok(())
+    }
+
+    /// Who appraises and reviews, and where: fixed for everyone but HR.
+    pub(crate) fn same_assignment(&self, other: &Self) -> bool {
+        self.unit_id == other.unit_id
+            && self.appraiser_nip == other.appraiser_nip
+            && self.reviewer_nip == other.reviewer_nip
     }
 
     /// Everything the appraiser writes, i.e. all but status and dialogues.

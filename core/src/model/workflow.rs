@@ -7,6 +7,7 @@
 use super::appraisal::{Appraisal, AppraisalStatus};
 use super::author::Author;
 use crate::error::{Reason, ValidationError};
+use crate::rules::nip::Nip;
 
 /// How the author relates to this appraisal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +62,9 @@ pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result
         // the end state, so HR reviewing and locking offline is one change.
         return Ok(());
     }
+    if !old.same_assignment(new) {
+        return Err(assignment_error(old, new));
+    }
     if old.status != new.status {
         check_transition(old.status, new.status, rel)?;
         if new.status == AppraisalStatus::Submitted {
@@ -81,6 +85,49 @@ pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result
                 Reason::NotPermitted { allowed: "penilai atau BKPSDM".into() },
             ));
         }
+    }
+    Ok(())
+}
+
+fn assignment_error(old: &Appraisal, new: &Appraisal) -> ValidationError {
+    let field = if old.unit_id != new.unit_id {
+        "unit_id"
+    } else if old.appraiser_nip != new.appraiser_nip {
+        "appraiser_nip"
+    } else {
+        "reviewer_nip"
+    };
+    ValidationError::new(field, Reason::NotPermitted { allowed: "BKPSDM".into() })
+}
+
+/// What the roster (HR's employee records) says about a new appraisal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Roster {
+    /// The employee's unit now.
+    pub employee_unit: String,
+    /// The employee's direct superior (NIP_ATASAN): their appraiser.
+    pub employee_superior: Option<Nip>,
+    /// The appraiser's own superior: the reviewer.
+    pub appraiser_superior: Option<Nip>,
+}
+
+/// A new appraisal by anyone but HR takes its unit, appraiser and reviewer
+/// from the roster: the employee's unit, their superior, and that
+/// superior's superior. HR assigns anyone else (an acting superior) by
+/// editing the appraisal; nobody else can.
+pub fn check_assignment(new: &Appraisal, author: &Author, roster: &Roster) -> Result<(), ValidationError> {
+    if author.role.is_hr() {
+        return Ok(());
+    }
+    let hr_only = |field: &str| ValidationError::new(field, Reason::NotPermitted { allowed: "BKPSDM".into() });
+    if new.unit_id != roster.employee_unit {
+        return Err(hr_only("unit_id"));
+    }
+    if roster.employee_superior.as_ref() != Some(&new.appraiser_nip) {
+        return Err(hr_only("appraiser_nip"));
+    }
+    if new.reviewer_nip != roster.appraiser_superior {
+        return Err(hr_only("reviewer_nip"));
     }
     Ok(())
 }

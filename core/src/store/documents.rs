@@ -63,6 +63,9 @@ pub enum SyncState {
     OnServer,
     /// The server refused this device's changes; `reason` says why.
     Rejected { code: String, reason: String },
+    /// Signed by a key the server has not bound yet ("menunggu verifikasi"):
+    /// sent with the next sync once the person's code is entered.
+    AwaitingVerification,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -181,6 +184,7 @@ impl Store {
             return Err(StoreError::AlreadyExists { id });
         }
         let mut doc = Document::create(id, value, author, Utc::now()).map_err(|e| StoreError::doc(id, e))?;
+        self.sign_changes(&tx, id, &new_changes(&mut doc, &[]), &author.user)?;
         persist(&tx, &mut doc, value, None, true)?;
         tx.commit()?;
         Ok(())
@@ -197,7 +201,9 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let (mut doc, chunks) = load::<T>(&tx, id)?;
+        let before = doc.heads();
         let value = doc.edit(author, Utc::now(), edit).map_err(|e| StoreError::doc(id, e))?;
+        self.sign_changes(&tx, id, &new_changes(&mut doc, &before), &author.user)?;
         persist(&tx, &mut doc, &value, Some(chunks), true)?;
         tx.commit()?;
         Ok(value)
@@ -215,7 +221,9 @@ impl Store {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let (mut doc, chunks) = load::<T>(&tx, id)?;
+        let before = doc.heads();
         let value = doc.resolve_conflict(path, pick, author, Utc::now()).map_err(|e| StoreError::doc(id, e))?;
+        self.sign_changes(&tx, id, &new_changes(&mut doc, &before), &author.user)?;
         persist(&tx, &mut doc, &value, Some(chunks), true)?;
         tx.commit()?;
         Ok(value)
@@ -284,6 +292,17 @@ impl Store {
         for (key, value) in r.meta {
             tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
         }
+        for s in r.signers {
+            use crate::sync::protocol::KeyStatus;
+            let (status, consumed) = match s.status {
+                KeyStatus::Bound => (super::SignerStatus::Bound, true),
+                KeyStatus::Pending => (super::SignerStatus::Pending, false),
+                // A refused code is dropped: the person enters a valid one.
+                KeyStatus::Refused => (super::SignerStatus::Pending, true),
+                KeyStatus::Revoked => (super::SignerStatus::Revoked, true),
+            };
+            Store::set_signer_status_in(&tx, &s.key, status, s.message.as_deref(), consumed)?;
+        }
         tx.commit()?;
         Ok(failed)
     }
@@ -293,9 +312,16 @@ impl Store {
         self.ids_and_kinds("SELECT id, kind FROM documents ORDER BY id")
     }
 
-    /// Documents with changes the server has not acknowledged, oldest first.
+    /// Documents with changes the server has not acknowledged, oldest first
+    /// — except those signed by a key that waits for its person code
+    /// ("menunggu verifikasi"): the server could not verify them yet.
     pub fn pending(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
-        self.ids_and_kinds("SELECT id, kind FROM documents WHERE local_changes = 1 ORDER BY updated_at, id")
+        self.ids_and_kinds(
+            "SELECT id, kind FROM documents d WHERE local_changes = 1 AND NOT EXISTS (
+                 SELECT 1 FROM change_signatures c JOIN signers s ON s.public_key = c.public_key
+                 WHERE c.doc_id = d.id AND s.status = 'pending' AND s.bind_code IS NULL)
+             ORDER BY updated_at, id",
+        )
     }
 
     fn ids_and_kinds(&self, sql: &str) -> Result<Vec<(DocId, DocKind)>, StoreError> {
@@ -311,8 +337,9 @@ impl Store {
     }
 
     /// What the server is missing of `id`: every change after the heads it
-    /// last acknowledged (the whole document if none), and the heads sent.
-    pub fn changes_for_server(&self, id: DocId) -> Result<(Vec<u8>, Vec<ChangeHash>), StoreError> {
+    /// last acknowledged (the whole document if none), the heads sent, and
+    /// the signatures of the changes sent.
+    pub fn changes_for_server(&self, id: DocId) -> Result<Outgoing, StoreError> {
         let conn = self.lock();
         let acked: Option<String> = conn
             .query_row("SELECT server_heads FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))
@@ -325,12 +352,16 @@ impl Store {
             None => {
                 let heads: String =
                     conn.query_row("SELECT heads FROM documents WHERE id = ?1", [id.to_string()], |r| r.get(0))?;
-                Ok((raw.bytes, parse_heads(&heads)?))
+                let sigs = super::signers::signatures(&conn, id, None)?;
+                Ok(Outgoing { changes: raw.bytes, heads: parse_heads(&heads)?, sigs })
             }
             Some(acked) => {
                 let mut am = automerge::AutoCommit::load(&raw.bytes)
                     .map_err(|e| StoreError::doc(id, crate::doc::DocError::Malformed(e.to_string())))?;
-                Ok((am.save_after(&parse_heads(&acked)?), am.get_heads()))
+                let acked = parse_heads(&acked)?;
+                let sent: Vec<ChangeHash> = am.get_changes_meta(&acked).into_iter().map(|c| c.hash).collect();
+                let sigs = super::signers::signatures(&conn, id, Some(&sent))?;
+                Ok(Outgoing { changes: am.save_after(&acked), heads: am.get_heads(), sigs })
             }
         }
     }
@@ -385,8 +416,16 @@ impl Store {
             )
             .optional()?;
         let (kind, local, code, reason, conflicts) = row.ok_or(StoreError::NotFound { kind: "any", id })?;
+        let awaiting = local
+            && conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM change_signatures c JOIN signers s ON s.public_key = c.public_key
+                                WHERE c.doc_id = ?1 AND s.status = 'pending')",
+                [id.to_string()],
+                |r| r.get::<_, bool>(0),
+            )?;
         let sync = match (code, local) {
             (Some(code), _) => SyncState::Rejected { code, reason: reason.unwrap_or_default() },
+            (None, true) if awaiting => SyncState::AwaitingVerification,
             (None, true) => SyncState::OnlyOnDevice,
             (None, false) => SyncState::OnServer,
         };
@@ -416,6 +455,17 @@ pub struct RoundTrip<'a> {
     pub fetched: &'a [DocId],
     /// Sync metadata to keep with the data (cursor, last success).
     pub meta: &'a [(&'a str, String)],
+    /// What the server said of this device's keys.
+    pub signers: &'a [crate::sync::protocol::SignerState],
+}
+
+/// What to send the server of one document.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub changes: Vec<u8>,
+    /// The heads `changes` bring the server to.
+    pub heads: Vec<ChangeHash>,
+    pub sigs: Vec<crate::sync::protocol::ChangeSig>,
 }
 
 fn acknowledge(conn: &Connection, id: DocId, sent_heads: &[ChangeHash]) -> Result<(), StoreError> {
@@ -436,6 +486,11 @@ fn reject(conn: &Connection, id: DocId, code: &str, reason: &str) -> Result<(), 
         return Err(StoreError::NotFound { kind: "any", id });
     }
     Ok(())
+}
+
+/// Changes after `before`, with their actor's bytes.
+fn new_changes<T: Stored>(doc: &mut Document<T>, before: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
+    doc.automerge().get_changes_meta(before).into_iter().map(|c| (c.hash, c.actor.to_bytes().to_vec())).collect()
 }
 
 fn import_in(tx: &Connection, id: DocId, bytes: &[u8]) -> Result<DocKind, StoreError> {

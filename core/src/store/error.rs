@@ -34,6 +34,16 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("{person} is not signed in on this device: sign in with the PIN first")]
+    NotSignedIn { person: String },
+    #[error("wrong PIN ({attempts_left} attempts left before the key is wiped)")]
+    WrongPin { attempts_left: u32 },
+    #[error("too many wrong PINs: try again in {retry_after_secs} s")]
+    PinLocked { retry_after_secs: u64 },
+    #[error("the key of {person} was wiped after too many wrong PINs: sign in anew with a new person code")]
+    KeyWiped { person: String },
+    #[error("key handling failed: {0}")]
+    Signing(String),
 }
 
 impl StoreError {

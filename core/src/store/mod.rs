@@ -30,16 +30,19 @@ mod error;
 mod projection;
 mod queries;
 mod schema;
+mod signers;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension};
 
-pub use documents::{DocStatus, RoundTrip, SyncState};
+pub use documents::{DocStatus, Outgoing, RoundTrip, SyncState};
 pub use error::StoreError;
 pub use projection::Stored;
 pub use queries::{AppraisalSummary, FeedbackSummary, StaffMember};
+pub use signers::{FREE_ATTEMPTS, MAX_PIN_ATTEMPTS, SignerInfo, SignerStatus};
 
 use crate::model::DeviceId;
 
@@ -51,6 +54,9 @@ pub struct Store {
     conn: Mutex<Connection>,
     device: DeviceId,
     path: PathBuf,
+    /// Keys of the people signed in now (opened with their PIN); never
+    /// written anywhere.
+    unlocked: Mutex<HashMap<String, crate::signing::PersonKey>>,
 }
 
 impl Store {
@@ -74,7 +80,7 @@ impl Store {
         schema::configure(&conn, &path)?;
         schema::migrate(&mut conn, &path)?;
         let device = device_id(&conn)?;
-        Ok(Self { conn: Mutex::new(conn), device, path })
+        Ok(Self { conn: Mutex::new(conn), device, path, unlocked: Mutex::new(HashMap::new()) })
     }
 
     /// This install's device id: the automerge actor of its changes.
@@ -93,6 +99,11 @@ impl Store {
 
     pub fn set_meta(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.lock().execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", [key, value])?;
+        Ok(())
+    }
+
+    pub fn delete_meta(&self, key: &str) -> Result<(), StoreError> {
+        self.lock().execute("DELETE FROM meta WHERE key = ?1", [key])?;
         Ok(())
     }
 

@@ -11,7 +11,11 @@ const APPLICATION_ID: i64 = 0x5052_5354;
 
 /// Migration N brings `user_version` from N-1 to N. Never edit one that has
 /// shipped; add the next.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_wanted.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_wanted.sql"),
+    include_str!("migrations/0003_signatures.sql"),
+];
 
 pub(crate) fn latest() -> i64 {
     MIGRATIONS.len() as i64

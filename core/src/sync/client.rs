@@ -21,6 +21,8 @@ use crate::store::{RoundTrip, Store, StoreError};
 const CREDENTIALS_KEY: &str = "sync.credentials";
 const CURSOR_KEY: &str = "sync.cursor";
 const LAST_SYNC_KEY: &str = "sync.last_success";
+/// The enrolled person's one-time person code, until their first sign-in.
+pub const PERSON_CODE_KEY: &str = "sync.person_code";
 /// Documents pushed per request; more pending documents go in further requests.
 pub const MAX_PUSH_PER_REQUEST: usize = 2000;
 
@@ -109,6 +111,9 @@ impl SyncClient {
         let json = serde_json::to_string(&creds).map_err(|e| SyncError::Protocol(e.to_string()))?;
         store.set_meta(CREDENTIALS_KEY, &json)?;
         store.set_meta(CURSOR_KEY, "0")?;
+        if let Some(code) = &e.person_code {
+            store.set_meta(PERSON_CODE_KEY, code)?;
+        }
         Ok(Self { store, http, creds })
     }
 
@@ -142,12 +147,13 @@ impl SyncClient {
             let mut sent: HashMap<DocId, Vec<ChangeHash>> = HashMap::new();
             let mut push = Vec::new();
             for (id, kind) in batches.next().unwrap_or(&[]) {
-                let (changes, heads) = self.store.changes_for_server(*id)?;
-                sent.insert(*id, heads);
+                let out = self.store.changes_for_server(*id)?;
+                sent.insert(*id, out.heads);
                 push.push(PushDoc {
                     id: protocol::id_bytes(*id),
                     kind: kind.as_str().into(),
-                    changes: ByteBuf::from(changes),
+                    changes: ByteBuf::from(out.changes),
+                    sigs: out.sigs,
                 });
             }
             report.pushed += push.len();
@@ -157,6 +163,7 @@ impl SyncClient {
                 cursor,
                 push,
                 fetch: fetch.iter().map(|id| protocol::id_bytes(*id)).collect(),
+                signers: self.store.bindings()?,
             };
             let resp = self.round_trip(&req, &mut report)?;
             fetch = self.apply(&resp, &sent, &req.fetch, &mut report)?;
@@ -231,6 +238,7 @@ impl SyncClient {
             pulled: &pulled,
             fetched: &fetched,
             meta: &meta,
+            signers: &resp.signers,
         })?;
         report.accepted += acknowledged.len();
         report.rejected += rejected.len();

@@ -13,5 +13,5 @@ mod error;
 pub mod protocol;
 
 pub use background::{BackgroundSync, SyncEvent, SyncObserver, backoff};
-pub use client::{Credentials, SyncClient, SyncReport};
+pub use client::{Credentials, PERSON_CODE_KEY, SyncClient, SyncReport};
 pub use error::SyncError;

@@ -20,7 +20,7 @@ pub const SYNC_PATH: &str = "/v1/sync";
 pub const ENROLL_PATH: &str = "/v1/enroll";
 
 /// One round trip: push what the server lacks, pull what changed in scope.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncRequest {
     pub v: u32,
     /// The cursor from the previous response; 0 before the first sync.
@@ -30,6 +30,60 @@ pub struct SyncRequest {
     /// discarded its local changes).
     #[serde(default)]
     pub fetch: Vec<ByteBuf>,
+    /// Every person key this device holds (not revoked), each with a
+    /// person code when it asks to be bound. Processed before `push`.
+    #[serde(default)]
+    pub signers: Vec<SignerBinding>,
+}
+
+/// A person's public key on the sending device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignerBinding {
+    /// The person's NIP (or the kiosk's name).
+    pub person: String,
+    /// Ed25519 public key, 32 bytes.
+    pub key: ByteBuf,
+    /// One-time person code from BKPSDM: asks the server to bind the key.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Ed25519 signature by `key` over `prestasi/bind/v1\0 <device id> \0
+    /// <person>` (see [`crate::signing::binding_message`]); needed with `code`.
+    #[serde(default)]
+    pub proof: Option<ByteBuf>,
+}
+
+/// The signature of one change (see [`crate::signing`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSig {
+    /// automerge change hash, 32 bytes.
+    pub hash: ByteBuf,
+    /// Ed25519 public key of the signer, 32 bytes.
+    pub key: ByteBuf,
+    /// Ed25519 signature over `prestasi/change/v1\0 <doc id> <hash>`, 64 bytes.
+    pub sig: ByteBuf,
+}
+
+/// What the server says of a key the device sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignerState {
+    pub key: ByteBuf,
+    pub status: KeyStatus,
+    /// In Bahasa Indonesia: why a binding was refused, or the revocation reason.
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatus {
+    /// Bound to the person on this device: its signatures are accepted.
+    Bound,
+    /// Not bound (no code sent yet): its changes are refused as `unknown_signer`.
+    Pending,
+    /// The code was refused (unknown, used, expired, another person's).
+    Refused,
+    /// Revoked by BKPSDM: its changes are refused as `revoked_signer`.
+    Revoked,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,6 +95,10 @@ pub struct PushDoc {
     /// automerge changes (a `save()` or concatenated change chunks): at
     /// least every change after the heads the server last acknowledged.
     pub changes: ByteBuf,
+    /// A signature for every change in `changes` the server does not have
+    /// (extra ones are ignored); the shared genesis needs none.
+    #[serde(default)]
+    pub sigs: Vec<ChangeSig>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -57,6 +115,9 @@ pub struct SyncResponse {
     pub more: bool,
     /// Server receipt time (RFC 3339): the clock reports trust.
     pub server_time: String,
+    /// One per key in the request's `signers`, in request order.
+    #[serde(default)]
+    pub signers: Vec<SignerState>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,6 +170,18 @@ pub enum RejectCode {
     ForeignAuthor,
     /// The document is larger than the server accepts.
     TooLarge,
+    /// A new change carries no signature.
+    Unsigned,
+    /// A signature does not verify for its change and document.
+    BadSignature,
+    /// The signing key is not bound to the person the change names on this
+    /// device (not yet bound, or someone else's).
+    UnknownSigner,
+    /// The signing key was revoked by BKPSDM.
+    RevokedSigner,
+    /// The document id is not the one its content derives (appraisals,
+    /// programme attendance).
+    InvalidId,
 }
 
 impl RejectCode {
@@ -124,6 +197,11 @@ impl RejectCode {
             Self::UnknownEmployee => "unknown_employee",
             Self::ForeignAuthor => "foreign_author",
             Self::TooLarge => "too_large",
+            Self::Unsigned => "unsigned",
+            Self::BadSignature => "bad_signature",
+            Self::UnknownSigner => "unknown_signer",
+            Self::RevokedSigner => "revoked_signer",
+            Self::InvalidId => "invalid_id",
         }
     }
 }
@@ -155,6 +233,10 @@ pub struct EnrollResponse {
     /// The person using the device (NIP for supervisors).
     pub user: String,
     pub units: Vec<String>,
+    /// A one-time person code for `user` on this device: binds the key made
+    /// at their first sign-in (the enrollment code already vouched for them).
+    #[serde(default)]
+    pub person_code: Option<String>,
 }
 
 /// The error body of every 4xx/5xx answer (JSON).
@@ -198,8 +280,19 @@ mod tests {
                 id: id_bytes(DocId::new()),
                 kind: "appraisal".into(),
                 changes: ByteBuf::from(vec![1, 2, 3]),
+                sigs: vec![ChangeSig {
+                    hash: ByteBuf::from(vec![1; 32]),
+                    key: ByteBuf::from(vec![2; 32]),
+                    sig: ByteBuf::from(vec![3; 64]),
+                }],
             }],
             fetch: vec![],
+            signers: vec![SignerBinding {
+                person: "198802182010062056".into(),
+                key: ByteBuf::from(vec![2; 32]),
+                code: Some("ABCD-EFGH-JKLM".into()),
+                proof: Some(ByteBuf::from(vec![4; 64])),
+            }],
         };
         let bytes = encode(&req);
         assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
@@ -226,6 +319,7 @@ mod tests {
             cursor: 7,
             more: false,
             server_time: "2026-11-22T08:00:00Z".into(),
+            signers: vec![SignerState { key: ByteBuf::from(vec![2; 32]), status: KeyStatus::Bound, message: None }],
         };
         assert_eq!(decode::<SyncResponse>(&encode(&res)).unwrap(), res);
     }
