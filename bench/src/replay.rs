@@ -224,10 +224,15 @@ fn first_upload(tablet: &Device) -> Result<FirstUpload, Error> {
     let store = tablet.client.store();
     let mut push = Vec::with_capacity(tablet.docs.len());
     for id in &tablet.docs {
-        let (changes, _heads) = store.changes_for_server(*id)?;
-        push.push(PushDoc { id: protocol::id_bytes(*id), kind: "appraisal".into(), changes: ByteBuf::from(changes) });
+        let out = store.changes_for_server(*id)?;
+        push.push(PushDoc {
+            id: protocol::id_bytes(*id),
+            kind: "appraisal".into(),
+            changes: ByteBuf::from(out.changes),
+            sigs: out.sigs,
+        });
     }
-    let req = SyncRequest { v: PROTOCOL_VERSION, cursor: 0, push, fetch: Vec::new() };
+    let req = SyncRequest { v: PROTOCOL_VERSION, push, signers: store.bindings()?, ..Default::default() };
     let raw = protocol::encode(&req);
     let compressed = zstd::encode_all(raw.as_slice(), 3)?;
     Ok(FirstUpload { appraisals: tablet.docs.len(), raw_bytes: raw.len(), compressed_bytes: compressed.len() })

@@ -61,9 +61,9 @@ pub fn tablet_units(entry: &crate::workload::DeviceEntry) -> Vec<String> {
 /// directly in the database under `data_dir` — before the server runs.
 pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
     let storage = SqliteStorage::open(data_dir)?;
-    let server = prestasi_server::state::server_device(&storage)?;
+    let server = prestasi_server::state::server_identity(&storage)?;
     admin::create_tenant(&storage, TENANT, "Pemerintah Benchmark")?;
-    let report = admin::import_employees(&storage, server, TENANT, roster_csv(workload).as_bytes())?;
+    let report = admin::import_employees(&storage, &server, TENANT, roster_csv(workload).as_bytes())?;
     if let Some(e) = report.errors.first() {
         return Err(format!(
             "{} roster rows refused by the import, first: row {} NIP {} {}: {}",

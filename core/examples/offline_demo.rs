@@ -39,11 +39,15 @@ fn main() -> Result<(), Box<dyn Error>> {
         active: true,
     };
     // The roster normally arrives from BKPSDM through sync.
+    // Every change is signed by its author: each signs in with a PIN.
+    a.sign_in("hr:bkpsdm", "112233", None)?;
     let hr = Author::new("hr:bkpsdm", a.device_id(), Role::Hr);
     let roster_id = DocId::new();
     a.create(roster_id, &employee, &hr)?;
     b.import(roster_id, &a.export(roster_id)?)?;
 
+    a.sign_in(kabid.as_str(), "445566", None)?;
+    b.sign_in(kabid.as_str(), "445566", None)?;
     let on_a = Author::new(kabid.as_str(), a.device_id(), Role::Supervisor);
     let on_b = Author::new(kabid.as_str(), b.device_id(), Role::Supervisor);
     let id = DocId::for_appraisal(&staff, "2026-Q3");

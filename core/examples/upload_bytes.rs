@@ -90,10 +90,16 @@ fn main() {
                     1 => d.automerge().save_nocompress(),
                     _ => d.changes_since(&[]),
                 };
-                PushDoc { id: protocol::id_bytes(*id), kind: "appraisal".into(), changes: protocol::Bytes::from(bytes) }
+                PushDoc {
+                    id: protocol::id_bytes(*id),
+                    kind: "appraisal".into(),
+                    changes: protocol::Bytes::from(bytes),
+                    // Measures document bytes; each signature adds 128 bytes.
+                    sigs: vec![],
+                }
             })
             .collect();
-        let body = protocol::encode(&SyncRequest { v: 1, cursor: 0, push, fetch: vec![] });
+        let body = protocol::encode(&SyncRequest { v: 1, push, ..Default::default() });
         for level in [3, 9, 19] {
             let z = zstd::encode_all(body.as_slice(), level).unwrap();
             println!("{name:<18} zstd {level:>2}: {:>5} B per appraisal (CBOR {} B)", z.len() / 25, body.len() / 25);

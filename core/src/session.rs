@@ -148,10 +148,11 @@ impl Session {
     /// A kiosk is unattended: its key is sealed under no PIN and opened at
     /// start (the device's own protection is all it has; see ANDROID.md).
     fn sign_in_kiosk(&self) -> Result<(), SessionError> {
-        let Some(creds) = self.credentials().filter(|c| c.role == Role::Kiosk) else { return Ok(()) };
-        let code = self.store.meta(crate::sync::PERSON_CODE_KEY)?;
-        self.store.sign_in(&creds.user, "", code.as_deref())?;
-        *lock(&self.person) = Some(creds.user);
+        let Some(client) = lock(&self.client).clone().filter(|c| c.credentials().role == Role::Kiosk) else {
+            return Ok(());
+        };
+        client.sign_in_enrolled("")?;
+        *lock(&self.person) = Some(client.credentials().user.clone());
         Ok(())
     }
 

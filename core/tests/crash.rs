@@ -30,6 +30,9 @@ fn counter(store: &Store) -> Option<f64> {
 /// feedback, printing what each committed transaction wrote.
 fn write_forever(path: &str) -> ! {
     let store = Store::open(path).unwrap();
+    // Every change is signed: both sign in (keys survive the kills too).
+    store.sign_in(BOSS, "246810", None).unwrap();
+    store.sign_in("kios-1", "", None).unwrap();
     let boss = Author::new(BOSS, store.device_id(), Role::Supervisor);
     let kiosk = Author::new("kios-1", store.device_id(), Role::Kiosk);
     if counter(&store).is_none() {

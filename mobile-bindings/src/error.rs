@@ -22,6 +22,18 @@ pub enum MobileError {
     Server { message: String },
     #[error("{message}")]
     Storage { message: String },
+    /// Nobody (or not the person named) is signed in with their PIN.
+    #[error("{message}")]
+    NotSignedIn { message: String },
+    /// The PIN did not open the person's key; `attempts_left` before it is wiped.
+    #[error("{message}")]
+    WrongPin { attempts_left: u32, message: String },
+    /// Too many wrong PINs: wait `retry_after_secs`.
+    #[error("{message}")]
+    PinLocked { retry_after_secs: u64, message: String },
+    /// The key was wiped after too many wrong PINs: sign in anew with a new person code.
+    #[error("{message}")]
+    KeyWiped { message: String },
 }
 
 impl From<ValidationError> for MobileError {
@@ -37,6 +49,10 @@ impl From<SessionError> for MobileError {
             SessionError::Validation(v) => v.into(),
             SessionError::NotFound(_) => Self::NotFound { message },
             SessionError::Store(_) => Self::Storage { message },
+            SessionError::NotSignedIn { .. } => Self::NotSignedIn { message },
+            SessionError::WrongPin { attempts_left } => Self::WrongPin { attempts_left, message },
+            SessionError::PinLocked { retry_after_secs } => Self::PinLocked { retry_after_secs, message },
+            SessionError::KeyWiped { .. } => Self::KeyWiped { message },
             SessionError::Sync(s) => match s {
                 SyncError::NotEnrolled => Self::NotEnrolled { message },
                 SyncError::Offline(_) => Self::Offline { message },

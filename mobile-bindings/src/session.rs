@@ -58,10 +58,22 @@ impl PrestasiSession {
         self.inner.credentials().map(Into::into)
     }
 
-    /// Let another appraiser work on this unit tablet; `None` signs back in
-    /// the enrolled person.
-    pub fn sign_in(&self, person_nip: Option<String>) -> Result<(), MobileError> {
-        Ok(self.inner.sign_in(person_nip.as_deref())?)
+    /// Sign a person in with their PIN (6–12 digits); they sign every change
+    /// they make until `sign_out` or the next sign-in. A person's first
+    /// sign-in on this tablet makes their key; `person_code` (from BKPSDM —
+    /// the enrolled person's comes with the enrollment) binds it at the next
+    /// sync. A wrong PIN raises `WrongPin`, then `PinLocked`, then `KeyWiped`.
+    pub fn sign_in(&self, person_nip: String, pin: String, person_code: Option<String>) -> Result<Signer, MobileError> {
+        Ok(self.inner.sign_in(&person_nip, &pin, person_code.as_deref())?.into())
+    }
+
+    pub fn sign_out(&self) {
+        self.inner.sign_out();
+    }
+
+    /// Everyone with a key on this tablet and its standing ("menunggu verifikasi", …).
+    pub fn signers(&self) -> Result<Vec<Signer>, MobileError> {
+        Ok(self.inner.signers()?.into_iter().map(Into::into).collect())
     }
 
     pub fn my_staff(&self, period: String) -> Result<Vec<StaffMember>, MobileError> {

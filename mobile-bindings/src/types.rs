@@ -246,6 +246,34 @@ pub enum SyncState {
     OnlyOnDevice,
     OnServer,
     Rejected { code: String, reason: String },
+    /// Signed by a key the server has not bound yet: "menunggu verifikasi".
+    AwaitingVerification,
+}
+
+/// A person with a signing key on this tablet.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Signer {
+    pub person: String,
+    pub public_key: String,
+    /// `pending`, `bound`, `revoked` or `wiped`.
+    pub status: String,
+    /// The status in Bahasa Indonesia, ready to show.
+    pub label: String,
+    pub message: Option<String>,
+    pub has_code: bool,
+}
+
+impl From<store::SignerInfo> for Signer {
+    fn from(s: store::SignerInfo) -> Self {
+        Self {
+            person: s.person,
+            public_key: s.public_key,
+            status: s.status.as_str().to_string(),
+            label: s.status.label_id().to_string(),
+            message: s.message,
+            has_code: s.has_code,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -261,6 +289,7 @@ impl From<DocStatus> for RecordStatus {
             store::SyncState::OnlyOnDevice => SyncState::OnlyOnDevice,
             store::SyncState::OnServer => SyncState::OnServer,
             store::SyncState::Rejected { code, reason } => SyncState::Rejected { code, reason },
+            store::SyncState::AwaitingVerification => SyncState::AwaitingVerification,
         };
         Self { kind: s.kind.as_str().to_string(), sync, conflicts: s.conflicts }
     }

@@ -1,8 +1,9 @@
 //! Administrative operations shared by the command line and the HR API.
 
+use crate::state::ServerIdentity;
 use chrono::Utc;
 use prestasi_core::doc::Document;
-use prestasi_core::model::{Author, DeviceId, DocId, Employee, Role, Unit};
+use prestasi_core::model::{Author, DocId, Employee, Role, Unit};
 use prestasi_core::sync::protocol::PushOutcome;
 use serde::Serialize;
 
@@ -39,7 +40,36 @@ pub fn create_user(
     Ok(storage.create_user(&UserRow { tenant_id: tenant.into(), username: username.into(), password_hash, role })?)
 }
 
-/// A one-time code a device exchanges for its own secret.
+/// Who may issue an enrollment code for a device of role `device`: an HR
+/// device reads and writes the whole tenant and an admin's more, so only an
+/// admin may issue codes for those; HR officers issue supervisors' tablets
+/// and kiosks. The one place of the rule, for the API and the devices page.
+pub fn may_issue_enrollment(issuer: Role, device: Role) -> Result<(), AppError> {
+    match (issuer, device) {
+        (Role::Admin, _) | (Role::Hr, Role::Supervisor | Role::Kiosk) => Ok(()),
+        _ => Err(AppError::Forbidden {
+            message: "Hanya admin yang dapat menerbitkan kode pendaftaran untuk perangkat BKPSDM atau admin.".into(),
+        }),
+    }
+}
+
+/// [`issue_enrollment`] on behalf of a logged-in user of role `issuer`,
+/// checked with [`may_issue_enrollment`] first.
+pub fn issue_enrollment_as(
+    storage: &dyn Storage,
+    issuer: Role,
+    tenant: &str,
+    role: Role,
+    user: &str,
+    units: &[String],
+) -> Result<String, AppError> {
+    may_issue_enrollment(issuer, role)?;
+    issue_enrollment(storage, tenant, role, user, units)
+}
+
+/// A one-time code a device exchanges for its own secret. No check of who
+/// asks: for the command line (the server's operator) and tests; people
+/// logged in go through [`issue_enrollment_as`].
 pub fn issue_enrollment(
     storage: &dyn Storage,
     tenant: &str,
@@ -93,7 +123,7 @@ pub struct ImportReport {
 /// Tablets receive them through sync like any other change.
 pub fn import_employees(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     tenant: &str,
     csv: impl std::io::Read,
 ) -> Result<ImportReport, AppError> {
@@ -164,13 +194,14 @@ pub(crate) fn upsert<T: Merged>(
 
 /// The server writing for an HR officer (or for `import`): its own actor,
 /// the officer named on each change.
-fn hr_writer(tenant: &str, officer: &str, server: DeviceId) -> Writer {
+fn hr_writer(tenant: &str, officer: &str, server: &ServerIdentity) -> Writer {
     Writer {
         tenant: tenant.into(),
         origin: "server".into(),
-        author: Author::new(officer, server, Role::Hr),
+        author: Author::new(officer, server.device, Role::Hr),
         enrolled_user: officer.into(),
         units: Vec::new(),
+        signing_key: Some(server.key.clone()),
     }
 }
 
@@ -183,7 +214,7 @@ pub type HrChange<'a, T> = dyn Fn(&mut Document<T>, &Author) -> Result<(), prest
 /// A document-level refusal comes back as a 422.
 pub fn edit_as_hr<T: Merged>(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     tenant: &str,
     officer: &str,
     id: DocId,
@@ -231,7 +262,7 @@ fn edit_in<T: Merged>(
 /// checks; a refusal comes back as a 422.
 pub fn record_as_hr<T: Merged>(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     tenant: &str,
     officer: &str,
     id: DocId,
@@ -260,7 +291,7 @@ pub const WEB_FEEDBACK_AUTHOR: &str = "umpan-balik-web";
 /// twice.
 pub fn record_citizen_feedback(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     tenant: &str,
     id: DocId,
     feedback: &prestasi_core::model::Feedback,
@@ -268,9 +299,10 @@ pub fn record_citizen_feedback(
     let w = Writer {
         tenant: tenant.into(),
         origin: "server".into(),
-        author: Author::new(WEB_FEEDBACK_AUTHOR, server, Role::Kiosk),
+        author: Author::new(WEB_FEEDBACK_AUTHOR, server.device, Role::Kiosk),
         enrolled_user: WEB_FEEDBACK_AUTHOR.into(),
         units: vec![feedback.unit_id.clone()],
+        signing_key: Some(server.key.clone()),
     };
     let mut outcome = Ok(false);
     storage.write(&mut |tx| {

@@ -181,9 +181,9 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("user {username} created in {tenant}");
         }
         Command::Employees(EmployeesCmd::Import { tenant, file, errors_csv }) => {
-            let server = crate::state::server_device(storage.as_ref())?;
+            let server = crate::state::server_identity(storage.as_ref())?;
             let f = std::fs::File::open(&file)?;
-            let report = admin::import_employees(storage.as_ref(), server, &tenant, f)?;
+            let report = admin::import_employees(storage.as_ref(), &server, &tenant, f)?;
             println!(
                 "{} employees and {} units imported, {} rows refused",
                 report.employees,

@@ -22,6 +22,12 @@ pub enum AppError {
     TooLarge { code: &'static str, message: String },
     #[error("{message}")]
     Unprocessable { code: &'static str, message: String },
+    /// 408: the request body did not arrive in time.
+    #[error("{message}")]
+    RequestTimeout { code: &'static str, message: String },
+    /// 429: try again once the request in flight has been answered.
+    #[error("{message}")]
+    TooManyRequests { code: &'static str, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -29,6 +35,11 @@ pub enum AppError {
 impl AppError {
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::BadRequest { code, message: message.into() }
+    }
+
+    /// The status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        self.parts().0
     }
 
     fn parts(&self) -> (StatusCode, &str) {
@@ -39,6 +50,8 @@ impl AppError {
             Self::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
             Self::TooLarge { code, .. } => (StatusCode::PAYLOAD_TOO_LARGE, code),
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
+            Self::RequestTimeout { code, .. } => (StatusCode::REQUEST_TIMEOUT, code),
+            Self::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -12,6 +12,7 @@ pub mod generate;
 pub mod health;
 pub mod http;
 pub mod import;
+pub mod people;
 pub mod reports;
 pub mod state;
 pub mod storage;

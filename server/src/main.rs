@@ -5,10 +5,12 @@ use clap::Parser;
 fn main() -> std::process::ExitCode {
     // Few threads on purpose: every thread that allocates gets its own
     // malloc arena, and arenas keep freed memory. Blocking work is bounded
-    // by `Limits::blocking_jobs` anyway.
+    // by `Limits::blocking_jobs` and `Limits::public_jobs` anyway; the two
+    // spare threads serve session lookups whatever the pools are doing.
+    let limits = prestasi_server::config::Limits::default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(prestasi_server::config::Limits::default().blocking_jobs + 2)
+        .max_blocking_threads(limits.blocking_jobs + limits.public_jobs + 2)
         .build();
     match runtime {
         Ok(rt) => rt.block_on(run()),

@@ -1,46 +1,101 @@
 //! The one `Clone` state every handler receives.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use prestasi_core::model::DeviceId;
+use prestasi_core::signing::PersonKey;
+use tokio::sync::Semaphore;
 
 use crate::config::Limits;
-use crate::storage::{Storage, StorageError};
+use crate::error::AppError;
+use crate::storage::{SignerRow, Storage, StorageError};
 
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub storage: Arc<dyn Storage>,
     pub limits: Limits,
-    /// The server's own automerge actor, for changes it writes itself
-    /// (imports, HR decisions made in the web pages).
-    pub server_device: DeviceId,
+    /// The server's own automerge actor and signing key, for changes it
+    /// writes itself (imports, HR decisions, the citizen form).
+    pub server: ServerIdentity,
     /// Blocking jobs (SQLite, merges) running at once. Requests beyond wait
     /// cheaply as futures: this bounds threads and memory however many
     /// tablets come online together.
-    pub blocking_slots: Arc<tokio::sync::Semaphore>,
+    pub blocking_slots: Arc<Semaphore>,
+    /// The same for anonymous work (login, enrollment, the citizen form):
+    /// a pool of its own, so nobody without credentials can hold the slots
+    /// tablet sync and HR's reports need.
+    pub public_slots: Arc<Semaphore>,
+    /// Ids of the devices with a sync request in flight: at most one each, so one
+    /// device cannot hold every blocking slot.
+    syncing: Arc<Mutex<HashSet<String>>>,
 }
 
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, limits: Limits) -> Result<Self, StorageError> {
-        let server_device = server_device(storage.as_ref())?;
-        let blocking_slots = Arc::new(tokio::sync::Semaphore::new(limits.blocking_jobs));
-        Ok(Self { storage, limits, server_device, blocking_slots })
+        let server = server_identity(storage.as_ref())?;
+        let blocking_slots = Arc::new(Semaphore::new(limits.blocking_jobs));
+        let public_slots = Arc::new(Semaphore::new(limits.public_jobs));
+        Ok(Self { storage, limits, server, blocking_slots, public_slots, syncing: Arc::default() })
     }
 
     /// Run blocking work (SQLite, CPU-heavy merges) off the async workers,
     /// at most `limits.blocking_jobs` at a time.
-    pub async fn blocking<T, F>(&self, f: F) -> Result<T, crate::error::AppError>
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T, AppError>
     where
         T: Send + 'static,
-        F: FnOnce() -> Result<T, crate::error::AppError> + Send + 'static,
+        F: FnOnce() -> Result<T, AppError> + Send + 'static,
     {
-        let _slot = self
-            .blocking_slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| crate::error::AppError::Internal("blocking slots closed".into()))?;
-        tokio::task::spawn_blocking(f).await?
+        run_bounded(&self.blocking_slots, f).await
+    }
+
+    /// Run anonymous blocking work (password checks, enrollment, the
+    /// citizen form) at most `limits.public_jobs` at a time, on slots of
+    /// its own: a flood of it waits for itself only.
+    pub async fn blocking_public<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> Result<T, AppError> + Send + 'static,
+    {
+        run_bounded(&self.public_slots, f).await
+    }
+
+    /// Mark a sync request of `device` as in flight until the guard is
+    /// dropped; `None` while another one of the same device is.
+    pub fn begin_sync(&self, device: &str) -> Option<SyncGuard> {
+        let mut syncing = self.syncing.lock().unwrap_or_else(PoisonError::into_inner);
+        syncing
+            .insert(device.to_string())
+            .then(|| SyncGuard { syncing: self.syncing.clone(), device: device.to_string() })
+    }
+}
+
+/// Wait for a slot of `slots`, then run `f` on the blocking pool. The slot
+/// goes with the job, not with the waiting future: a request whose client
+/// went away still holds it until its job has finished.
+async fn run_bounded<T, F>(slots: &Arc<Semaphore>, f: F) -> Result<T, AppError>
+where
+    T: Send + 'static,
+    F: FnOnce() -> Result<T, AppError> + Send + 'static,
+{
+    let slot = slots.clone().acquire_owned().await.map_err(|_| AppError::Internal("blocking slots closed".into()))?;
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        f()
+    })
+    .await?
+}
+
+/// A device's sync request in flight (see [`AppState::begin_sync`]).
+#[derive(Debug)]
+pub struct SyncGuard {
+    syncing: Arc<Mutex<HashSet<String>>>,
+    device: String,
+}
+
+impl Drop for SyncGuard {
+    fn drop(&mut self) {
+        self.syncing.lock().unwrap_or_else(PoisonError::into_inner).remove(&self.device);
     }
 }
 
@@ -52,4 +107,46 @@ pub fn server_device(storage: &dyn Storage) -> Result<DeviceId, StorageError> {
     let id = DeviceId::random();
     storage.set_meta("server_device_id", &id.to_string())?;
     Ok(id)
+}
+
+#[cfg(test)]
+#[path = "state_tests.rs"]
+mod tests;
+
+/// The server's own actor and the Ed25519 key that signs what it writes,
+/// in the name of the officer (or form) each change names.
+#[derive(Debug, Clone)]
+pub struct ServerIdentity {
+    pub device: DeviceId,
+    pub key: Arc<PersonKey>,
+}
+
+/// Read, or on first start create, the server's device id and signing key,
+/// and make sure the key is registered as the server's.
+pub fn server_identity(storage: &dyn Storage) -> Result<ServerIdentity, StorageError> {
+    let device = server_device(storage)?;
+    let key = match storage.meta("server_signing_key")? {
+        Some(hex) => {
+            let bytes = prestasi_core::signing::unhex(&hex)
+                .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                .ok_or_else(|| StorageError::Backend("server_signing_key is not 32 hex bytes".into()))?;
+            PersonKey::from_secret(&bytes)
+        }
+        None => {
+            let key = PersonKey::generate().map_err(|e| StorageError::Backend(format!("random: {e}")))?;
+            storage.set_meta("server_signing_key", &prestasi_core::signing::hex(key.secret().as_ref()))?;
+            key
+        }
+    };
+    storage.insert_signer(&SignerRow {
+        public_key: key.public().to_vec(),
+        tenant_id: String::new(),
+        person: "server".into(),
+        device_id: device.to_string(),
+        server: true,
+        bound_at: chrono::Utc::now().timestamp_millis(),
+        revoked_at: None,
+        revoked_reason: None,
+    })?;
+    Ok(ServerIdentity { device, key: Arc::new(key) })
 }

@@ -86,11 +86,11 @@ impl People {
 
 /// Create both tenants, import their people and an HR user each.
 pub fn seed(storage: &dyn Storage) {
-    let server = prestasi_server::state::server_device(storage).unwrap();
+    let server = prestasi_server::state::server_identity(storage).unwrap();
     for (tenant, name) in [(MANOKWARI, "Kabupaten Manokwari"), (LHOKSEUMAWE, "Kota Lhokseumawe")] {
         prestasi_server::admin::create_tenant(storage, tenant, name).unwrap();
         let report =
-            prestasi_server::admin::import_employees(storage, server, tenant, People::of(tenant).csv().as_bytes())
+            prestasi_server::admin::import_employees(storage, &server, tenant, People::of(tenant).csv().as_bytes())
                 .unwrap();
         assert!(report.errors.is_empty(), "{:?}", report.errors);
         prestasi_server::admin::create_user(storage, tenant, "hr", HR_PASSWORD, Role::Hr).unwrap();
@@ -227,10 +227,28 @@ pub fn enroll(
     let path = dir.join(format!("{}.db", prestasi_core::model::DeviceId::random()));
     let store = Arc::new(Store::open(&path).unwrap());
     let client = SyncClient::enroll(store.clone(), url, &code).unwrap();
+    // The enrolled person signs in at once; the enrollment's person code
+    // binds their key at the device's first sync.
+    client.sign_in_enrolled(PIN).unwrap();
     Device { store, client, path }
 }
 
+/// The PIN every test person chooses.
+pub const PIN: &str = "246810";
+
 impl Device {
+    /// Signatures by the enrolled person of every change of this device in
+    /// `changes` (which must load on its own: a whole document, possibly
+    /// with more changes appended).
+    pub fn sign(
+        &self,
+        id: prestasi_core::model::DocId,
+        changes: &[u8],
+    ) -> Vec<prestasi_core::sync::protocol::ChangeSig> {
+        let user = self.client.credentials().user.clone();
+        self.store.sign_bytes(&user, id, changes).unwrap_or_default()
+    }
+
     /// The author this device writes as.
     pub fn author(&self) -> prestasi_core::model::Author {
         let c = self.client.credentials();
@@ -287,13 +305,15 @@ pub fn replay_all(device: &Device) -> usize {
     use prestasi_core::sync::protocol::{self, PushDoc, PushOutcome, SyncRequest};
     let mut push = Vec::new();
     for (id, kind) in device.store.all_documents().unwrap() {
+        let bytes = device.store.export(id).unwrap();
         push.push(PushDoc {
             id: protocol::id_bytes(id),
             kind: kind.as_str().into(),
-            changes: protocol::Bytes::from(device.store.export(id).unwrap()),
+            sigs: device.sign(id, &bytes),
+            changes: protocol::Bytes::from(bytes),
         });
     }
-    let resp = post_sync(device, &SyncRequest { v: protocol::PROTOCOL_VERSION, cursor: 0, push, fetch: vec![] });
+    let resp = post_sync(device, &SyncRequest { v: protocol::PROTOCOL_VERSION, push, ..Default::default() });
     resp.results.iter().filter(|r| matches!(r.outcome, PushOutcome::Accepted { .. })).count()
 }
 
@@ -304,32 +324,49 @@ pub fn craft<T: prestasi_core::doc::Record>(device: &Device, id: prestasi_core::
     prestasi_core::doc::Document::create(id, value, &author, chrono::Utc::now()).unwrap().save()
 }
 
-/// Push raw changes of one document through the protocol.
+/// Push raw changes of one document through the protocol, signed by the
+/// device's enrolled person (a modified app signs what it forges with its
+/// own key). `changes` must load on its own (see [`Device::sign`]).
 pub fn push_raw(
     device: &Device,
     id: prestasi_core::model::DocId,
     kind: prestasi_core::doc::DocKind,
     changes: Vec<u8>,
 ) -> prestasi_core::sync::protocol::PushOutcome {
+    let sigs = device.sign(id, &changes);
+    push_signed(device, id, kind, changes, sigs)
+}
+
+/// Push raw changes with the signatures given (none, forged, someone else's).
+pub fn push_signed(
+    device: &Device,
+    id: prestasi_core::model::DocId,
+    kind: prestasi_core::doc::DocKind,
+    changes: Vec<u8>,
+    sigs: Vec<prestasi_core::sync::protocol::ChangeSig>,
+) -> prestasi_core::sync::protocol::PushOutcome {
     use prestasi_core::sync::protocol::{self, PushDoc, SyncRequest, SyncResponse};
-    let push = vec![PushDoc {
-        id: protocol::id_bytes(id),
-        kind: kind.as_str().into(),
-        changes: protocol::Bytes::from(changes),
-    }];
-    let resp: SyncResponse =
-        post_sync(device, &SyncRequest { v: protocol::PROTOCOL_VERSION, cursor: u64::MAX >> 1, push, fetch: vec![] });
+    let push = vec![PushDoc { id: protocol::id_bytes(id), kind: kind.as_str().into(), changes: changes.into(), sigs }];
+    let resp: SyncResponse = post_sync(
+        device,
+        &SyncRequest { v: protocol::PROTOCOL_VERSION, cursor: u64::MAX >> 1, push, ..Default::default() },
+    );
     resp.results.into_iter().next().unwrap().outcome
 }
 
-/// Send one sync request as `device`, expecting success.
+/// Send one sync request as `device`, expecting success. The device's keys
+/// go with it (as the real client sends them), unless the request has its own.
 pub fn post_sync(
     device: &Device,
     req: &prestasi_core::sync::protocol::SyncRequest,
 ) -> prestasi_core::sync::protocol::SyncResponse {
     use prestasi_core::sync::protocol;
+    let mut req = req.clone();
+    if req.signers.is_empty() {
+        req.signers = device.store.bindings().unwrap();
+    }
     let creds = device.client.credentials();
-    let body = zstd::encode_all(protocol::encode(req).as_slice(), 3).unwrap();
+    let body = zstd::encode_all(protocol::encode(&req).as_slice(), 3).unwrap();
     let res = reqwest::blocking::Client::new()
         .post(format!("{}{}", creds.server_url, protocol::SYNC_PATH))
         .bearer_auth(format!("{}.{}", creds.device_id, creds.secret))

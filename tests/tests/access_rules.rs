@@ -134,6 +134,7 @@ fn every_forbidden_read_and_write_is_refused_in_both_tenants() {
                 cursor: 0,
                 push: vec![],
                 fetch: vec![prestasi_core::sync::protocol::id_bytes(b_id)],
+                ..Default::default()
             },
         );
         assert!(asked.docs.iter().all(|d| d.id.as_ref() != b_id.as_bytes()), "fetch outside scope returns nothing");

@@ -22,7 +22,7 @@ fn bad_bodies_get_typed_4xx_and_the_server_keeps_serving() {
         let body: serde_json::Value = r.json().unwrap_or_default();
         (status, body["code"].as_str().unwrap_or("").to_string())
     };
-    let good = |v: u32, push: Vec<PushDoc>| protocol::encode(&SyncRequest { v, cursor: 0, push, fetch: vec![] });
+    let good = |v: u32, push: Vec<PushDoc>| protocol::encode(&SyncRequest { v, push, ..Default::default() });
 
     assert_eq!(send(b"\xff\x00 not cbor".to_vec(), "identity"), (400, "malformed_body".into()));
     let body = good(1, vec![]);
@@ -37,6 +37,7 @@ fn bad_bodies_get_typed_4xx_and_the_server_keeps_serving() {
             id: protocol::id_bytes(DocId::new()),
             kind: "feedback".into(),
             changes: protocol::Bytes::from(vec![]),
+            sigs: vec![],
         })
         .collect();
     assert_eq!(send(zstd::encode_all(good(1, many).as_slice(), 3).unwrap(), "zstd"), (413, "too_large".into()));
@@ -48,17 +49,20 @@ fn bad_bodies_get_typed_4xx_and_the_server_keeps_serving() {
     let staff = Nip::parse(&p.staff_a[0]).unwrap();
     let id = DocId::for_appraisal(&staff, "2026-Q3");
     let a = Appraisal::new(staff, "2026-Q3", &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    let ok_bytes = prestasi_e2e::craft_as_self(&t, id, &a);
     let ok_doc = PushDoc {
         id: protocol::id_bytes(id),
         kind: "appraisal".into(),
-        changes: protocol::Bytes::from(prestasi_e2e::craft_as_self(&t, id, &a)),
+        sigs: t.sign(id, &ok_bytes),
+        changes: protocol::Bytes::from(ok_bytes),
     };
     let huge = PushDoc {
         id: protocol::id_bytes(DocId::new()),
         kind: "feedback".into(),
         changes: protocol::Bytes::from(vec![7u8; 2 << 20]),
+        sigs: vec![],
     };
-    let resp = prestasi_e2e::post_sync(&t, &SyncRequest { v: 1, cursor: 0, push: vec![huge, ok_doc], fetch: vec![] });
+    let resp = prestasi_e2e::post_sync(&t, &SyncRequest { v: 1, push: vec![huge, ok_doc], ..Default::default() });
     assert!(
         matches!(&resp.results[0].outcome, protocol::PushOutcome::Rejected(r) if r.code == protocol::RejectCode::TooLarge)
     );

@@ -18,6 +18,8 @@
 //! let store = Store::open_in_memory().unwrap();
 //! let staff = Nip::parse("199307082019031090").unwrap();
 //! let boss = Nip::parse("198802182010062056").unwrap();
+//! // Every change is signed by its author's key, opened with their PIN.
+//! store.sign_in(boss.as_str(), "246810", None).unwrap();
 //! let me = Author::new(boss.as_str(), store.device_id(), Role::Supervisor);
 //! let id = DocId::for_appraisal(&staff, "2026-Q3");
 //! store.create(id, &Appraisal::new(staff, "2026-Q3", "unit-0001", boss).unwrap(), &me).unwrap();

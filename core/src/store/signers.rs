@@ -48,7 +48,7 @@ pub enum SignerStatus {
 }
 
 impl SignerStatus {
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Bound => "bound",
@@ -260,6 +260,30 @@ impl Store {
             ])?;
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// Sign, as `person` (signed in), every change in `changes` made by this
+    /// device: for changes built outside the store (tools, tests). `changes`
+    /// must load on its own (a whole document, or it with more changes
+    /// appended). Ed25519 is deterministic: a change signed twice has one
+    /// signature.
+    pub fn sign_bytes(&self, person: &str, doc: DocId, changes: &[u8]) -> Result<Vec<ChangeSig>, StoreError> {
+        let mut am = automerge::AutoCommit::load(changes).map_err(|e| StoreError::Signing(e.to_string()))?;
+        let device = self.device_id();
+        let open = lock_map(&self.unlocked);
+        let key = open.get(person).ok_or_else(|| StoreError::NotSignedIn { person: person.to_string() })?;
+        Ok(am
+            .get_changes_meta(&[])
+            .into_iter()
+            .filter(|c| c.actor.to_bytes() == device.as_bytes().as_slice())
+            .map(|c| ChangeSig {
+                hash: ByteBuf::from(c.hash.0.to_vec()),
+                key: ByteBuf::from(key.public().to_vec()),
+                sig: ByteBuf::from(key.sign_change(doc, &c.hash).to_vec()),
+            })
+            .collect())
     }
 }
 

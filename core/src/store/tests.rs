@@ -18,12 +18,21 @@ fn nip(s: &str) -> Nip {
     Nip::parse(s).unwrap()
 }
 
+/// `person`, signed in on `store` (every change is signed by its author).
+fn signed_in(store: &Store, person: &str, role: Role) -> Author {
+    if !store.is_signed_in(person) {
+        // With a person code: its changes go out with the next sync.
+        store.sign_in(person, "123456", Some("KODE-UJI")).unwrap();
+    }
+    Author::new(person, store.device_id(), role)
+}
+
 fn hr(store: &Store) -> Author {
-    Author::new("hr:siti", store.device_id(), Role::Hr)
+    signed_in(store, "hr:siti", Role::Hr)
 }
 
 fn boss(store: &Store) -> Author {
-    Author::new(BOSS, store.device_id(), Role::Supervisor)
+    signed_in(store, BOSS, Role::Supervisor)
 }
 
 fn employee(n: &str, name: &str) -> Employee {
@@ -67,7 +76,7 @@ fn roster(store: &Store) {
         // Roster rows come from the server: not this device's to upload.
     }
     for (id, _) in store.pending().unwrap() {
-        let (_, heads) = store.changes_for_server(id).unwrap();
+        let heads = store.changes_for_server(id).unwrap().heads;
         store.mark_acknowledged(id, &heads).unwrap();
     }
 }
@@ -129,7 +138,7 @@ fn offline_queries() {
             Ok(())
         })
         .unwrap();
-    let kiosk = Author::new("kios-1", store.device_id(), Role::Kiosk);
+    let kiosk = signed_in(&store, "kios-1", Role::Kiosk);
     for m in [5, 15] {
         store.create(DocId::new(), &feedback(m), &kiosk).unwrap();
     }
@@ -154,10 +163,23 @@ fn sync_markers_follow_acknowledgement_and_rejection() {
     let me = boss(&store);
     let (id, a) = appraisal(STAFF[0]);
     store.create(id, &a, &me).unwrap();
-    assert_eq!(store.status(id).unwrap().sync, SyncState::OnlyOnDevice);
+    // Signed by a key the server has not bound yet: it goes out (a person
+    // code waits with it) but shows as awaiting verification.
+    assert_eq!(store.status(id).unwrap().sync, SyncState::AwaitingVerification);
     assert_eq!(store.pending().unwrap(), vec![(id, DocKind::Appraisal)]);
+    let key = crate::signing::unhex(&store.signer(BOSS).unwrap().unwrap().public_key).unwrap();
+    let bound = [crate::sync::protocol::SignerState {
+        key: serde_bytes::ByteBuf::from(key),
+        status: crate::sync::protocol::KeyStatus::Bound,
+        message: None,
+    }];
+    store.apply_round_trip(&RoundTrip { signers: &bound, ..Default::default() }).unwrap();
+    assert_eq!(store.signer(BOSS).unwrap().unwrap().status, SignerStatus::Bound);
+    assert!(!store.signer(BOSS).unwrap().unwrap().has_code, "the code is spent");
+    assert_eq!(store.status(id).unwrap().sync, SyncState::OnlyOnDevice);
 
-    let (bytes, heads) = store.changes_for_server(id).unwrap();
+    let out = store.changes_for_server(id).unwrap();
+    let (bytes, heads) = (out.changes, out.heads);
     assert!(!bytes.is_empty());
     // An edit lands while the upload is in flight: still pending after the ack.
     store
@@ -168,7 +190,8 @@ fn sync_markers_follow_acknowledgement_and_rejection() {
         .unwrap();
     store.mark_acknowledged(id, &heads).unwrap();
     assert_eq!(store.status(id).unwrap().sync, SyncState::OnlyOnDevice);
-    let (rest, heads2) = store.changes_for_server(id).unwrap();
+    let out = store.changes_for_server(id).unwrap();
+    let (rest, heads2) = (out.changes, out.heads);
     assert!(rest.len() < bytes.len(), "only the new change is sent again");
     store.mark_acknowledged(id, &heads2).unwrap();
     assert_eq!(store.status(id).unwrap().sync, SyncState::OnServer);
@@ -232,7 +255,7 @@ fn bad_input_is_refused_and_nothing_is_lost() {
     assert!(store.import(DocId::new(), b"garbage").is_err());
     assert!(store.import(id, b"garbage").is_err());
     assert_eq!(store.get::<Appraisal>(id).unwrap(), a);
-    let kiosk = Author::new("kios-1", store.device_id(), Role::Kiosk);
+    let kiosk = signed_in(&store, "kios-1", Role::Kiosk);
     assert!(store.create(DocId::new(), &feedback(5_000), &kiosk).is_err());
     assert!(store.feedback_awaiting_upload().unwrap().is_empty());
 }
@@ -277,4 +300,48 @@ fn training_records_are_stored_and_projected() {
     assert_eq!(store.get::<crate::model::Training>(id).unwrap().jp(), 20.0);
     let minutes: i64 = store.lock().query_row("SELECT minutes FROM trainings", [], |r| r.get(0)).unwrap();
     assert_eq!(minutes, 900);
+}
+
+#[test]
+fn pins_are_counted_delayed_and_the_key_wiped() {
+    let store = Store::open_in_memory().unwrap();
+    let first = store.sign_in_at(BOSS, "123456", None, 0).unwrap();
+    assert_eq!(first.status, SignerStatus::Pending);
+    store.sign_out(BOSS);
+    let (id, a) = appraisal(STAFF[0]);
+    let me = Author::new(BOSS, store.device_id(), Role::Supervisor);
+    // Signed out: nothing is written.
+    assert!(matches!(store.create(id, &a, &me), Err(StoreError::NotSignedIn { .. })));
+    assert!(store.get::<Appraisal>(id).is_err());
+    // Pending without a code: the change waits on the device.
+    store.sign_in_at(BOSS, "123456", None, 0).unwrap();
+    store.create(id, &a, &me).unwrap();
+    assert_eq!(store.status(id).unwrap().sync, SyncState::AwaitingVerification);
+    assert!(store.pending().unwrap().is_empty(), "held back until a person code is entered");
+    store.sign_in_at(BOSS, "123456", Some("ABCD-EFGH-JKLM"), 0).unwrap();
+    assert_eq!(store.pending().unwrap().len(), 1);
+    let sigs = store.changes_for_server(id).unwrap().sigs;
+    assert_eq!(sigs.len(), 1, "one change by this device, the genesis needs none");
+    assert!(crate::signing::verify_change(
+        id,
+        &automerge::ChangeHash(sigs[0].hash.as_slice().try_into().unwrap()),
+        &sigs[0].key,
+        &sigs[0].sig
+    )
+    .is_ok());
+    // Two wrong PINs free, then waits, then the key is wiped.
+    let wrong = |now| store.sign_in_at(BOSS, "999999", None, now);
+    assert!(matches!(wrong(1), Err(StoreError::WrongPin { attempts_left: 4 })));
+    assert!(matches!(wrong(2), Err(StoreError::WrongPin { attempts_left: 3 })));
+    assert!(matches!(wrong(3), Err(StoreError::WrongPin { attempts_left: 2 })));
+    assert!(matches!(wrong(4), Err(StoreError::PinLocked { retry_after_secs: 30 })));
+    assert!(matches!(store.sign_in_at(BOSS, "123456", None, 5), Err(StoreError::PinLocked { .. })));
+    assert!(matches!(wrong(40_000), Err(StoreError::WrongPin { attempts_left: 1 })));
+    assert!(matches!(wrong(200_000), Err(StoreError::KeyWiped { .. })));
+    assert_eq!(store.signer(BOSS).unwrap().unwrap().status, SignerStatus::Wiped);
+    // The next sign-in makes a new key; what was signed before stays signed.
+    let again = store.sign_in_at(BOSS, "654321", None, 300_000).unwrap();
+    assert_ne!(again.public_key, first.public_key);
+    assert_eq!(again.status, SignerStatus::Pending);
+    assert_eq!(store.changes_for_server(id).unwrap().sigs, sigs);
 }

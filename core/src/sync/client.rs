@@ -128,6 +128,19 @@ impl SyncClient {
         &self.creds
     }
 
+    /// Sign the enrolled person in with `pin`; their first key on this
+    /// device is bound by the person code that came with the enrollment
+    /// (kept until this first sign-in). For apps that skip [`crate::session::Session`]
+    /// (tools, tests, the demo).
+    pub fn sign_in_enrolled(&self, pin: &str) -> Result<crate::store::SignerInfo, SyncError> {
+        let code = self.store.meta(PERSON_CODE_KEY)?;
+        let info = self.store.sign_in(&self.creds.user, pin, code.as_deref())?;
+        if code.is_some() {
+            self.store.delete_meta(PERSON_CODE_KEY)?;
+        }
+        Ok(info)
+    }
+
     pub fn store(&self) -> &Arc<Store> {
         &self.store
     }

@@ -129,7 +129,11 @@ fn plan(d: &Dataset) -> Vec<UnitWork<'_>> {
     work
 }
 
-/// A new device of `role` for `user`, enrolled with a one-time code.
+/// The PIN every simulated person chooses.
+const DEMO_PIN: &str = "135790";
+
+/// A new device of `role` for `user`, enrolled with a one-time code; the
+/// enrolled person signs in at once.
 fn enroll(
     storage: &dyn Storage,
     url: &str,
@@ -140,7 +144,9 @@ fn enroll(
 ) -> Result<SyncClient, DemoError> {
     let code = admin::issue_enrollment(storage, TENANT, role, user, &[unit.to_string()])?;
     let store = Arc::new(Store::open(path)?);
-    Ok(SyncClient::enroll(store, url, &code)?)
+    let client = SyncClient::enroll(store, url, &code)?;
+    client.sign_in_enrolled(DEMO_PIN)?;
+    Ok(client)
 }
 
 /// Sync, and fail if the server refused any of `docs`.

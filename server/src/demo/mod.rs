@@ -28,12 +28,12 @@ mod roster;
 #[cfg(test)]
 mod tests;
 
+use crate::state::ServerIdentity;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use prestasi_core::model::DeviceId;
 
 use crate::config::Limits;
 use crate::generate::{self, Dataset};
@@ -196,13 +196,13 @@ pub async fn start(
             .into());
         }
     };
-    let server_device = state.server_device;
+    let server_device = state.server.clone();
     let d = if seed {
         progress.step(format!("seeding tenant {TENANT} ({TENANT_NAME}) in {}", data_dir.display()));
         let d = generate::dataset(&options())?;
-        let s = storage.clone();
+        let (s, server) = (storage.clone(), server_device.clone());
         let d = tokio::task::spawn_blocking(move || {
-            roster::seed(s.as_ref(), server_device, &d, &progress).map(|()| (d, progress))
+            roster::seed(s.as_ref(), &server, &d, &progress).map(|()| (d, progress))
         })
         .await??;
         Some(d)
@@ -224,7 +224,7 @@ pub async fn start(
     let (tx, rx) = tokio::sync::oneshot::channel();
     let (storage, url, dir) = (running.storage.clone(), running.url.clone(), data_dir.join(DEVICES_DIR));
     std::thread::spawn(move || {
-        let _ = tx.send(seed_through_server(storage.as_ref(), server_device, &url, &dir, &d, progress));
+        let _ = tx.send(seed_through_server(storage.as_ref(), &server_device, &url, &dir, &d, progress));
     });
     let summary = tokio::select! {
         r = rx => r.map_err(|_| "the seeding thread stopped")??,
@@ -241,7 +241,7 @@ pub async fn start(
 /// Steps 2 and 3 of the module documentation, against the running server.
 fn seed_through_server(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     url: &str,
     dir: &Path,
     d: &Dataset,

@@ -2,9 +2,10 @@
 //! HR inputs (unit ratings, potential scores, sanctions) entered, the
 //! feedback's arrival dated, and the closed period locked.
 
+use crate::state::ServerIdentity;
 use chrono::Utc;
 use prestasi_core::doc::DocKind;
-use prestasi_core::model::{Appraisal, AppraisalStatus, DeviceId, Training};
+use prestasi_core::model::{Appraisal, AppraisalStatus, Training};
 
 use super::devices::kiosk_feedback;
 use super::{CLOSED, DemoError, HR_USER, Progress, Summary, TENANT};
@@ -17,7 +18,7 @@ const BATCH: usize = 500;
 
 pub(super) fn run(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     d: &Dataset,
     summary: &mut Summary,
     progress: &Progress,
@@ -78,6 +79,8 @@ fn backdate_feedback(storage: &dyn Storage, d: &Dataset) -> Result<(), DemoError
                 received_at: *at,
                 record: Record::Feedback(kiosk_feedback(f)),
                 conflicts: Vec::new(),
+                // Seeded straight into the view: no device signed it.
+                sigs: Vec::new(),
             })
             .collect();
         storage.load_merged(&writes)?;

@@ -1,7 +1,8 @@
 //! Step 1: the tenant, BKPSDM's user and the roster, as an administrator
 //! would set them up (the roster through the SIASN CSV import).
 
-use prestasi_core::model::{DeviceId, Employee, PositionKind, Role, Unit};
+use crate::state::ServerIdentity;
+use prestasi_core::model::{Employee, PositionKind, Role, Unit};
 
 use super::{DemoError, HR_PASSWORD, HR_USER, Progress, TENANT, TENANT_NAME};
 use crate::admin;
@@ -12,7 +13,7 @@ use crate::storage::Storage;
 const HEADER: &str = "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN;GOLONGAN;\
                       TMT_GOLONGAN;PENDIDIKAN;JENJANG_JF;NIP_ATASAN;STATUS";
 
-pub(super) fn seed(storage: &dyn Storage, server: DeviceId, d: &Dataset, progress: &Progress) -> Result<(), DemoError> {
+pub(super) fn seed(storage: &dyn Storage, server: &ServerIdentity, d: &Dataset, progress: &Progress) -> Result<(), DemoError> {
     admin::create_tenant(storage, TENANT, TENANT_NAME)?;
     admin::create_user(storage, TENANT, HR_USER, HR_PASSWORD, Role::Hr)?;
     progress.step(format!("tenant {TENANT} and HR user {HR_USER} created"));

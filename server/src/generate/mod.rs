@@ -387,6 +387,8 @@ impl<'a> Loader<'a> {
                 received_at,
                 record,
                 conflicts: Vec::new(),
+                // Seeded straight into the view: no device signed it.
+                sigs: Vec::new(),
             });
             done += 1;
             if self.batch.len() >= BATCH {

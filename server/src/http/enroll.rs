@@ -9,7 +9,7 @@ use crate::auth::{normalise_code, random_token, sha256_hex};
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use crate::storage::DeviceRow;
+use crate::storage::{DeviceRow, StorageError};
 
 pub fn router() -> Router<AppState> {
     Router::new().route(ENROLL_PATH, post(enroll))
@@ -21,6 +21,19 @@ async fn enroll(
 ) -> Result<Json<EnrollResponse>, AppError> {
     let device_id: uuid::Uuid =
         req.device_id.parse().map_err(|_| AppError::bad_request("bad_device_id", "device_id must be a UUID"))?;
+    if device_id.is_nil() {
+        return Err(AppError::bad_request("bad_device_id", "device_id must not be the nil UUID"));
+    }
+    // A device id in use — a registered device's, revoked or not, or the
+    // server's own actor — is refused exactly like a bad code (same status,
+    // code and message), so nobody can probe which ids exist. The code stays
+    // unused: the refusal happens before (server id) or inside the rolled
+    // back transaction (registered id) that would have spent it, so the
+    // person HR gave it to can still enroll with a fresh id; burning it would
+    // let anyone who learnt a code and a device id waste it.
+    if device_id.as_bytes() == state.server.device.as_bytes() {
+        return Err(StorageError::EnrollmentInvalid.into());
+    }
     let secret = random_token()?;
     let device = DeviceRow {
         id: device_id.to_string(),
@@ -36,11 +49,17 @@ async fn enroll(
     let code_hash = sha256_hex(&normalise_code(&req.code));
     let storage = state.storage.clone();
     let now = chrono::Utc::now().timestamp_millis();
-    let (registered, tenant) = state
-        .blocking(move || {
-            let d = storage.redeem_enrollment(&code_hash, &device, now)?;
+    let (registered, tenant, person_code) = state
+        .blocking_public(move || {
+            let d = storage.redeem_enrollment(&code_hash, &device, now).map_err(|e| match e {
+                StorageError::Conflict(_) => StorageError::EnrollmentInvalid,
+                other => other,
+            })?;
             let t = storage.tenant(&d.tenant_id)?;
-            Ok((d, t))
+            // The enrollment code already vouched for its person on this
+            // device: their first key here is bound by this code.
+            let code = crate::people::issue_code(storage.as_ref(), &d.tenant_id, &d.user_id, Some(&d.id), "enrollment")?;
+            Ok((d, t, code))
         })
         .await?;
     tracing::info!(device = %registered.id, tenant = %registered.tenant_id, role = ?registered.role, "device enrolled");
@@ -52,5 +71,65 @@ async fn enroll(
         role: registered.role,
         user: registered.user_id,
         units: registered.units,
+        person_code: Some(person_code),
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use prestasi_core::model::{DeviceId, Role};
+    use prestasi_core::sync::protocol::ENROLL_PATH;
+    use tower::ServiceExt;
+
+    use crate::config::Limits;
+    use crate::state::AppState;
+    use crate::storage::sqlite::SqliteStorage;
+
+    fn state() -> AppState {
+        let storage = Arc::new(SqliteStorage::in_memory().unwrap());
+        crate::admin::create_tenant(storage.as_ref(), "uji", "Kabupaten Uji").unwrap();
+        AppState::new(storage, Limits::default()).unwrap()
+    }
+
+    fn code(s: &AppState) -> String {
+        crate::admin::issue_enrollment(s.storage.as_ref(), "uji", Role::Kiosk, "Kios", &["u1".into()]).unwrap()
+    }
+
+    /// The status and the body, byte for byte.
+    async fn enroll(s: &AppState, code: &str, device_id: &str) -> (StatusCode, Vec<u8>) {
+        let body = serde_json::json!({ "code": code, "device_id": device_id }).to_string();
+        let req = Request::post(ENROLL_PATH).header(header::CONTENT_TYPE, "application/json").body(Body::from(body));
+        let res = crate::http::router(s.clone()).oneshot(req.unwrap()).await.unwrap();
+        let status = res.status();
+        (status, axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap().to_vec())
+    }
+
+    #[tokio::test]
+    async fn an_id_in_use_answers_like_a_bad_code_and_the_code_stays_usable() {
+        let s = state();
+        let taken = DeviceId::random().to_string();
+        assert_eq!(enroll(&s, &code(&s), &taken).await.0, StatusCode::OK);
+        let bad_code = enroll(&s, "AAAA-BBBB-CCCC", &DeviceId::random().to_string()).await;
+        assert_eq!(bad_code.0, StatusCode::UNAUTHORIZED);
+        assert!(String::from_utf8_lossy(&bad_code.1).contains("enrollment_invalid"));
+
+        let good = code(&s);
+        let server = s.server.device.to_string();
+        for id in [taken.clone(), taken.to_uppercase(), format!("{{{taken}}}"), server.clone(), server.to_uppercase()] {
+            assert_eq!(enroll(&s, &good, &id).await, bad_code, "{id}");
+        }
+        // The nil UUID is no device id.
+        let (status, body) = enroll(&s, &good, "00000000-0000-0000-0000-000000000000").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert!(String::from_utf8_lossy(&body).contains("bad_device_id"));
+        // None of the refusals spent the code.
+        assert_eq!(enroll(&s, &good, &DeviceId::random().to_string()).await.0, StatusCode::OK);
+        assert_eq!(enroll(&s, &good, &DeviceId::random().to_string()).await, bad_code, "now it is spent");
+    }
 }

@@ -43,7 +43,7 @@ struct LoginOk {
 async fn login(State(state): State<AppState>, JsonBody(l): JsonBody<Login>) -> Result<Json<LoginOk>, AppError> {
     let storage = state.storage.clone();
     let (token, s) =
-        state.blocking(move || open_session(storage.as_ref(), &l.tenant, &l.username, &l.password)).await?;
+        state.blocking_public(move || open_session(storage.as_ref(), &l.tenant, &l.username, &l.password)).await?;
     Ok(Json(LoginOk { token, expires_at: s.expires_at, role: s.role }))
 }
 
@@ -111,7 +111,9 @@ async fn enroll_device(
 ) -> Result<Json<Value>, AppError> {
     let code = s
         .clone()
-        .blocking(move || admin::issue_enrollment(s.storage.as_ref(), &hr.tenant_id, e.role, &e.user, &e.units))
+        .blocking(move || {
+            admin::issue_enrollment_as(s.storage.as_ref(), hr.role, &hr.tenant_id, e.role, &e.user, &e.units)
+        })
         .await?;
     Ok(Json(json!({ "code": code })))
 }
@@ -137,4 +139,63 @@ async fn revoke_device(
         })
         .await?;
     Ok(Json(json!({ "revoked": true })))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use prestasi_core::model::Role;
+    use serde_json::{Value, json};
+    use tower::ServiceExt;
+
+    use crate::config::Limits;
+    use crate::state::AppState;
+    use crate::storage::sqlite::SqliteStorage;
+
+    async fn post(app: &axum::Router, uri: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut req = Request::post(uri).header(header::CONTENT_TYPE, "application/json");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        let res = app.clone().oneshot(req.body(Body::from(body.to_string())).unwrap()).await.unwrap();
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap();
+        (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+    }
+
+    async fn token(app: &axum::Router, username: &str) -> String {
+        let login = json!({ "tenant": "uji", "username": username, "password": "kata-sandi-panjang" });
+        let (status, body) = post(app, "/v1/login", None, login).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().unwrap().to_string()
+    }
+
+    #[tokio::test]
+    async fn only_an_admin_issues_codes_for_hr_and_admin_devices() {
+        let storage = Arc::new(SqliteStorage::in_memory().unwrap());
+        crate::admin::create_tenant(storage.as_ref(), "uji", "Kabupaten Uji").unwrap();
+        crate::admin::create_user(storage.as_ref(), "uji", "siti", "kata-sandi-panjang", Role::Hr).unwrap();
+        crate::admin::create_user(storage.as_ref(), "uji", "root", "kata-sandi-panjang", Role::Admin).unwrap();
+        let app = crate::http::router(AppState::new(storage.clone(), Limits::default()).unwrap());
+        let (hr, admin) = (token(&app, "siti").await, token(&app, "root").await);
+        let device = |role: &str| json!({ "role": role, "user": "siti", "units": [] });
+
+        for role in ["admin", "hr"] {
+            let (status, body) = post(&app, "/v1/hr/devices", Some(&hr), device(role)).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{role}: {body}");
+            assert_eq!(body["code"], "forbidden");
+            assert!(body["message"].as_str().unwrap().starts_with("Hanya admin"), "{body}");
+        }
+        let kiosk = json!({ "role": "kiosk", "user": "Kios", "units": ["u1"] });
+        assert_eq!(post(&app, "/v1/hr/devices", Some(&hr), kiosk).await.0, StatusCode::OK, "HR enrols kiosks");
+        for role in ["admin", "hr"] {
+            let (status, body) = post(&app, "/v1/hr/devices", Some(&admin), device(role)).await;
+            assert_eq!(status, StatusCode::OK, "{role}: {body}");
+        }
+    }
 }

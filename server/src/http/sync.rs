@@ -1,62 +1,115 @@
 //! `POST /v1/sync`: the devices' one endpoint (see docs/PROTOCOL.md).
 
 use std::io::Read;
+use std::pin::Pin;
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
+use axum::body::{Body, HttpBody};
+use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use prestasi_core::sync::protocol::{self, CONTENT_TYPE, PROTOCOL_VERSION, SYNC_PATH, SyncRequest};
 
 use crate::auth::DeviceAuth;
+use crate::config::Limits;
 use crate::error::AppError;
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    // The handler enforces the exact limits; this only stops runaway bodies.
-    Router::new()
-        .route(SYNC_PATH, post(sync))
-        .layer(DefaultBodyLimit::max(crate::config::Limits::default().max_body_bytes))
+    // The handler reads the body itself, within `Limits::max_body_bytes`.
+    Router::new().route(SYNC_PATH, post(sync))
 }
 
 async fn sync(
     State(state): State<AppState>,
     DeviceAuth(device): DeviceAuth,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Result<Response, AppError> {
+    // One request per device at a time, taken before the body is read: a
+    // device cannot hold several blocking slots, nor several bodies in memory.
+    let Some(in_flight) = state.begin_sync(&device.id) else {
+        return Err(AppError::TooManyRequests {
+            code: "sync_in_progress",
+            message: "Sinkronisasi sebelumnya dari perangkat ini masih berjalan. Coba lagi setelah selesai.".into(),
+        });
+    };
     let limits = state.limits;
-    if body.len() > limits.max_body_bytes {
-        return Err(too_large(format!("body of {} bytes, limit {}", body.len(), limits.max_body_bytes)));
-    }
+    let body = read_body(body, limits.max_body_bytes, Duration::from_secs(limits.sync_body_idle_secs)).await?;
     let storage = state.storage.clone();
     let encoding =
         headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity").to_string();
     let response = state
         .blocking(move || -> Result<Vec<u8>, AppError> {
+            // Held until the work is done, even if the client went away.
+            let _in_flight = in_flight;
             let raw = decompress(&encoding, &body, limits.max_decompressed_bytes)?;
             let req: SyncRequest = protocol::decode(&raw)
                 .map_err(|e| AppError::bad_request("malformed_body", format!("not a sync request: {e}")))?;
-            if req.v != PROTOCOL_VERSION {
-                return Err(AppError::bad_request(
-                    "unsupported_version",
-                    format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", req.v),
-                ));
-            }
-            if req.push.len() > limits.max_docs_per_request {
-                return Err(too_large(format!(
-                    "{} documents in one request, limit {}",
-                    req.push.len(),
-                    limits.max_docs_per_request
-                )));
-            }
+            check(&req, &limits)?;
             let resp = crate::sync::sync(storage.as_ref(), &limits, &device, req)?;
             Ok(protocol::encode(&resp))
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], response).into_response())
+}
+
+/// The request-level checks of a decoded request (docs/PROTOCOL.md,
+/// "Request-level errors"), before anything is read or written.
+fn check(req: &SyncRequest, limits: &Limits) -> Result<(), AppError> {
+    if req.v != PROTOCOL_VERSION {
+        return Err(AppError::bad_request(
+            "unsupported_version",
+            format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", req.v),
+        ));
+    }
+    if req.push.len() > limits.max_docs_per_request {
+        return Err(too_large(format!(
+            "{} documents in one request, limit {}",
+            req.push.len(),
+            limits.max_docs_per_request
+        )));
+    }
+    if req.fetch.len() > limits.max_fetch_ids {
+        return Err(too_large(format!(
+            "Permintaan meminta {} dokumen utuh sekaligus; paling banyak {}.",
+            req.fetch.len(),
+            limits.max_fetch_ids
+        )));
+    }
+    // A fetch id of another length is a body that does not follow the
+    // protocol (`fetch: [bytes(16)]`), like any other malformed body.
+    if let Some(bad) = req.fetch.iter().find(|id| id.len() != 16) {
+        return Err(AppError::bad_request(
+            "malformed_body",
+            format!("Permintaan memuat id dokumen sepanjang {} byte; id dokumen 16 byte.", bad.len()),
+        ));
+    }
+    Ok(())
+}
+
+/// Read a request body of at most `limit` bytes, refusing one that sends
+/// nothing for `idle`.
+async fn read_body(mut body: Body, limit: usize, idle: Duration) -> Result<Vec<u8>, AppError> {
+    let mut out = Vec::new();
+    loop {
+        let frame = tokio::time::timeout(idle, std::future::poll_fn(|cx| Pin::new(&mut body).poll_frame(cx)))
+            .await
+            .map_err(|_| AppError::RequestTimeout {
+                code: "body_timeout",
+                message: format!("Isi permintaan tidak datang selama {} detik.", idle.as_secs()),
+            })?;
+        let Some(frame) = frame else { return Ok(out) };
+        let frame = frame.map_err(|e| AppError::bad_request("malformed_body", format!("cannot read body: {e}")))?;
+        if let Ok(data) = frame.into_data() {
+            if out.len() + data.len() > limit {
+                return Err(too_large(format!("body of more than {limit} bytes")));
+            }
+            out.extend_from_slice(&data);
+        }
+    }
 }
 
 fn too_large(message: String) -> AppError {
@@ -84,4 +137,125 @@ fn decompress(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, AppE
         return Err(too_large(format!("body larger than {limit} bytes once decompressed")));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode, header};
+    use prestasi_core::model::{DeviceId, Role};
+    use prestasi_core::sync::protocol::{self, PROTOCOL_VERSION, SYNC_PATH, SyncRequest};
+    use serde_json::Value;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tower::ServiceExt;
+
+    use crate::auth::{normalise_code, sha256_hex};
+    use crate::config::Limits;
+    use crate::state::AppState;
+    use crate::storage::sqlite::SqliteStorage;
+    use crate::storage::{DeviceRow, Storage};
+
+    /// A server state with one enrolled kiosk; its bearer token.
+    fn with_kiosk(limits: Limits) -> (AppState, String) {
+        let storage = Arc::new(SqliteStorage::in_memory().unwrap());
+        crate::admin::create_tenant(storage.as_ref(), "uji", "Kabupaten Uji").unwrap();
+        let code =
+            crate::admin::issue_enrollment(storage.as_ref(), "uji", Role::Kiosk, "Kios", &["u1".into()]).unwrap();
+        let id = DeviceId::random().to_string();
+        let device = DeviceRow {
+            id: id.clone(),
+            tenant_id: String::new(),
+            role: Role::Kiosk,
+            user_id: String::new(),
+            units: Vec::new(),
+            secret_hash: sha256_hex("rahasia"),
+            enrolled_at: 0,
+            revoked_at: None,
+            revoked_reason: None,
+        };
+        storage.redeem_enrollment(&sha256_hex(&normalise_code(&code)), &device, 1).unwrap();
+        (AppState::new(storage, limits).unwrap(), format!("{id}.rahasia"))
+    }
+
+    fn sync_request(token: &str, req: &SyncRequest) -> Request<Body> {
+        Request::post(SYNC_PATH)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::from(protocol::encode(req)))
+            .unwrap()
+    }
+
+    fn fetching(fetch: Vec<Vec<u8>>) -> SyncRequest {
+        SyncRequest {
+            v: PROTOCOL_VERSION,
+            fetch: fetch.into_iter().map(protocol::Bytes::from).collect(),
+            ..SyncRequest::default()
+        }
+    }
+
+    async fn status_and_code(state: &AppState, req: Request<Body>) -> (StatusCode, String) {
+        let res = crate::http::router(state.clone()).oneshot(req).await.unwrap();
+        let status = res.status();
+        let body = axum::body::to_bytes(res.into_body(), 8 << 20).await.unwrap();
+        let code = serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["code"].as_str().map(String::from));
+        (status, code.unwrap_or_default())
+    }
+
+    #[tokio::test]
+    async fn fetch_is_bounded_in_count_and_its_ids_are_16_bytes() {
+        let limits = Limits::default();
+        let (state, token) = with_kiosk(limits);
+        let ids = |n: usize| (0..n).map(|_| DeviceId::random().as_bytes().to_vec()).collect::<Vec<_>>();
+        let at_limit = sync_request(&token, &fetching(ids(limits.max_fetch_ids)));
+        assert_eq!(status_and_code(&state, at_limit).await.0, StatusCode::OK);
+        let over = sync_request(&token, &fetching(ids(limits.max_fetch_ids + 1)));
+        assert_eq!(status_and_code(&state, over).await, (StatusCode::PAYLOAD_TOO_LARGE, "too_large".into()));
+        for bad in [vec![], vec![7u8; 15], vec![7u8; 17]] {
+            let mut fetch = ids(2);
+            fetch.insert(1, bad.clone());
+            let req = sync_request(&token, &fetching(fetch));
+            assert_eq!(
+                status_and_code(&state, req).await,
+                (StatusCode::BAD_REQUEST, "malformed_body".into()),
+                "a {}-byte id",
+                bad.len()
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_that_stops_coming_is_answered_408_and_frees_the_device() {
+        let (state, token) = with_kiosk(Limits { sync_body_idle_secs: 1, ..Limits::default() });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = crate::http::router(state.clone());
+        tokio::spawn(crate::http::serve(listener, app, std::future::pending()));
+
+        // Headers and a promise of 100 bytes, then nothing: a connection
+        // that died mid-upload without the server noticing.
+        let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST {SYNC_PATH} HTTP/1.1\r\nhost: localhost\r\nauthorization: Bearer {token}\r\ncontent-length: 100\r\n\r\n"
+        );
+        stalled.write_all(head.as_bytes()).await.unwrap();
+        stalled.write_all(b"\xa4").await.unwrap();
+        let mut answer = Vec::new();
+        let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let mut buf = [0u8; 4096];
+            while !String::from_utf8_lossy(&answer).contains("body_timeout") {
+                let n = stalled.read(&mut buf).await.unwrap();
+                assert!(n > 0, "closed without an answer: {}", String::from_utf8_lossy(&answer));
+                answer.extend_from_slice(&buf[..n]);
+            }
+        });
+        read.await.expect("the server kept waiting for the body");
+        assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 408"), "{}", String::from_utf8_lossy(&answer));
+
+        // The device's slot is free again: its next sync goes through.
+        let next = sync_request(&token, &fetching(vec![]));
+        assert_eq!(status_and_code(&state, next).await.0, StatusCode::OK);
+    }
 }

@@ -3,6 +3,7 @@
 //! to the document (see `admin::edit_as_hr`), so tablets receive it on
 //! their next sync and the conflict disappears on every copy.
 
+use crate::state::ServerIdentity;
 use std::cell::Cell;
 
 use axum::extract::{Path, State};
@@ -10,7 +11,7 @@ use axum::routing::post;
 use axum::{Json, Router};
 use chrono::Utc;
 use prestasi_core::doc::{DocError, Document};
-use prestasi_core::model::{Appraisal, AppraisalStatus, Author, DeviceId, DocId};
+use prestasi_core::model::{Appraisal, AppraisalStatus, Author, DocId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -62,7 +63,7 @@ type AppraisalChange<'a> = dyn Fn(&mut Document<Appraisal>, &Author) -> Result<(
 
 fn edit_appraisal(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     tenant: &str,
     officer: &str,
     id: DocId,
@@ -94,7 +95,7 @@ fn status_of(d: &Document<Appraisal>) -> Result<AppraisalStatus, Refusal> {
 /// locked appraisal must be reopened first.
 pub(crate) fn resolve_conflict(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     tenant: &str,
     officer: &str,
     id: DocId,
@@ -121,7 +122,7 @@ pub(crate) fn resolve_conflict(
 /// conflict happens to show.
 pub(crate) fn set_status(
     storage: &dyn Storage,
-    server: DeviceId,
+    server: &ServerIdentity,
     tenant: &str,
     officer: &str,
     id: DocId,
@@ -149,7 +150,7 @@ async fn resolve(
     let st = s.clone();
     let value = s
         .blocking(move || {
-            resolve_conflict(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, &r.path, r.pick)
+            resolve_conflict(st.storage.as_ref(), &st.server, &hr.tenant_id, &hr.username, id, &r.path, r.pick)
         })
         .await?;
     Ok(Json(json!({ "appraisal": value, "predikat": value.predikat() })))
@@ -159,7 +160,7 @@ async fn set_status_as(s: AppState, hr: HrAuth, id: &str, status: AppraisalStatu
     let id = doc_id(id)?;
     let st = s.clone();
     let value = s
-        .blocking(move || set_status(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, status))
+        .blocking(move || set_status(st.storage.as_ref(), &st.server, &hr.tenant_id, &hr.username, id, status))
         .await?;
     Ok(Json(json!({ "appraisal": value })))
 }

@@ -143,7 +143,7 @@ async fn import(
     let st = s.clone();
     let report = s
         .blocking(move || {
-            crate::admin::import_employees(st.storage.as_ref(), st.server_device, &hr.tenant_id, body.as_ref())
+            crate::admin::import_employees(st.storage.as_ref(), &st.server, &hr.tenant_id, body.as_ref())
         })
         .await?;
     Ok(match q.format {

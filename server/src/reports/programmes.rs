@@ -270,7 +270,7 @@ pub(crate) fn record_attendance(
     }
     let training = attendance(&p, nip.clone())?;
     let doc = DocId::for_attendance(&p.id, &nip);
-    crate::admin::record_as_hr(s.storage.as_ref(), s.server_device, tenant, officer, doc, &training)?;
+    crate::admin::record_as_hr(s.storage.as_ref(), &s.server, tenant, officer, doc, &training)?;
     Ok((doc, training))
 }
 

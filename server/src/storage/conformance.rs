@@ -19,6 +19,57 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Storage>) {
     pull_follows_cursor_origin_scope_and_tenant(make().as_ref());
     pull_pages_by_size(make().as_ref());
     compaction_keeps_every_change_reachable(make().as_ref());
+    person_codes_bind_one_key_and_keys_revoke(make().as_ref());
+}
+
+fn person_codes_bind_one_key_and_keys_revoke(s: &dyn Storage) {
+    s.create_tenant("t", "T").unwrap();
+    let code = |hash: &str, device: Option<&str>| PersonCodeRow {
+        code_hash: hash.into(),
+        tenant_id: "t".into(),
+        person: BOSS.into(),
+        device_id: device.map(str::to_string),
+        created_by: "hr".into(),
+        created_at: 0,
+        expires_at: 1_000,
+    };
+    let key = |k: u8, device: &str| SignerRow {
+        public_key: vec![k; 32],
+        tenant_id: "t".into(),
+        person: BOSS.into(),
+        device_id: device.into(),
+        server: false,
+        bound_at: 10,
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    s.create_person_code(&code("c1", None)).unwrap();
+    s.create_person_code(&code("c2", Some("dev-1"))).unwrap();
+    // Another person's key, an expired or unknown code: refused.
+    assert!(matches!(
+        s.bind_signer("c1", &SignerRow { person: STAFF.into(), ..key(1, "dev-1") }, 10),
+        Err(StorageError::PersonCodeInvalid)
+    ));
+    assert!(matches!(s.bind_signer("c1", &key(1, "dev-1"), 5_000), Err(StorageError::PersonCodeInvalid)));
+    assert!(matches!(s.bind_signer("nope", &key(1, "dev-1"), 10), Err(StorageError::PersonCodeInvalid)));
+    // A device-bound code only on its device.
+    assert!(matches!(s.bind_signer("c2", &key(2, "dev-2"), 10), Err(StorageError::PersonCodeInvalid)));
+    s.bind_signer("c2", &key(2, "dev-1"), 10).unwrap();
+    s.bind_signer("c1", &key(1, "dev-1"), 10).unwrap();
+    // Single use.
+    assert!(matches!(s.bind_signer("c1", &key(3, "dev-1"), 10), Err(StorageError::PersonCodeInvalid)));
+    let mut found = None;
+    s.read(&mut |l| {
+        found = l.signer(&[1; 32])?;
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(found, Some(key(1, "dev-1")));
+    assert_eq!(s.signers("t", Some(BOSS)).unwrap().len(), 2);
+    s.revoke_signer("t", &[1; 32], "PIN bocor", 20).unwrap();
+    let revoked = s.signers("t", Some(BOSS)).unwrap().into_iter().find(|k| k.public_key == vec![1; 32]).unwrap();
+    assert_eq!((revoked.revoked_at, revoked.revoked_reason.as_deref()), (Some(20), Some("PIN bocor")));
+    assert!(matches!(s.revoke_signer("other", &[2; 32], "x", 20), Err(StorageError::NotFound(_))));
 }
 
 fn appraisal(period: &str) -> Appraisal {
@@ -44,6 +95,7 @@ fn write_doc(s: &dyn Storage, tenant: &str, origin: &str, a: &Appraisal) -> (Doc
             received_at: 1,
             record: Record::Appraisal(a.clone()),
             conflicts: Vec::new(),
+            sigs: Vec::new(),
         })?;
         Ok(())
     })
@@ -160,6 +212,7 @@ fn a_failed_write_leaves_nothing(s: &dyn Storage) {
             received_at: 1,
             record: Record::Appraisal(a.clone()),
             conflicts: Vec::new(),
+            sigs: Vec::new(),
         })?;
         Err(StorageError::Backend("disk full".into()))
     });
@@ -244,6 +297,7 @@ fn compaction_keeps_every_change_reachable(s: &dyn Storage) {
                 received_at: 1,
                 record: Record::Appraisal(value.clone()),
                 conflicts: Vec::new(),
+                sigs: Vec::new(),
             })?;
             Ok(())
         })

@@ -13,6 +13,7 @@ pub use reports::*;
 pub use types::*;
 
 use prestasi_core::model::DocId;
+use prestasi_core::sync::protocol::ChangeSig;
 
 /// Everything the server keeps.
 pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
@@ -60,6 +61,21 @@ pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     fn load_merged(&self, writes: &[DocWrite]) -> Result<(), StorageError>;
     /// A whole document, for the server's own reads and edits.
     fn document(&self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
+
+    fn create_person_code(&self, code: &PersonCodeRow) -> Result<(), StorageError>;
+    /// Use a person code once to bind `key`: the code must be unused,
+    /// unexpired, for `key.person` in `key.tenant_id` (and `key.device_id`,
+    /// if the code names a device); atomically.
+    fn bind_signer(&self, code_hash: &str, key: &SignerRow, now: i64) -> Result<(), StorageError>;
+    /// Add a key binding directly, if it is not there (idempotent): the
+    /// server's own key at start, and keys in unit tests.
+    fn insert_signer(&self, key: &SignerRow) -> Result<(), StorageError>;
+    /// A tenant's keys, of one person or all, newest first.
+    fn signers(&self, tenant: &str, person: Option<&str>) -> Result<Vec<SignerRow>, StorageError>;
+    /// Revoke a key of the tenant; its later signatures are refused.
+    fn revoke_signer(&self, tenant: &str, key: &[u8], reason: &str, now: i64) -> Result<(), StorageError>;
+    /// The stored signatures of a document's changes.
+    fn signatures(&self, tenant: &str, id: DocId) -> Result<Vec<ChangeSig>, StorageError>;
 }
 
 /// What the sync checks read: documents and the roster.
@@ -67,6 +83,8 @@ pub trait Lookup {
     fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
     /// The merged-view employee, for scope checks.
     fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError>;
+    /// The binding of a public key, in any tenant.
+    fn signer(&mut self, key: &[u8]) -> Result<Option<SignerRow>, StorageError>;
 }
 
 /// What the sync code may do inside a write transaction.

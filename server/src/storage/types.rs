@@ -3,6 +3,9 @@
 use automerge::ChangeHash;
 use prestasi_core::doc::{Conflict, DocKind};
 use prestasi_core::model::{Allowance, Appraisal, Award, DocId, Employee, Feedback, Mentoring, Role, Training, Unit};
+use prestasi_core::signing::audit::SignerRecord;
+use prestasi_core::signing::hex;
+use prestasi_core::sync::protocol::ChangeSig;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +16,8 @@ pub enum StorageError {
     Conflict(String),
     #[error("enrollment code is unknown, used or expired")]
     EnrollmentInvalid,
+    #[error("person code is unknown, used, expired, or for another person or device")]
+    PersonCodeInvalid,
     #[error("database is newer than this server (schema {found}, supports {supported})")]
     NewerSchema { found: i64, supported: i64 },
     #[error("database error: {0}")]
@@ -65,6 +70,8 @@ pub struct DocWrite {
     pub received_at: i64,
     pub record: Record,
     pub conflicts: Vec<Conflict>,
+    /// The verified signature of every change in `chunk`.
+    pub sigs: Vec<ChangeSig>,
 }
 
 /// Which documents a device may read.
@@ -199,4 +206,49 @@ pub struct ConflictRow {
     pub kind: String,
     pub path: String,
     pub values: serde_json::Value,
+}
+
+/// A one-time code that binds one key of `person` (on `device_id` only, if set).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonCodeRow {
+    pub code_hash: String,
+    pub tenant_id: String,
+    pub person: String,
+    pub device_id: Option<String>,
+    /// The officer who issued it (or `enrollment`).
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+/// A public key bound to a person on one device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignerRow {
+    #[serde(serialize_with = "as_hex")]
+    pub public_key: Vec<u8>,
+    pub tenant_id: String,
+    pub person: String,
+    pub device_id: String,
+    /// The server's own key.
+    pub server: bool,
+    pub bound_at: i64,
+    pub revoked_at: Option<i64>,
+    pub revoked_reason: Option<String>,
+}
+
+impl SignerRow {
+    pub fn record(&self) -> SignerRecord {
+        SignerRecord {
+            key: hex(&self.public_key),
+            person: self.person.clone(),
+            device: self.device_id.clone(),
+            server: self.server,
+            bound_at: self.bound_at,
+            revoked_at: self.revoked_at,
+        }
+    }
+}
+
+fn as_hex<S: serde::Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&hex(bytes))
 }

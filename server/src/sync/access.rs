@@ -9,6 +9,8 @@
 //! - Kiosks: create feedback for their own unit; read nothing.
 
 use prestasi_core::model::Role;
+use prestasi_core::model::workflow::{Roster, check_assignment};
+use prestasi_core::rules::nip::Nip;
 use prestasi_core::sync::protocol::{RejectCode, Rejection};
 
 use super::Writer;
@@ -63,6 +65,22 @@ pub fn check_write(
         },
         None => None,
     };
+    // A new appraisal takes unit, appraiser and reviewer from the roster
+    // (prestasi_core::model::workflow::check_assignment; HR may assign others).
+    if let (Record::Appraisal(a), None, Some(e)) = (new, old, &employee) {
+        let appraiser_superior = match tx.employee(&w.tenant, a.appraiser_nip.as_str())? {
+            Some(boss) => boss.superior_nip.as_deref().and_then(|n| Nip::parse(n).ok()),
+            None => None,
+        };
+        let roster = Roster {
+            employee_unit: e.unit_id.clone(),
+            employee_superior: e.superior_nip.as_deref().and_then(|n| Nip::parse(n).ok()),
+            appraiser_superior,
+        };
+        if let Err(v) = check_assignment(a, &w.author, &roster) {
+            return Ok(Err(Rejection { code: RejectCode::Forbidden, message: v.user_message(), field: Some(v.field) }));
+        }
+    }
     match w.author.role {
         Role::Hr | Role::Admin => Ok(Ok(())),
         Role::Kiosk => Ok(match new {

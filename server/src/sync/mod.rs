@@ -5,6 +5,7 @@
 pub mod access;
 mod push;
 mod records;
+pub mod signers;
 
 use prestasi_core::model::{Author, DeviceId};
 use prestasi_core::sync::protocol::{PROTOCOL_VERSION, PulledDoc, SyncRequest, SyncResponse, id_bytes, id_from_bytes};
@@ -28,6 +29,9 @@ pub struct Writer {
     /// The person the device is enrolled for.
     pub enrolled_user: String,
     pub units: Vec<String>,
+    /// The server's own writes sign their changes with the server's key as
+    /// they are checked; devices send signatures made on the device.
+    pub signing_key: Option<std::sync::Arc<prestasi_core::signing::PersonKey>>,
 }
 
 impl Writer {
@@ -39,6 +43,7 @@ impl Writer {
             author: Author::new(d.user_id.clone(), device, d.role),
             enrolled_user: d.user_id.clone(),
             units: d.units.clone(),
+            signing_key: None,
         })
     }
 }
@@ -52,6 +57,8 @@ pub fn sync(
 ) -> Result<SyncResponse, StorageError> {
     let writer = Writer::device(device)?;
     let now = chrono::Utc::now();
+    // Keys first: a key bound here verifies the pushes of the same request.
+    let signers = signers::bind_all(storage, device, &req.signers, now.timestamp_millis())?;
     let results = push_all(storage, limits, &writer, &req.push, now.timestamp_millis())?;
     let scope = access::read_scope(device);
     let page = storage.pull(&PullQuery {
@@ -80,5 +87,33 @@ pub fn sync(
         cursor: page.cursor,
         more: page.more,
         server_time: prestasi_core::model::time::format_timestamp(&now),
+        signers,
     })
+}
+
+/// A key for `person` on `device`, bound as if through a person code: for
+/// unit tests that build writers by hand.
+#[cfg(test)]
+pub(crate) fn bound_test_key(
+    storage: &dyn Storage,
+    tenant: &str,
+    person: &str,
+    device: &DeviceId,
+) -> std::sync::Arc<prestasi_core::signing::PersonKey> {
+    #[allow(clippy::unwrap_used)]
+    let key = prestasi_core::signing::PersonKey::generate().unwrap();
+    #[allow(clippy::unwrap_used)]
+    storage
+        .insert_signer(&crate::storage::SignerRow {
+            public_key: key.public().to_vec(),
+            tenant_id: tenant.into(),
+            person: person.into(),
+            device_id: device.to_string(),
+            server: false,
+            bound_at: 0,
+            revoked_at: None,
+            revoked_reason: None,
+        })
+        .unwrap();
+    std::sync::Arc::new(key)
 }

@@ -13,10 +13,13 @@ use prestasi_core::ValidationError;
 use prestasi_core::doc::{DocError, DocKind, Document, genesis_hash};
 use prestasi_core::error::Reason;
 use prestasi_core::model::{Allowance, Appraisal, Award, DocId, Employee, Feedback, Mentoring, Training, Unit};
-use prestasi_core::sync::protocol::{PushDoc, PushOutcome, PushResult, RejectCode, Rejection, id_from_bytes};
+use prestasi_core::signing::verify_change;
+use prestasi_core::sync::protocol::{
+    ChangeSig, PushDoc, PushOutcome, PushResult, RejectCode, Rejection, id_from_bytes,
+};
 use serde_bytes::ByteBuf;
 
-use super::{Merged, Writer, access};
+use super::{Merged, Writer, access, signers};
 use crate::config::Limits;
 use crate::storage::{DocWrite, Lookup, Storage, StorageError, WriteTx};
 
@@ -116,15 +119,16 @@ fn prepare_one(
             Some("kind".into()),
         ));
     };
+    let (c, sigs) = (&d.changes[..], &d.sigs[..]);
     match kind {
-        DocKind::Employee => prepare::<Employee>(tx, w, id, &d.changes, now),
-        DocKind::Unit => prepare::<Unit>(tx, w, id, &d.changes, now),
-        DocKind::Appraisal => prepare::<Appraisal>(tx, w, id, &d.changes, now),
-        DocKind::Feedback => prepare::<Feedback>(tx, w, id, &d.changes, now),
-        DocKind::Training => prepare::<Training>(tx, w, id, &d.changes, now),
-        DocKind::Mentoring => prepare::<Mentoring>(tx, w, id, &d.changes, now),
-        DocKind::Allowance => prepare::<Allowance>(tx, w, id, &d.changes, now),
-        DocKind::Award => prepare::<Award>(tx, w, id, &d.changes, now),
+        DocKind::Employee => prepare::<Employee>(tx, w, id, c, sigs, now),
+        DocKind::Unit => prepare::<Unit>(tx, w, id, c, sigs, now),
+        DocKind::Appraisal => prepare::<Appraisal>(tx, w, id, c, sigs, now),
+        DocKind::Feedback => prepare::<Feedback>(tx, w, id, c, sigs, now),
+        DocKind::Training => prepare::<Training>(tx, w, id, c, sigs, now),
+        DocKind::Mentoring => prepare::<Mentoring>(tx, w, id, c, sigs, now),
+        DocKind::Allowance => prepare::<Allowance>(tx, w, id, c, sigs, now),
+        DocKind::Award => prepare::<Award>(tx, w, id, c, sigs, now),
     }
 }
 
@@ -152,7 +156,7 @@ fn invalid(v: ValidationError) -> PushOutcome {
 }
 
 /// Check and store one document of kind `T` (server-side writes: import,
-/// HR decisions).
+/// HR decisions, the citizen form): `w.signing_key` signs its new changes.
 pub(crate) fn push_typed<T: Merged>(
     tx: &mut dyn WriteTx,
     w: &Writer,
@@ -160,7 +164,7 @@ pub(crate) fn push_typed<T: Merged>(
     changes: &[u8],
     now: i64,
 ) -> Result<PushOutcome, StorageError> {
-    let checked = prepare::<T>(tx, w, id, changes, now)?;
+    let checked = prepare::<T>(tx, w, id, changes, &[], now)?;
     commit(tx, checked)
 }
 
@@ -171,6 +175,7 @@ fn prepare<T: Merged>(
     w: &Writer,
     id: DocId,
     changes: &[u8],
+    sigs: &[ChangeSig],
     now: i64,
 ) -> Result<Checked, StorageError> {
     let done = |o| Ok(Checked::Done(o));
@@ -212,16 +217,24 @@ fn prepare<T: Merged>(
         }
         return done(PushOutcome::Accepted { heads: heads_bytes(&heads) });
     }
-    let w = &match change_author::<T>(&mut doc, &before, w, id) {
+    let (w, verified) = match change_author::<T>(tx, &mut doc, &before, w, id, sigs)? {
         Ok(author) => author,
         Err(refused) => return done(refused),
     };
+    let w = &w;
     let new = match doc.value() {
         Ok(v) => v,
         Err(e) => return done(doc_rejection(e)),
     };
     if let Err(v) = new.validate() {
         return done(invalid(v));
+    }
+    if new.derived_id().is_some_and(|d| d != id) {
+        return done(reject(
+            RejectCode::InvalidId,
+            "Id dokumen harus diturunkan dari pegawai dan periodenya (satu penilaian per pegawai per periode).",
+            Some("id".into()),
+        ));
     }
     if let Err(v) = T::check_change(old.as_ref(), &new, &w.author) {
         if old.as_ref().is_some_and(Merged::is_locked) {
@@ -247,55 +260,101 @@ fn prepare<T: Merged>(
         received_at: now,
         record: new_record,
         conflicts: doc.conflicts(),
+        sigs: verified,
     };
     let outcome = PushOutcome::Accepted { heads: heads_bytes(&heads) };
     Ok(Checked::Store { write: Box::new(write), base: stored.map(|s| s.heads), outcome })
 }
 
-/// Who wrote the new changes. Every change the server did not have must be
-/// written by this device (its actor) and name one person (its message):
-/// the device's enrolled user, or — on a supervisor's unit tablet, which
-/// changes hands — another person signed in on it, whose rights are then
-/// checked like anyone's but only inside the device's units. The shared
-/// genesis of documents that have one must be exactly the canonical change.
+/// Who wrote the new changes, verified. Every change the server did not
+/// have must be written by this device (its actor), name one person (its
+/// message) and carry a valid signature by a key bound to that person on
+/// this device and not revoked (the server's own writes are signed here,
+/// by the server's key, in the name of the officer they name). On a
+/// supervisor's unit tablet, which changes hands, that may be anyone bound
+/// there, whose rights are then checked like anyone's but only inside the
+/// device's units; kiosks and HR devices write as their enrolled user only.
+/// The shared genesis of documents that have one must be exactly the
+/// canonical change and needs no signature.
 fn change_author<T: Merged>(
+    tx: &mut dyn Lookup,
     doc: &mut Document<T>,
     before: &[ChangeHash],
     w: &Writer,
     id: DocId,
-) -> Result<Writer, PushOutcome> {
-    let foreign = |why: &str| reject(RejectCode::ForeignAuthor, why.to_string(), None);
+    sigs: &[ChangeSig],
+) -> Result<Result<(Writer, Vec<ChangeSig>), PushOutcome>, StorageError> {
+    let refuse = |code: RejectCode, why: &str| Ok(Err(reject(code, why.to_string(), None)));
     let device = w.author.device.as_bytes().to_vec();
+    let device_id = w.author.device.to_string();
     let mut person: Option<String> = None;
+    let mut verified = Vec::new();
     for c in doc.automerge().get_changes_meta(before) {
         if c.actor.to_bytes() == id.as_bytes().as_slice() {
             if Some(c.hash) == genesis_hash::<T>(id) {
                 continue;
             }
-            return Err(foreign("Perubahan awal dokumen tidak sesuai bentuk bakunya."));
+            return refuse(RejectCode::ForeignAuthor, "Perubahan awal dokumen tidak sesuai bentuk bakunya.");
         }
         if c.actor.to_bytes() != device.as_slice() {
-            return Err(foreign("Perubahan ditulis oleh perangkat lain."));
+            return refuse(RejectCode::ForeignAuthor, "Perubahan ditulis oleh perangkat lain.");
         }
-        let Some(who) = c.message.as_deref().filter(|m| !m.trim().is_empty()) else {
-            return Err(foreign("Perubahan tidak mencantumkan penggunanya."));
+        let Some(named) = c.message.as_deref().filter(|m| !m.trim().is_empty()) else {
+            return refuse(RejectCode::ForeignAuthor, "Perubahan tidak mencantumkan penggunanya.");
         };
+        let sig = match &w.signing_key {
+            Some(key) => ChangeSig {
+                hash: ByteBuf::from(c.hash.0.to_vec()),
+                key: ByteBuf::from(key.public().to_vec()),
+                sig: ByteBuf::from(key.sign_change(id, &c.hash).to_vec()),
+            },
+            None => match sigs.iter().find(|s| s.hash.as_slice() == c.hash.0.as_slice()) {
+                Some(s) => s.clone(),
+                None => return refuse(RejectCode::Unsigned, "Perubahan belum ditandatangani penggunanya."),
+            },
+        };
+        if verify_change(id, &c.hash, &sig.key, &sig.sig).is_err() {
+            return refuse(RejectCode::BadSignature, "Tanda tangan perubahan tidak sah untuk dokumen ini.");
+        }
+        let Some(signer) = tx.signer(&sig.key)? else {
+            return refuse(
+                RejectCode::UnknownSigner,
+                "Kunci tanda tangan belum terverifikasi di BKPSDM; masukkan kode verifikasi pegawai.",
+            );
+        };
+        if signer.device_id != device_id || !(signer.server || signer.tenant_id == w.tenant) {
+            return refuse(RejectCode::UnknownSigner, "Kunci tanda tangan bukan milik perangkat ini.");
+        }
+        if signer.revoked_at.is_some() {
+            let m = signers::revoked_message(signer.revoked_reason.as_deref());
+            return refuse(RejectCode::RevokedSigner, &m);
+        }
+        // The signer, not the message, is who wrote it (the server signs
+        // in the name of the officer it names).
+        let who = if signer.server { named.to_string() } else { signer.person.clone() };
+        if who != named {
+            return refuse(RejectCode::ForeignAuthor, "Perubahan atas nama orang lain daripada penanda tangannya.");
+        }
         match &person {
-            None => person = Some(who.to_string()),
-            Some(p) if p != who => {
-                return Err(foreign("Satu dokumen hanya boleh diubah oleh satu orang dalam satu sinkronisasi."));
+            None => person = Some(who),
+            Some(p) if *p != who => {
+                return refuse(
+                    RejectCode::ForeignAuthor,
+                    "Satu dokumen hanya boleh diubah oleh satu orang dalam satu sinkronisasi.",
+                );
             }
             Some(_) => {}
         }
+        verified.push(sig);
     }
     let person = person.unwrap_or_else(|| w.author.user.clone());
     let shared_tablet = w.author.role == prestasi_core::model::Role::Supervisor;
     if person != w.author.user && !shared_tablet {
-        return Err(foreign("Perubahan ditulis atas nama pengguna lain."));
+        return refuse(RejectCode::ForeignAuthor, "Perubahan ditulis atas nama pengguna lain.");
     }
     let mut author = w.clone();
     author.author.user = person;
-    Ok(author)
+    Ok(Ok((author, verified)))
 }
 
 fn heads_bytes(heads: &[ChangeHash]) -> Vec<ByteBuf> {

@@ -24,7 +24,8 @@ fn setup() -> (SqliteStorage, Writer) {
         "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN\n\
          {STAFF};Ani;u1;Unit;a;Agency;pelaksana;Staf\n{BOSS};Budi;u1;Unit;a;Agency;pengawas;Kepala\n"
     );
-    crate::admin::import_employees(&s, DeviceId::random(), "t", csv.as_bytes()).unwrap();
+    let server = crate::state::server_identity(&s).unwrap();
+    crate::admin::import_employees(&s, &server, "t", csv.as_bytes()).unwrap();
     let device = DeviceId::random();
     let w = Writer {
         tenant: "t".into(),
@@ -32,6 +33,8 @@ fn setup() -> (SqliteStorage, Writer) {
         author: Author::new(BOSS, device, Role::Supervisor),
         enrolled_user: BOSS.into(),
         units: vec!["u1".into()],
+        // Signs as the device would: the pushed bytes are what is under test.
+        signing_key: Some(crate::sync::bound_test_key(&s, "t", BOSS, &device)),
     };
     (s, w)
 }
@@ -44,7 +47,7 @@ fn valid(w: &Writer) -> (DocId, Vec<u8>) {
 }
 
 fn push(s: &SqliteStorage, w: &Writer, id: DocId, bytes: Vec<u8>) -> PushOutcome {
-    let doc = PushDoc { id: id_bytes(id), kind: "appraisal".into(), changes: ByteBuf::from(bytes) };
+    let doc = PushDoc { id: id_bytes(id), kind: "appraisal".into(), changes: ByteBuf::from(bytes), sigs: Vec::new() };
     push_all(s, &Limits::default(), w, &[doc], 0).unwrap().remove(0).outcome
 }
 

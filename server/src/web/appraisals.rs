@@ -4,6 +4,7 @@
 //! The forms go through the same code as the API
 //! (`reports::actions`), so a refusal by the rules is the same refusal.
 
+use crate::state::ServerIdentity;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -229,8 +230,8 @@ const FIELDS_PER_CHANGE: usize = 12;
 struct Devices(HashMap<String, String>);
 
 impl Devices {
-    fn load(ctx: &Ctx, server: DeviceId) -> Result<Self, AppError> {
-        let mut names = HashMap::from([(server.actor_hex(), "Server BKPSDM".to_string())]);
+    fn load(ctx: &Ctx, server: &ServerIdentity) -> Result<Self, AppError> {
+        let mut names = HashMap::from([(server.device.actor_hex(), "Server BKPSDM".to_string())]);
         for d in ctx.storage.devices(&ctx.tenant)? {
             let Ok(id) = d.id.parse::<DeviceId>() else { continue };
             let kind = match d.role {
@@ -398,7 +399,7 @@ fn flash(code: Option<&str>) -> Option<&'static str> {
 
 fn build_detail(
     ctx: &Ctx,
-    server: DeviceId,
+    server: &ServerIdentity,
     hr: WebHr,
     id: DocId,
     pesan: Option<&str>,
@@ -449,8 +450,8 @@ async fn detail(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Qu
         Ok(id) => id,
         Err(e) => return fail(e),
     };
-    let (user, server) = (hr.clone(), s.server_device);
-    show(&s, &hr, move |ctx| build_detail(ctx, server, user, id, q.pesan.as_deref(), None)).await
+    let (user, server) = (hr.clone(), s.server.clone());
+    show(&s, &hr, move |ctx| build_detail(ctx, &server, user, id, q.pesan.as_deref(), None)).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -474,7 +475,7 @@ where
         Ok(id) => id,
         Err(e) => return fail(e),
     };
-    let (user, again_user, server) = (hr.clone(), hr.clone(), s.server_device);
+    let (user, again_user, server) = (hr.clone(), hr.clone(), s.server.clone());
     let csrf = form.csrf.clone();
     submit(
         &s,
@@ -482,7 +483,7 @@ where
         &csrf,
         format!("/hr/penilaian/{id}?pesan={done}"),
         move |st| action(st, &user, id, &form).map(|_| ()),
-        move |ctx, refused| build_detail(ctx, server, again_user, id, None, Some(refused)),
+        move |ctx, refused| build_detail(ctx, &server, again_user, id, None, Some(refused)),
     )
     .await
 }
@@ -491,7 +492,7 @@ async fn resolve(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, F
     act(s, hr, id, f, "konflik", |st, hr, id, f| {
         let refuse = |message: &str| AppError::Unprocessable { code: "invalid", message: message.into() };
         let pick: usize = f.pick.parse().map_err(|_| refuse("Pilih salah satu nilai."))?;
-        actions::resolve_conflict(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, &f.path, pick)
+        actions::resolve_conflict(st.storage.as_ref(), &st.server, &hr.tenant_id, &hr.username, id, &f.path, pick)
     })
     .await
 }
@@ -499,7 +500,7 @@ async fn resolve(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, F
 async fn lock(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Response {
     act(s, hr, id, f, "kunci", |st, hr, id, _| {
         let status = AppraisalStatus::Locked;
-        actions::set_status(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, status)
+        actions::set_status(st.storage.as_ref(), &st.server, &hr.tenant_id, &hr.username, id, status)
     })
     .await
 }
@@ -507,7 +508,7 @@ async fn lock(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form
 async fn reopen(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Form(f): Form<ActionForm>) -> Response {
     act(s, hr, id, f, "buka", |st, hr, id, _| {
         let status = AppraisalStatus::Draft;
-        actions::set_status(st.storage.as_ref(), st.server_device, &hr.tenant_id, &hr.username, id, status)
+        actions::set_status(st.storage.as_ref(), &st.server, &hr.tenant_id, &hr.username, id, status)
     })
     .await
 }

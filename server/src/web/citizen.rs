@@ -21,6 +21,7 @@
 //! - the document id is derived from the token's nonce, so the same form
 //!   sent twice (a double tap on a slow connection) is stored once.
 
+use crate::state::ServerIdentity;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -34,7 +35,7 @@ use axum::{Extension, Form, Router};
 use chrono::Utc;
 use prestasi_core::ValidationError;
 use prestasi_core::model::feedback::MAX_MINUTES_WAITED;
-use prestasi_core::model::{Channel, DeviceId, DocId, Feedback};
+use prestasi_core::model::{Channel, DocId, Feedback};
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::skm::{Element, Scores};
 use serde::Deserialize;
@@ -540,7 +541,7 @@ async fn page(
     let storage = s.storage.clone();
     let t = tenant.clone();
     let found = s
-        .blocking(move || {
+        .blocking_public(move || {
             let Some(mut place) = find_place(storage.as_ref(), &t, &unit, &q.petugas)? else { return Ok(None) };
             place.services = services_of(storage.as_ref(), &t, &place.unit.id)?;
             let token = new_token(&c.secret(storage.as_ref())?, &t, &place.unit.id)?;
@@ -582,13 +583,13 @@ async fn submit(
         return too_many(wait);
     }
     let storage = s.storage.clone();
-    let server = s.server_device;
+    let server = s.server.clone();
     let t = tenant.clone();
     let a = Arc::new(a);
     let answers = a.clone();
     let outcome = s
-        .blocking(move || {
-            let mut outcome = decide(storage.as_ref(), &c, server, &limits, &t, &unit, &answers)?;
+        .blocking_public(move || {
+            let mut outcome = decide(storage.as_ref(), &c, &server, &limits, &t, &unit, &answers)?;
             if let Outcome::Again(_, place, _, _) = &mut outcome {
                 place.services = services_of(storage.as_ref(), &t, &place.unit.id)?;
             }
@@ -611,7 +612,7 @@ async fn submit(
 fn decide(
     storage: &dyn Storage,
     c: &Citizen,
-    server: DeviceId,
+    server: &ServerIdentity,
     limits: &Limits,
     t: &str,
     unit: &str,

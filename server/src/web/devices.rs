@@ -204,32 +204,54 @@ async fn page(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) 
     show(&s, hr, StatusCode::OK, Extra { notice, ..Default::default() }).await
 }
 
-/// Check an enrollment request; `Err` is the message for HR.
-fn check_enrollment(storage: &dyn Storage, tenant: &str, f: &EnrollInput) -> Result<Result<Role, String>, AppError> {
+/// Check an enrollment request by HR user `issuer`: the device's role and
+/// the issuer's role (`Ok`), or the status and message for HR (`Err`).
+fn check_enrollment(
+    storage: &dyn Storage,
+    tenant: &str,
+    issuer: &str,
+    f: &EnrollInput,
+) -> Result<Result<(Role, Role), (StatusCode, String)>, AppError> {
+    let refuse = |message: String| Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, message)));
     let role = match f.role.as_str() {
         "supervisor" => Role::Supervisor,
         "kiosk" => Role::Kiosk,
-        _ => return Ok(Err("Pilih peran perangkat: atasan atau kios.".into())),
+        "hr" => Role::Hr,
+        "admin" => Role::Admin,
+        _ => return refuse("Pilih peran perangkat: atasan atau kios.".into()),
     };
+    let Some(issuer) = storage.user(tenant, issuer)?.map(|u| u.role) else {
+        return Err(AppError::Forbidden { message: "Sesi tidak dikenal; silakan masuk lagi.".into() });
+    };
+    if let Err(e) = admin::may_issue_enrollment(issuer, role) {
+        return Ok(Err((e.status(), e.to_string())));
+    }
     let known = storage.units(tenant)?;
     if let Some(u) = f.units.iter().find(|u| !known.iter().any(|k| &k.id == *u)) {
-        return Ok(Err(format!("Unit kerja {u} tidak dikenal.")));
+        return refuse(format!("Unit kerja {u} tidak dikenal."));
     }
     match role {
-        Role::Supervisor if f.units.is_empty() => Ok(Err("Pilih unit kerja yang dipimpin atasan ini.".into())),
+        Role::Supervisor if f.units.is_empty() => refuse("Pilih unit kerja yang dipimpin atasan ini.".into()),
         Role::Supervisor => {
             let nip = match Nip::parse(&f.user) {
                 Ok(n) => n,
-                Err(e) => return Ok(Err(format!("NIP atasan tidak sah: {}", e.user_message()))),
+                Err(e) => return refuse(format!("NIP atasan tidak sah: {}", e.user_message())),
             };
             let registered = storage.employees(tenant, None)?.iter().any(|e| e.nip == nip.as_str());
-            Ok(if registered { Ok(role) } else { Err(format!("Pegawai dengan NIP {} tidak terdaftar.", nip.as_str())) })
+            if registered {
+                Ok(Ok((role, issuer)))
+            } else {
+                refuse(format!("Pegawai dengan NIP {} tidak terdaftar.", nip.as_str()))
+            }
         }
-        _ if f.units.len() != 1 => Ok(Err("Kios melayani tepat satu unit kerja; pilih satu.".into())),
-        _ if f.user.is_empty() || f.user.chars().count() > 64 => {
-            Ok(Err("Isi nama kios (paling banyak 64 huruf), misalnya \"Kios Loket 1\".".into()))
+        Role::Kiosk if f.units.len() != 1 => refuse("Kios melayani tepat satu unit kerja; pilih satu.".into()),
+        Role::Kiosk if f.user.is_empty() || f.user.chars().count() > 64 => {
+            refuse("Isi nama kios (paling banyak 64 huruf), misalnya \"Kios Loket 1\".".into())
         }
-        _ => Ok(Ok(role)),
+        Role::Hr | Role::Admin if f.user.is_empty() || f.user.chars().count() > 64 => {
+            refuse("Isi nama pengguna pemegang perangkat (paling banyak 64 huruf).".into())
+        }
+        _ => Ok(Ok((role, issuer))),
     }
 }
 
@@ -252,14 +274,19 @@ async fn enroll(
     let server = origin(&headers);
     let storage = s.storage.clone();
     let tenant = hr.tenant_id.clone();
-    let asked = EnrollInput { role: form.role.clone(), user: form.user.clone(), units: form.units.clone() };
+    let username = hr.username.clone();
+    let mut asked = EnrollInput { role: form.role.clone(), user: form.user.clone(), units: form.units.clone() };
     let issued = s
         .blocking(move || {
-            let role = match check_enrollment(storage.as_ref(), &tenant, &asked)? {
-                Ok(role) => role,
-                Err(message) => return Ok(Err(message)),
+            let (role, issuer) = match check_enrollment(storage.as_ref(), &tenant, &username, &asked)? {
+                Ok(roles) => roles,
+                Err(refused) => return Ok(Err(refused)),
             };
-            let code = admin::issue_enrollment(storage.as_ref(), &tenant, role, &asked.user, &asked.units)?;
+            // HR and admin devices read the whole tenant: no units.
+            if role.is_hr() {
+                asked.units.clear();
+            }
+            let code = admin::issue_enrollment_as(storage.as_ref(), issuer, &tenant, role, &asked.user, &asked.units)?;
             let link = format!("prestasi://enroll?server={server}&code={code}");
             let qr = qr_svg(&link, &format!("Kode QR pendaftaran perangkat {code}"))?;
             let names: HashMap<String, String> = storage.units(&tenant)?.into_iter().map(|u| (u.id, u.name)).collect();
@@ -278,9 +305,8 @@ async fn enroll(
         .await;
     match issued {
         Ok(Ok(issued)) => show(&s, hr, StatusCode::OK, Extra { issued: Some(issued), ..Default::default() }).await,
-        Ok(Err(message)) => {
-            show(&s, hr, StatusCode::UNPROCESSABLE_ENTITY, Extra { error: Some(message), form, ..Default::default() })
-                .await
+        Ok(Err((status, message))) => {
+            show(&s, hr, status, Extra { error: Some(message), form, ..Default::default() }).await
         }
         Err(e) => super::fail(e),
     }

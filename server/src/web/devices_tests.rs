@@ -95,7 +95,7 @@ async fn enrolling_checks_the_form() {
         (format!("csrf={csrf}&role=supervisor&user=123&units=u1"), "NIP atasan tidak sah"),
         (format!("csrf={csrf}&role=supervisor&user=199001012015031099&units=u1"), "tidak terdaftar"),
         (format!("csrf={csrf}&role=kiosk&user=Kios&units=u9"), "Unit kerja u9 tidak dikenal"),
-        (format!("csrf={csrf}&role=hr&user=x&units=u1"), "Pilih peran"),
+        (format!("csrf={csrf}&role=camat&user=x&units=u1"), "Pilih peran"),
     ];
     for (body, message) in cases {
         let (status, _, html) = send(&app, post("/hr/perangkat", &body, &cookie)).await;
@@ -107,6 +107,33 @@ async fn enrolling_checks_the_form() {
     let body = format!("csrf={csrf}&role=kiosk&user=Kios+Loket+2&units=u1&units=u2");
     let (_, _, html) = send(&app, post("/hr/perangkat", &body, &cookie)).await;
     assert!(html.contains(r#"value="Kios Loket 2""#) && html.contains(r#"value="u2" checked"#), "{html}");
+}
+
+#[tokio::test]
+async fn only_an_admin_issues_codes_for_hr_and_admin_devices() {
+    let (app, storage, cookie, csrf) = signed_in().await; // siti is HR, not admin
+    for role in ["hr", "admin"] {
+        let body = format!("csrf={csrf}&role={role}&user=siti");
+        let (status, _, html) = send(&app, post("/hr/perangkat", &body, &cookie)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{role}");
+        assert!(html.contains("Hanya admin yang dapat menerbitkan kode pendaftaran"), "{role}: {html}");
+        assert!(!html.contains(r#"<p class="kode">"#), "{role}: no code shown");
+    }
+
+    crate::admin::create_user(storage.as_ref(), "uji", "root", "kata-sandi-panjang", Role::Admin).unwrap();
+    let login = "tenant=uji&username=root&password=kata-sandi-panjang";
+    let (status, headers, _) = send(&app, crate::web::tests::form("/masuk", login, None)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let admin = headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let admin_csrf = csrf_token(admin.split_once('=').unwrap().1);
+    let body = format!("csrf={admin_csrf}&role=hr&user=siti&units=u1");
+    let (status, _, html) = send(&app, post("/hr/perangkat", &body, &admin)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let code = html.split(r#"<p class="kode">"#).nth(1).unwrap().split('<').next().unwrap().to_string();
+    let device =
+        DeviceRow { id: DeviceId::random().to_string(), ..storage.device(&enrolled(&storage)).unwrap().unwrap() };
+    let hr = storage.redeem_enrollment(&sha256_hex(&normalise_code(&code)), &device, 1).unwrap();
+    assert_eq!((hr.role, hr.user_id.as_str(), hr.units.len()), (Role::Hr, "siti", 0), "the whole tenant, no units");
 }
 
 #[tokio::test]

@@ -162,15 +162,7 @@ struct ErrorPage {
 /// The error page: the Indonesian refusal, or a generic message for a
 /// server fault (logged, never shown).
 pub fn fail(e: AppError) -> Response {
-    let status = match &e {
-        AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-        AppError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
-        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
-        AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-        AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-        AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
+    let status = e.status();
     let message = refusal(e).unwrap_or_else(|_| "Terjadi kesalahan pada server. Coba lagi nanti.".to_string());
     let mut r = render(&ErrorPage { message });
     *r.status_mut() = status;

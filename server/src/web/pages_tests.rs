@@ -127,6 +127,7 @@ fn conflicting_appraisal(f: &Fixture) -> DocId {
             author,
             enrolled_user: boss.to_string(),
             units: vec![e.unit_id.clone()],
+            signing_key: Some(crate::sync::bound_test_key(f.storage.as_ref(), "uji", boss.as_str(), &device)),
         };
         let mut outcome = None;
         f.storage

@@ -6,7 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::merged;
 use crate::storage::{
-    DocWrite, EmployeeRow, Lookup, PullPage, PullQuery, PulledBytes, Record, Scope, StorageError, StoredDoc, WriteTx,
+    DocWrite, EmployeeRow, Lookup, PullPage, PullQuery, PulledBytes, Record, Scope, SignerRow, StorageError, StoredDoc,
+    WriteTx,
 };
 
 pub(super) struct SqliteWriteTx<'a> {
@@ -26,6 +27,10 @@ impl Lookup for SqliteReadTx<'_> {
     fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
         merged::employee(self.conn, tenant, nip)
     }
+
+    fn signer(&mut self, key: &[u8]) -> Result<Option<SignerRow>, StorageError> {
+        super::signers::signer(self.conn, key)
+    }
 }
 
 impl Lookup for SqliteWriteTx<'_> {
@@ -35,6 +40,10 @@ impl Lookup for SqliteWriteTx<'_> {
 
     fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
         merged::employee(self.tx, tenant, nip)
+    }
+
+    fn signer(&mut self, key: &[u8]) -> Result<Option<SignerRow>, StorageError> {
+        super::signers::signer(self.tx, key)
     }
 }
 
@@ -123,6 +132,7 @@ impl WriteTx for SqliteWriteTx<'_> {
                 params![w.tenant, id, seq],
             )?;
         }
+        super::signers::insert_sigs(tx, &w.tenant, w.id, &w.sigs)?;
         merged::project(tx, w)?;
         Ok(u64::try_from(seq).unwrap_or(0))
     }

@@ -11,6 +11,7 @@ mod inputs;
 mod merged;
 mod report_store;
 mod reports;
+mod signers;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -26,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0004_appraisal_summary.sql"),
     include_str!("0005_appraisal_report_index.sql"),
     include_str!("0006_feedback_officer_in_time_index.sql"),
+    include_str!("0007_signatures.sql"),
 ];
 const READERS: usize = 4;
 
@@ -250,6 +252,28 @@ impl super::Storage for SqliteStorage {
         id: prestasi_core::model::DocId,
     ) -> Result<Option<super::StoredDoc>, StorageError> {
         self.with_reader(|c| docs::load(c, tenant, id))
+    }
+    fn create_person_code(&self, code: &super::PersonCodeRow) -> Result<(), StorageError> {
+        signers::create_person_code(&self.writer(), code)
+    }
+    fn bind_signer(&self, code_hash: &str, key: &super::SignerRow, now: i64) -> Result<(), StorageError> {
+        signers::bind_signer(&mut self.writer(), code_hash, key, now)
+    }
+    fn insert_signer(&self, key: &super::SignerRow) -> Result<(), StorageError> {
+        signers::insert_signer(&self.writer(), key)
+    }
+    fn signers(&self, tenant: &str, person: Option<&str>) -> Result<Vec<super::SignerRow>, StorageError> {
+        self.with_reader(|c| signers::signers(c, tenant, person))
+    }
+    fn revoke_signer(&self, tenant: &str, key: &[u8], reason: &str, now: i64) -> Result<(), StorageError> {
+        signers::revoke_signer(&self.writer(), tenant, key, reason, now)
+    }
+    fn signatures(
+        &self,
+        tenant: &str,
+        id: prestasi_core::model::DocId,
+    ) -> Result<Vec<prestasi_core::sync::protocol::ChangeSig>, StorageError> {
+        self.with_reader(|c| signers::signatures(c, tenant, id))
     }
 }
 

@@ -1,0 +1,119 @@
+//! Person codes, bound keys and the signatures of stored changes.
+
+use prestasi_core::model::DocId;
+use prestasi_core::sync::protocol::{ByteBuf, ChangeSig};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::storage::{PersonCodeRow, SignerRow, StorageError};
+
+const SIGNER_COLUMNS: &str =
+    "public_key, tenant_id, person, device_id, server, bound_at, revoked_at, revoked_reason";
+
+fn signer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SignerRow> {
+    Ok(SignerRow {
+        public_key: r.get(0)?,
+        tenant_id: r.get(1)?,
+        person: r.get(2)?,
+        device_id: r.get(3)?,
+        server: r.get(4)?,
+        bound_at: r.get(5)?,
+        revoked_at: r.get(6)?,
+        revoked_reason: r.get(7)?,
+    })
+}
+
+pub(super) fn create_person_code(c: &Connection, p: &PersonCodeRow) -> Result<(), StorageError> {
+    c.execute(
+        "INSERT INTO person_codes (code_hash, tenant_id, person, device_id, created_by, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![p.code_hash, p.tenant_id, p.person, p.device_id, p.created_by, p.created_at, p.expires_at],
+    )?;
+    Ok(())
+}
+
+pub(super) fn bind_signer(c: &mut Connection, code_hash: &str, key: &SignerRow, now: i64) -> Result<(), StorageError> {
+    let tx = c.transaction()?;
+    let used = tx.execute(
+        "UPDATE person_codes SET used_at = ?2, used_key = ?6
+         WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2 AND tenant_id = ?3 AND person = ?4
+           AND (device_id IS NULL OR device_id = ?5)",
+        params![code_hash, now, key.tenant_id, key.person, key.device_id, key.public_key],
+    )?;
+    if used == 0 {
+        return Err(StorageError::PersonCodeInvalid);
+    }
+    insert_key(&tx, key, false)?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn insert_key(c: &Connection, k: &SignerRow, or_ignore: bool) -> Result<(), StorageError> {
+    let verb = if or_ignore { "INSERT OR IGNORE" } else { "INSERT" };
+    c.execute(
+        &format!(
+            "{verb} INTO signer_keys (public_key, tenant_id, person, device_id, server, bound_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+        ),
+        params![k.public_key, k.tenant_id, k.person, k.device_id, k.server, k.bound_at],
+    )
+    .map_err(|e| match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::Conflict("key already bound".into()),
+        _ => e.into(),
+    })?;
+    Ok(())
+}
+
+pub(super) fn insert_signer(c: &Connection, key: &SignerRow) -> Result<(), StorageError> {
+    insert_key(c, key, true)
+}
+
+pub(super) fn signer(c: &Connection, key: &[u8]) -> Result<Option<SignerRow>, StorageError> {
+    Ok(c.prepare_cached(&format!("SELECT {SIGNER_COLUMNS} FROM signer_keys WHERE public_key = ?1"))?
+        .query_row([key], signer_row)
+        .optional()?)
+}
+
+pub(super) fn signers(c: &Connection, tenant: &str, person: Option<&str>) -> Result<Vec<SignerRow>, StorageError> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {SIGNER_COLUMNS} FROM signer_keys
+         WHERE (tenant_id = ?1 OR server = 1) AND (?2 IS NULL OR person = ?2) ORDER BY bound_at DESC"
+    ))?;
+    let rows = stmt.query_map(params![tenant, person], signer_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn revoke_signer(c: &Connection, tenant: &str, key: &[u8], reason: &str, now: i64) -> Result<(), StorageError> {
+    let n = c.execute(
+        "UPDATE signer_keys SET revoked_at = COALESCE(revoked_at, ?3), revoked_reason = COALESCE(revoked_reason, ?4)
+         WHERE tenant_id = ?1 AND public_key = ?2 AND server = 0",
+        params![tenant, key, now, reason],
+    )?;
+    if n == 0 {
+        return Err(StorageError::NotFound(format!("key {}", prestasi_core::signing::hex(key))));
+    }
+    Ok(())
+}
+
+pub(super) fn insert_sigs(c: &Connection, tenant: &str, doc: DocId, sigs: &[ChangeSig]) -> Result<(), StorageError> {
+    let mut stmt = c.prepare_cached(
+        "INSERT OR IGNORE INTO change_sigs (tenant_id, doc_id, hash, public_key, sig) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    let id = doc.to_string();
+    for s in sigs {
+        stmt.execute(params![tenant, id, s.hash.as_slice(), s.key.as_slice(), s.sig.as_slice()])?;
+    }
+    Ok(())
+}
+
+pub(super) fn signatures(c: &Connection, tenant: &str, doc: DocId) -> Result<Vec<ChangeSig>, StorageError> {
+    let mut stmt =
+        c.prepare_cached("SELECT hash, public_key, sig FROM change_sigs WHERE tenant_id = ?1 AND doc_id = ?2")?;
+    let rows = stmt.query_map(params![tenant, doc.to_string()], |r| {
+        Ok(ChangeSig {
+            hash: ByteBuf::from(r.get::<_, Vec<u8>>(0)?),
+            key: ByteBuf::from(r.get::<_, Vec<u8>>(1)?),
+            sig: ByteBuf::from(r.get::<_, Vec<u8>>(2)?),
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
