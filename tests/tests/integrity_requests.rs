@@ -126,6 +126,13 @@ fn enroll(url: &str, code: &str, device_id: &str) -> (u16, String, Vec<u8>) {
     (res.status().as_u16(), content_type, res.bytes().unwrap().to_vec())
 }
 
+/// A one-time code HR issued for a kiosk of unit A.
+fn kiosk_code(w: &World) -> String {
+    let units = std::slice::from_ref(&w.people.unit_a);
+    prestasi_server::admin::issue_enrollment(w.server.storage.as_ref(), MANOKWARI, Role::Kiosk, "Kios 1", units)
+        .unwrap()
+}
+
 /// `8-4-4-4-12` from 32 hex digits.
 fn hyphenated(hex: &str) -> String {
     format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
@@ -143,9 +150,7 @@ fn enrolling_as_the_server_itself_is_refused_and_spends_no_code() {
     let server_id = hyphenated(&t.store.history(employee).unwrap()[0].device);
     assert_eq!(server_id, prestasi_server::state::server_device(storage).unwrap().to_string());
 
-    let code =
-        prestasi_server::admin::issue_enrollment(storage, MANOKWARI, Role::Kiosk, "Kios 1", &[w.people.unit_a.clone()])
-            .unwrap();
+    let code = kiosk_code(&w);
     let bad_code = enroll(url, "ZZZZ-ZZZZ-ZZZZ", &DeviceId::random().to_string());
     assert_eq!(bad_code.0, 401);
     for id in [server_id.clone(), server_id.to_uppercase()] {
@@ -171,9 +176,7 @@ fn enrolling_with_an_existing_device_id_answers_exactly_like_a_bad_code() {
 
     // The attacker holds a valid code and ids seen somewhere (a log, a
     // screen): enrolling with them looks exactly like a mistyped code.
-    let code =
-        prestasi_server::admin::issue_enrollment(storage, MANOKWARI, Role::Kiosk, "Kios 1", &[w.people.unit_a.clone()])
-            .unwrap();
+    let code = kiosk_code(&w);
     let bad_code = enroll(url, "ZZZZ-ZZZZ-ZZZZ", &DeviceId::random().to_string());
     assert_eq!(bad_code.0, 401);
     for id in [&victim_id, &revoked_id, &victim_id.to_uppercase()] {

@@ -180,11 +180,11 @@ fn unit_devices(
     let store = tablet.store().clone();
     let mut docs = Vec::new();
     for (id, a) in &w.appraisals {
-        write_appraisal(&store, *id, a)?;
+        write_appraisal(&store, &signed_in(storage, &store, a.appraiser_nip.as_str())?, *id, a)?;
         docs.push(*id);
     }
     for (id, m) in &w.mentoring {
-        store.create(*id, m, &Author::new(m.mentor_nip.as_str(), store.device_id(), Role::Supervisor))?;
+        store.create(*id, m, &signed_in(storage, &store, m.mentor_nip.as_str())?)?;
         docs.push(*id);
     }
     sync(&tablet, &docs)?;
@@ -194,7 +194,7 @@ fn unit_devices(
         let reviewed =
             a.status != AppraisalStatus::Draft && (a.period == CLOSED || a.status == AppraisalStatus::Reviewed);
         if let Some(reviewer) = a.reviewer_nip.as_ref().filter(|_| reviewed) {
-            let author = Author::new(reviewer.as_str(), store.device_id(), Role::Supervisor);
+            let author = signed_in(storage, &store, reviewer.as_str())?;
             store.update::<Appraisal>(*id, &author, |v| {
                 v.status = AppraisalStatus::Reviewed;
                 Ok(())
@@ -241,8 +241,7 @@ fn unit_devices(
 
 /// The appraiser's work, change by change: the plan (targets), the
 /// realisations, the behaviour and conclusion, and the submission.
-fn write_appraisal(store: &Store, id: DocId, a: &Appraisal) -> Result<(), DemoError> {
-    let author = Author::new(a.appraiser_nip.as_str(), store.device_id(), Role::Supervisor);
+fn write_appraisal(store: &Store, author: &Author, id: DocId, a: &Appraisal) -> Result<(), DemoError> {
     let mut plan = Appraisal::new(a.employee_nip.clone(), &a.period, &a.unit_id, a.appraiser_nip.clone())?;
     plan.reviewer_nip = a.reviewer_nip.clone();
     plan.targets = a.targets.clone();
@@ -250,27 +249,41 @@ fn write_appraisal(store: &Store, id: DocId, a: &Appraisal) -> Result<(), DemoEr
         t.realisation = None;
         t.rating = None;
     }
-    store.create(id, &plan, &author)?;
+    store.create(id, &plan, author)?;
     if a.targets.iter().any(|t| t.realisation.is_some()) {
-        store.update::<Appraisal>(id, &author, |v| {
+        store.update::<Appraisal>(id, author, |v| {
             v.targets = a.targets.clone();
             Ok(())
         })?;
     }
     let draft = Appraisal { status: AppraisalStatus::Draft, ..a.clone() };
     if draft != plan {
-        store.update::<Appraisal>(id, &author, |v| {
+        store.update::<Appraisal>(id, author, |v| {
             *v = draft.clone();
             Ok(())
         })?;
     }
     if a.status != AppraisalStatus::Draft {
-        store.update::<Appraisal>(id, &author, |v| {
+        store.update::<Appraisal>(id, author, |v| {
             v.status = AppraisalStatus::Submitted;
             Ok(())
         })?;
     }
     Ok(())
+}
+
+/// `person` signed in on the unit tablet `store` (its unit's appraisers,
+/// reviewers and mentors take turns on it). A person's first sign-in on a
+/// tablet makes their key, bound by a person code BKPSDM issued them.
+fn signed_in(storage: &dyn Storage, store: &Store, person: &str) -> Result<Author, DemoError> {
+    if !store.is_signed_in(person) {
+        let code = match store.signer(person)? {
+            Some(_) => None,
+            None => Some(crate::people::issue_code(storage, TENANT, person, None, super::HR_USER)?),
+        };
+        store.sign_in(person, DEMO_PIN, code.as_deref())?;
+    }
+    Ok(Author::new(person, store.device_id(), Role::Supervisor))
 }
 
 /// Two different edits of the same field, for the two tablets.

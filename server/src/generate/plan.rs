@@ -748,7 +748,14 @@ impl<'o> Plan<'o> {
                 programme_id: rng.chance(0.25).then(|| format!("prg-{year}-{:02}", rng.between(1, 12))),
             };
             t.validate().map_err(refused("training"))?;
-            out.push((v7(date_ms(t.start), &mut rng), t));
+            let id = v7(date_ms(t.start), &mut rng);
+            // Attendance of a programme has its derived id, once per person.
+            let t = match t.programme_id.as_deref().map(|p| DocId::for_attendance(p, &t.employee_nip)) {
+                Some(derived) if out.iter().any(|(d, _)| *d == derived) => Training { programme_id: None, ..t },
+                _ => t,
+            };
+            let id = t.programme_id.as_deref().map_or(id, |p| DocId::for_attendance(p, &t.employee_nip));
+            out.push((id, t));
         }
         Ok(out)
     }

@@ -21,8 +21,8 @@ fn setup() -> (SqliteStorage, Writer) {
     let s = SqliteStorage::in_memory().unwrap();
     s.create_tenant("t", "Tenant").unwrap();
     let csv = format!(
-        "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN\n\
-         {STAFF};Ani;u1;Unit;a;Agency;pelaksana;Staf\n{BOSS};Budi;u1;Unit;a;Agency;pengawas;Kepala\n"
+        "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN;NIP_ATASAN\n\
+         {STAFF};Ani;u1;Unit;a;Agency;pelaksana;Staf;{BOSS}\n{BOSS};Budi;u1;Unit;a;Agency;pengawas;Kepala;\n"
     );
     let server = crate::state::server_identity(&s).unwrap();
     crate::admin::import_employees(&s, &server, "t", csv.as_bytes()).unwrap();

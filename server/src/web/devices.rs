@@ -204,14 +204,17 @@ async fn page(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) 
     show(&s, hr, StatusCode::OK, Extra { notice, ..Default::default() }).await
 }
 
+/// A refused form: the status and the message for HR.
+type Refusal = (StatusCode, String);
+
 /// Check an enrollment request by HR user `issuer`: the device's role and
-/// the issuer's role (`Ok`), or the status and message for HR (`Err`).
+/// the issuer's role (`Ok`), or the refusal (`Err`).
 fn check_enrollment(
     storage: &dyn Storage,
     tenant: &str,
     issuer: &str,
     f: &EnrollInput,
-) -> Result<Result<(Role, Role), (StatusCode, String)>, AppError> {
+) -> Result<Result<(Role, Role), Refusal>, AppError> {
     let refuse = |message: String| Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, message)));
     let role = match f.role.as_str() {
         "supervisor" => Role::Supervisor,
