@@ -13,11 +13,11 @@ use chrono::{NaiveDate, Utc};
 use crate::doc::{Conflict, HistoryEntry};
 use crate::error::{Reason, ValidationError};
 use crate::model::ids::new_item_id;
+use crate::model::workflow::Roster;
 use crate::model::{
     Appraisal, AppraisalStatus, Author, BehaviourValue, Channel, DialogNote, DocId, Feedback, Innovation, Mentoring,
     MentoringSession, Role, SkpTarget, Training,
 };
-use crate::model::workflow::Roster;
 use crate::rules::development::DevelopmentForm;
 use crate::rules::nip::Nip;
 use crate::rules::predikat::Rating;
@@ -140,7 +140,8 @@ impl Session {
             Err(SyncError::NotEnrolled) => None,
             Err(e) => return Err(e.into()),
         };
-        let session = Self { store, client: Mutex::new(client), background: Mutex::new(None), person: Mutex::new(None) };
+        let session =
+            Self { store, client: Mutex::new(client), background: Mutex::new(None), person: Mutex::new(None) };
         session.sign_in_kiosk()?;
         Ok(session)
     }

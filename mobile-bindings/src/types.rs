@@ -245,7 +245,10 @@ pub struct TrainingInput {
 pub enum SyncState {
     OnlyOnDevice,
     OnServer,
-    Rejected { code: String, reason: String },
+    Rejected {
+        code: String,
+        reason: String,
+    },
     /// Signed by a key the server has not bound yet: "menunggu verifikasi".
     AwaitingVerification,
 }

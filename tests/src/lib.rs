@@ -238,15 +238,20 @@ pub const PIN: &str = "246810";
 
 impl Device {
     /// Signatures by the enrolled person of every change of this device in
-    /// `changes` (which must load on its own: a whole document, possibly
-    /// with more changes appended).
+    /// `changes` (a whole document, or changes on top of the device's copy).
     pub fn sign(
         &self,
         id: prestasi_core::model::DocId,
         changes: &[u8],
     ) -> Vec<prestasi_core::sync::protocol::ChangeSig> {
         let user = self.client.credentials().user.clone();
-        self.store.sign_bytes(&user, id, changes).unwrap_or_default()
+        // Incremental changes load on top of the device's copy.
+        let mut all = self.store.export(id).unwrap_or_default();
+        all.extend_from_slice(changes);
+        self.store
+            .sign_bytes(&user, id, &all)
+            .or_else(|_| self.store.sign_bytes(&user, id, changes))
+            .unwrap_or_default()
     }
 
     /// The author this device writes as.

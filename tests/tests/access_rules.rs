@@ -12,6 +12,7 @@ use prestasi_core::model::{
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::predikat::{Predikat, Rating};
 use prestasi_core::rules::skm::Scores;
+use prestasi_core::store::SyncState;
 use prestasi_core::sync::protocol::{PushOutcome, RejectCode};
 use prestasi_e2e::{Device, LHOKSEUMAWE, MANOKWARI, People, Server, craft, enroll, nip, push_raw, seed};
 
@@ -140,12 +141,22 @@ fn every_forbidden_read_and_write_is_refused_in_both_tenants() {
         assert!(asked.docs.iter().all(|d| d.id.as_ref() != b_id.as_bytes()), "fetch outside scope returns nothing");
         assert!(asked.docs.iter().all(|d| d.kind == "employee" || d.kind == "unit"));
 
-        // A unit tablet changes hands: another appraiser signs in on it and
-        // appraises staff of the unit; outside the unit they are refused.
+        // A unit tablet changes hands: another person signs in on it (their
+        // key bound by a person code from HR). They cannot appraise staff
+        // the roster gives to another appraiser, nor reach outside the unit.
+        let code = prestasi_server::people::issue_code(s, tenant, &nip(900), None, "hr").unwrap();
+        sup.store.sign_in(&nip(900), prestasi_e2e::PIN, Some(&code)).unwrap();
         let colleague = Author { user: nip(900), ..sup.author() };
         let (id, a) = appraisal(&p.staff_a[1], &nip(900), &p.unit_a);
         sup.store.create(id, &a, &colleague).unwrap();
-        assert_eq!(sup.client.sync_now().unwrap().accepted, 1);
+        let r = sup.client.sync_now().unwrap();
+        assert_eq!((r.accepted, r.rejected), (0, 1), "the roster names boss A as appraiser");
+        assert!(
+            matches!(sup.store.status(id).unwrap().sync, SyncState::Rejected { ref code, .. } if code == "forbidden")
+        );
+        sup.store.discard_local_changes(id).unwrap();
+        let code = prestasi_server::people::issue_code(s, tenant, &p.boss_b, None, "hr").unwrap();
+        sup.store.sign_in(&p.boss_b, prestasi_e2e::PIN, Some(&code)).unwrap();
         let mut b_doc = Document::<Appraisal>::load(b_id, &other.store.export(b_id).unwrap()).unwrap();
         let as_boss_b = Author { user: p.boss_b.clone(), ..sup.author() };
         b_doc
@@ -154,7 +165,9 @@ fn every_forbidden_read_and_write_is_refused_in_both_tenants() {
                 Ok(())
             })
             .unwrap();
-        refused(push_raw(&sup, b_id, DocKind::Appraisal, b_doc.save_incremental()), RejectCode::OutOfScope);
+        let bytes = b_doc.save();
+        let sigs = sup.store.sign_bytes(&p.boss_b, b_id, &bytes).unwrap();
+        refused(prestasi_e2e::push_signed(&sup, b_id, DocKind::Appraisal, bytes, sigs), RejectCode::OutOfScope);
 
         // --- Kiosk ----------------------------------------------------------
         let (id, a) = appraisal(&p.staff_a[0], &p.boss_a, &p.unit_a);
@@ -221,7 +234,7 @@ fn every_forbidden_read_and_write_is_refused_in_both_tenants() {
         let rows = s.appraisals(tenant, &Default::default()).unwrap();
         let mut got: Vec<&str> = rows.iter().map(|r| r.employee_nip.as_str()).collect();
         got.sort();
-        let mut want = vec![p.staff_a[0].as_str(), p.staff_a[1].as_str(), p.staff_b[0].as_str()];
+        let mut want = vec![p.staff_a[0].as_str(), p.staff_b[0].as_str()];
         want.sort();
         assert_eq!(got, want, "{tenant}");
         assert_eq!(s.feedback_count(tenant, None).unwrap(), 2);

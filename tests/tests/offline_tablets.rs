@@ -14,6 +14,9 @@ const BOSS: &str = "198802182010062056";
 fn three_tablets_converge_whatever_the_exchange_order() {
     let dir = tempfile::tempdir().unwrap();
     let stores: Vec<Store> = (0..3).map(|i| Store::open(dir.path().join(format!("t{i}.db"))).unwrap()).collect();
+    for s in &stores {
+        s.sign_in(BOSS, "246810", None).unwrap();
+    }
     let boss = |s: &Store| Author::new(BOSS, s.device_id(), Role::Supervisor);
     let staff = Nip::parse(STAFF).unwrap();
     let id = DocId::for_appraisal(&staff, "2026-Q3");

@@ -73,7 +73,9 @@ pub fn unseal(sealed: &Sealed, pin: &str) -> Result<PersonKey, SealError> {
     let k = stretch(pin, &sealed.salt)?;
     let cipher = ChaCha20Poly1305::new(Key::from_slice(k.as_ref()));
     let secret = Zeroizing::new(
-        cipher.decrypt(Nonce::from_slice(&sealed.nonce), sealed.ciphertext.as_slice()).map_err(|_| SealError::WrongPin)?,
+        cipher
+            .decrypt(Nonce::from_slice(&sealed.nonce), sealed.ciphertext.as_slice())
+            .map_err(|_| SealError::WrongPin)?,
     );
     let secret: &[u8; 32] = secret.as_slice().try_into().map_err(|_| SealError::WrongPin)?;
     Ok(PersonKey::from_secret(secret))

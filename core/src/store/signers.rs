@@ -146,8 +146,15 @@ impl Store {
                     "INSERT OR REPLACE INTO signers
                         (person, public_key, salt, nonce, sealed, status, bind_code, created_at)
                      VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
-                    params![person, key.public().to_vec(), sealed.salt.to_vec(), sealed.nonce.to_vec(),
-                        sealed.ciphertext, code, now],
+                    params![
+                        person,
+                        key.public().to_vec(),
+                        sealed.salt.to_vec(),
+                        sealed.nonce.to_vec(),
+                        sealed.ciphertext,
+                        code,
+                        now
+                    ],
                 )?;
                 key
             }

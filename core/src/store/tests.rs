@@ -322,13 +322,15 @@ fn pins_are_counted_delayed_and_the_key_wiped() {
     assert_eq!(store.pending().unwrap().len(), 1);
     let sigs = store.changes_for_server(id).unwrap().sigs;
     assert_eq!(sigs.len(), 1, "one change by this device, the genesis needs none");
-    assert!(crate::signing::verify_change(
-        id,
-        &automerge::ChangeHash(sigs[0].hash.as_slice().try_into().unwrap()),
-        &sigs[0].key,
-        &sigs[0].sig
-    )
-    .is_ok());
+    assert!(
+        crate::signing::verify_change(
+            id,
+            &automerge::ChangeHash(sigs[0].hash.as_slice().try_into().unwrap()),
+            &sigs[0].key,
+            &sigs[0].sig
+        )
+        .is_ok()
+    );
     // Two wrong PINs free, then waits, then the key is wiped.
     let wrong = |now| store.sign_in_at(BOSS, "999999", None, now);
     assert!(matches!(wrong(1), Err(StoreError::WrongPin { attempts_left: 4 })));

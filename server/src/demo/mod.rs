@@ -34,7 +34,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-
 use crate::config::Limits;
 use crate::generate::{self, Dataset};
 use crate::state::AppState;

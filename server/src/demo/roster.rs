@@ -13,7 +13,12 @@ use crate::storage::Storage;
 const HEADER: &str = "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN;GOLONGAN;\
                       TMT_GOLONGAN;PENDIDIKAN;JENJANG_JF;NIP_ATASAN;STATUS";
 
-pub(super) fn seed(storage: &dyn Storage, server: &ServerIdentity, d: &Dataset, progress: &Progress) -> Result<(), DemoError> {
+pub(super) fn seed(
+    storage: &dyn Storage,
+    server: &ServerIdentity,
+    d: &Dataset,
+    progress: &Progress,
+) -> Result<(), DemoError> {
     admin::create_tenant(storage, TENANT, TENANT_NAME)?;
     admin::create_user(storage, TENANT, HR_USER, HR_PASSWORD, Role::Hr)?;
     progress.step(format!("tenant {TENANT} and HR user {HR_USER} created"));

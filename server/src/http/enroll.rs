@@ -58,7 +58,8 @@ async fn enroll(
             let t = storage.tenant(&d.tenant_id)?;
             // The enrollment code already vouched for its person on this
             // device: their first key here is bound by this code.
-            let code = crate::people::issue_code(storage.as_ref(), &d.tenant_id, &d.user_id, Some(&d.id), "enrollment")?;
+            let code =
+                crate::people::issue_code(storage.as_ref(), &d.tenant_id, &d.user_id, Some(&d.id), "enrollment")?;
             Ok((d, t, code))
         })
         .await?;

@@ -142,9 +142,7 @@ async fn import(
 ) -> Result<Response, AppError> {
     let st = s.clone();
     let report = s
-        .blocking(move || {
-            crate::admin::import_employees(st.storage.as_ref(), &st.server, &hr.tenant_id, body.as_ref())
-        })
+        .blocking(move || crate::admin::import_employees(st.storage.as_ref(), &st.server, &hr.tenant_id, body.as_ref()))
         .await?;
     Ok(match q.format {
         Format::Json => Json(report).into_response(),

@@ -14,7 +14,7 @@ use prestasi_core::rules::nip::Nip;
 use prestasi_core::sync::protocol::{RejectCode, Rejection};
 
 use super::Writer;
-use crate::storage::{DeviceRow, Lookup, Record, Scope, StorageError};
+use crate::storage::{DeviceRow, EmployeeRow, Lookup, Record, Scope, StorageError};
 
 pub fn read_scope(device: &DeviceRow) -> Scope {
     match device.role {
@@ -65,22 +65,6 @@ pub fn check_write(
         },
         None => None,
     };
-    // A new appraisal takes unit, appraiser and reviewer from the roster
-    // (prestasi_core::model::workflow::check_assignment; HR may assign others).
-    if let (Record::Appraisal(a), None, Some(e)) = (new, old, &employee) {
-        let appraiser_superior = match tx.employee(&w.tenant, a.appraiser_nip.as_str())? {
-            Some(boss) => boss.superior_nip.as_deref().and_then(|n| Nip::parse(n).ok()),
-            None => None,
-        };
-        let roster = Roster {
-            employee_unit: e.unit_id.clone(),
-            employee_superior: e.superior_nip.as_deref().and_then(|n| Nip::parse(n).ok()),
-            appraiser_superior,
-        };
-        if let Err(v) = check_assignment(a, &w.author, &roster) {
-            return Ok(Err(Rejection { code: RejectCode::Forbidden, message: v.user_message(), field: Some(v.field) }));
-        }
-    }
     match w.author.role {
         Role::Hr | Role::Admin => Ok(Ok(())),
         Role::Kiosk => Ok(match new {
@@ -113,7 +97,36 @@ pub fn check_write(
                 (Record::Feedback(f), None) => in_units(&f.unit_id),
                 _ => false,
             };
-            Ok(if ok { Ok(()) } else { Err(out_of_scope("Data ini")) })
+            if !ok {
+                return Ok(Err(out_of_scope("Data ini")));
+            }
+            check_roster(tx, w, old, new, employee.as_ref())
         }
     }
+}
+
+/// A new appraisal takes unit, appraiser and reviewer from the roster
+/// ([`check_assignment`]; HR may assign others).
+fn check_roster(
+    tx: &mut dyn Lookup,
+    w: &Writer,
+    old: Option<&Record>,
+    new: &Record,
+    employee: Option<&EmployeeRow>,
+) -> Result<Result<(), Rejection>, StorageError> {
+    let (Record::Appraisal(a), None, Some(e)) = (new, old, employee) else { return Ok(Ok(())) };
+    let appraiser_superior = match tx.employee(&w.tenant, a.appraiser_nip.as_str())? {
+        Some(boss) => boss.superior_nip.as_deref().and_then(|n| Nip::parse(n).ok()),
+        None => None,
+    };
+    let roster = Roster {
+        employee_unit: e.unit_id.clone(),
+        employee_superior: e.superior_nip.as_deref().and_then(|n| Nip::parse(n).ok()),
+        appraiser_superior,
+    };
+    Ok(check_assignment(a, &w.author, &roster).map_err(|v| Rejection {
+        code: RejectCode::Forbidden,
+        message: v.user_message(),
+        field: Some(v.field),
+    }))
 }

@@ -30,7 +30,12 @@ fn state(b: &SignerBinding, status: KeyStatus, message: Option<String>) -> Signe
     SignerState { key: b.key.clone(), status, message }
 }
 
-fn bind_one(storage: &dyn Storage, device: &DeviceRow, b: &SignerBinding, now: i64) -> Result<SignerState, StorageError> {
+fn bind_one(
+    storage: &dyn Storage,
+    device: &DeviceRow,
+    b: &SignerBinding,
+    now: i64,
+) -> Result<SignerState, StorageError> {
     let refused = |m: &str| Ok(state(b, KeyStatus::Refused, Some(m.to_string())));
     if b.key.len() != PUBLIC_KEY_LEN {
         return refused("Kunci tanda tangan tidak sah (harus 32 byte).");

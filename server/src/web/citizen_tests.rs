@@ -33,7 +33,13 @@ pub(crate) fn fixture(limits: Limits) -> (Router, Arc<SqliteStorage>) {
          {BOSS};Budi Santoso;u1;Pelayanan KTP;dukcapil;Dinas Dukcapil;pengawas;Kepala\n\
          199001012015031001;Citra;u2;Pelayanan Akta;dukcapil;Dinas Dukcapil;pelaksana;Staf\n"
     );
-    let report = crate::admin::import_employees(storage.as_ref(), &crate::state::server_identity(storage.as_ref()).unwrap(), "uji", csv.as_bytes()).unwrap();
+    let report = crate::admin::import_employees(
+        storage.as_ref(),
+        &crate::state::server_identity(storage.as_ref()).unwrap(),
+        "uji",
+        csv.as_bytes(),
+    )
+    .unwrap();
     assert!(report.errors.is_empty(), "{:?}", report.errors);
     let app = crate::http::router(AppState::new(storage.clone(), limits).unwrap());
     (app, storage)

@@ -6,8 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::storage::{PersonCodeRow, SignerRow, StorageError};
 
-const SIGNER_COLUMNS: &str =
-    "public_key, tenant_id, person, device_id, server, bound_at, revoked_at, revoked_reason";
+const SIGNER_COLUMNS: &str = "public_key, tenant_id, person, device_id, server, bound_at, revoked_at, revoked_reason";
 
 fn signer_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SignerRow> {
     Ok(SignerRow {
@@ -82,7 +81,13 @@ pub(super) fn signers(c: &Connection, tenant: &str, person: Option<&str>) -> Res
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-pub(super) fn revoke_signer(c: &Connection, tenant: &str, key: &[u8], reason: &str, now: i64) -> Result<(), StorageError> {
+pub(super) fn revoke_signer(
+    c: &Connection,
+    tenant: &str,
+    key: &[u8],
+    reason: &str,
+    now: i64,
+) -> Result<(), StorageError> {
     let n = c.execute(
         "UPDATE signer_keys SET revoked_at = COALESCE(revoked_at, ?3), revoked_reason = COALESCE(revoked_reason, ?4)
          WHERE tenant_id = ?1 AND public_key = ?2 AND server = 0",
