@@ -56,6 +56,12 @@ pub enum Command {
     /// Enroll, list and revoke devices.
     #[command(subcommand)]
     Device(DeviceCmd),
+    /// People's signing keys on tablets: person codes, revocation.
+    #[command(subcommand)]
+    Person(PersonCmd),
+    /// Export and re-verify who signed each change of an appraisal.
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Load generated HR data (units, employees, appraisals, feedback,
     /// training, HR inputs) into a tenant's merged view, for load tests and
     /// demos. Creates the tenant if needed; nothing is left for devices to
@@ -157,12 +163,92 @@ pub enum DeviceCmd {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum PersonCmd {
+    /// Print a one-time person code that binds the key made at the
+    /// person's next first sign-in on a tablet (valid 7 days, single use).
+    Code {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        nip: String,
+    },
+    /// List a person's keys.
+    Keys {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        nip: String,
+    },
+    /// Revoke every key of a person (staff left, PIN disclosed): their
+    /// changes are refused from each tablet's next sync.
+    Revoke {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        nip: String,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCmd {
+    /// Write the audit bundle of a document (as `GET /v1/hr/appraisals/{id}/audit`).
+    Export {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Re-verify every change of a bundle offline (no database, no
+    /// network); exits with status 1 if any signature does not hold.
+    Verify { file: PathBuf },
+}
+
+/// Re-verify an audit bundle and print one line per change.
+fn audit_verify(file: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+    use prestasi_core::signing::audit::{AuditBundle, Verdict, verify_bundle};
+    let bundle: AuditBundle = serde_json::from_slice(&std::fs::read(file)?)?;
+    let lines = verify_bundle(&bundle)?;
+    let mut bad = 0;
+    for l in &lines {
+        let at = chrono::DateTime::<chrono::Utc>::from_timestamp_millis(l.time).map(|t| t.to_rfc3339());
+        println!(
+            "{} {} {} {}",
+            &l.hash[..12.min(l.hash.len())],
+            at.unwrap_or_default(),
+            l.person.as_deref().unwrap_or("-"),
+            l.verdict.label_id()
+        );
+        if matches!(l.verdict, Verdict::Invalid { .. }) {
+            bad += 1;
+        }
+    }
+    let unsigned = lines.iter().filter(|l| l.verdict == Verdict::Unsigned).count();
+    println!(
+        "{} changes: {} verified, {unsigned} unsigned (before signatures), {bad} invalid",
+        lines.len(),
+        lines.len() - unsigned - bad
+    );
+    if bad > 0 {
+        return Err(format!("{bad} signatures do not hold").into());
+    }
+    Ok(())
+}
+
 /// Run a parsed command line.
 pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     if let Command::Demo { listen, fresh } = cli.command {
         // Before the database is opened: --fresh may delete it.
         let done = crate::demo::run(&cli.data_dir, listen, fresh, shutdown_signal()).await;
         return done.map_err(|e| e as Box<dyn std::error::Error>);
+    }
+    if let Command::Audit(AuditCmd::Verify { file }) = &cli.command {
+        // Offline: no database is opened.
+        return audit_verify(file);
     }
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&cli.data_dir)?);
     match cli.command {
@@ -219,6 +305,28 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             admin::revoke_device(storage.as_ref(), &id, &reason)?;
             println!("device {id} revoked");
         }
+        Command::Person(PersonCmd::Code { tenant, nip }) => {
+            crate::people::check_employee(storage.as_ref(), &tenant, &nip)?;
+            println!("{}", crate::people::issue_code(storage.as_ref(), &tenant, &nip, None, "cli")?);
+        }
+        Command::Person(PersonCmd::Keys { tenant, nip }) => {
+            for k in crate::people::keys(storage.as_ref(), &tenant, Some(&nip))? {
+                let state = k.revoked_reason.as_deref().map_or("active".to_string(), |r| format!("revoked: {r}"));
+                println!("{} device={} {state}", prestasi_core::signing::hex(&k.public_key), k.device_id);
+            }
+        }
+        Command::Person(PersonCmd::Revoke { tenant, nip, reason }) => {
+            let n = crate::people::revoke_all(storage.as_ref(), &tenant, &nip, &reason)?;
+            println!("{n} keys of {nip} revoked");
+        }
+        Command::Audit(AuditCmd::Export { tenant, id, out }) => {
+            let id: prestasi_core::model::DocId = id.parse()?;
+            let bundle = crate::signatures::audit_bundle(storage.as_ref(), &tenant, id)?
+                .ok_or_else(|| format!("no document {id} in {tenant}"))?;
+            std::fs::write(&out, serde_json::to_vec_pretty(&bundle)?)?;
+            println!("{} signatures written to {}", bundle.signatures.len(), out.display());
+        }
+        Command::Audit(AuditCmd::Verify { .. }) => {}
         Command::Generate { tenant, name, seed, employees, feedback, small } => {
             if storage.tenant(&tenant)?.is_none() {
                 admin::create_tenant(storage.as_ref(), &tenant, name.as_deref().unwrap_or(&tenant))?;

@@ -14,6 +14,7 @@ pub mod http;
 pub mod import;
 pub mod people;
 pub mod reports;
+pub mod signatures;
 pub mod state;
 pub mod storage;
 pub mod sync;

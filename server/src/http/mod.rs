@@ -3,6 +3,7 @@
 mod enroll;
 mod hr;
 mod openapi;
+mod people;
 mod sync;
 
 use axum::Router;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sync::router())
         .merge(enroll::router())
         .merge(hr::router())
+        .merge(people::router())
         .merge(crate::reports::router())
         .merge(crate::web::router())
         .merge(openapi::router())

@@ -237,7 +237,7 @@ async fn detail(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -
                 "value": value,
                 "predikat": value.predikat(),
                 "feedback": feedback,
-                "history": doc.history(),
+                "history": crate::signatures::signed_history(ctx.storage.as_ref(), &ctx.tenant, &mut doc)?,
                 "conflicts": doc.conflicts(),
             }))
         })

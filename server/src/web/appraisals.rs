@@ -4,7 +4,9 @@
 //! The forms go through the same code as the API
 //! (`reports::actions`), so a refusal by the rules is the same refusal.
 
+use crate::signatures::SignedEntry;
 use crate::state::ServerIdentity;
+use prestasi_core::signing::audit::Verdict;
 use std::collections::HashMap;
 
 use askama::Template;
@@ -12,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use prestasi_core::doc::{Conflict, HistoryEntry};
+use prestasi_core::doc::Conflict;
 use prestasi_core::model::{Appraisal, AppraisalStatus, BehaviourValue, DeviceId, DocId, Role};
 use prestasi_core::rules::{Predikat, Rating};
 use serde::Deserialize;
@@ -204,6 +206,9 @@ struct HistoryView {
     device: String,
     fields: Vec<String>,
     more: usize,
+    /// "ditandatangani oleh … (terverifikasi)", or why not.
+    signature: String,
+    verified: bool,
 }
 
 struct ValueView {
@@ -318,9 +323,17 @@ impl Names<'_> {
     }
 }
 
-fn history_view(h: HistoryEntry, n: &Names<'_>) -> HistoryView {
+fn history_view(signed: SignedEntry, n: &Names<'_>) -> HistoryView {
+    let h = signed.entry;
     let more = h.changes.len().saturating_sub(FIELDS_PER_CHANGE);
     HistoryView {
+        signature: match &signed.signature {
+            Verdict::Verified { person, by_server: false, .. } => {
+                format!("ditandatangani oleh {} (terverifikasi)", n.person(Some(person)))
+            }
+            other => other.label_id(),
+        },
+        verified: signed.signature.is_verified(),
         at: n.time(h.at),
         user: n.person(h.user.as_deref()),
         device: n.devices.name(&h.device),
@@ -416,7 +429,8 @@ fn build_detail(
         Some(mut doc) => {
             let value = doc.value().map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;
             let n = Names { devices: Devices::load(ctx, server)?, people: &names, value: &value, offset };
-            let history = doc.history().into_iter().rev().map(|h| history_view(h, &n)).collect();
+            let signed = crate::signatures::signed_history(ctx.storage.as_ref(), &ctx.tenant, &mut doc)?;
+            let history = signed.into_iter().rev().map(|h| history_view(h, &n)).collect();
             let conflicts = doc.conflicts().into_iter().map(|c| conflict_view(c, &n)).collect();
             (from_document(&value), true, history, conflicts)
         }
