@@ -52,6 +52,7 @@ mod tests {
         ("http/hr.rs", include_str!("hr.rs")),
         ("http/mod.rs", include_str!("mod.rs")),
         ("http/openapi.rs", include_str!("openapi.rs")),
+        ("http/people.rs", include_str!("people.rs")),
         ("http/sync.rs", include_str!("sync.rs")),
         ("reports/actions.rs", include_str!("../reports/actions.rs")),
         ("reports/calibration.rs", include_str!("../reports/calibration.rs")),
