@@ -2,8 +2,13 @@
 // generated bindings against a real prestasi-server. Any failed check
 // throws, and the JVM exits non-zero.
 //
+// People sign in on the tablet with their PIN; every change is signed by
+// their key. The enrolled supervisor's key is bound by the person code of
+// the enrollment; the reviewer, a second person on the same tablet, brings
+// a person code HR issues over the API.
+//
 // Arguments: serverUrl tenant hrPassword supCode sup2Code otherCode kioskCode workDir
-//            bossNip staff1Nip staff2Nip
+//            bossNip staff1Nip staff2Nip reviewerNip
 
 import java.net.URI
 import java.net.http.HttpClient
@@ -26,12 +31,39 @@ fun http(method: String, url: String, body: String?, token: String?): String {
 fun rowWith(json: String, needle: String): String =
     json.split("},{").firstOrNull { it.contains(needle) } ?: error("no row with $needle in $json")
 
+/// One entry of an appraisal's signed history, as the HR API returns it.
+data class SignedChange(val user: String?, val verdict: String, val person: String?, val label: String, val text: String)
+
+/// The `history` entries of `GET /v1/hr/appraisals/{id}`, oldest first: each
+/// flattened history entry ends with its `signature` object (no nested
+/// objects) and its `signature_label`.
+fun signedHistory(detail: String): List<SignedChange> {
+    val history = detail.substringAfter("\"history\":[", "")
+    check(history.isNotEmpty()) { "no history in $detail" }
+    val entry = Regex("""\{"hash":"[0-9a-f]+".*?"signature":\{([^{}]*)\},"signature_label":"([^"]*)"\}""")
+    return entry.findAll(history).map { m ->
+        val sig = m.groupValues[1]
+        SignedChange(
+            user = Regex("\"user\":\"([^\"]*)\"").find(m.value)?.groupValues?.get(1),
+            verdict = Regex("\"verdict\":\"([a-z_]+)\"").find(sig)?.groupValues?.get(1) ?: error("no verdict in $sig"),
+            person = Regex("\"person\":\"([^\"]*)\"").find(sig)?.groupValues?.get(1),
+            label = m.groupValues[2],
+            text = m.value,
+        )
+    }.toList()
+}
+
+/// The signer `person` on `session`'s tablet.
+fun signerOf(session: PrestasiSession, person: String): Signer =
+    session.signers().firstOrNull { it.person == person } ?: error("no signer $person in ${session.signers()}")
+
 fun main(args: Array<String>) {
-    check(args.size == 11) { "usage: url tenant hrPassword supCode sup2Code otherCode kioskCode workDir boss staff1 staff2" }
+    check(args.size == 12) { "usage: url tenant hrPassword supCode sup2Code otherCode kioskCode workDir boss staff1 staff2 reviewer" }
     val url = args[0]; val tenant = args[1]; val hrPassword = args[2]
     val supCode = args[3]; val sup2Code = args[4]; val otherCode = args[5]; val kioskCode = args[6]
-    val workDir = args[7]; val boss = args[8]; val staff1 = args[9]; val staff2 = args[10]
+    val workDir = args[7]; val boss = args[8]; val staff1 = args[9]; val staff2 = args[10]; val reviewer = args[11]
     val period = "2026-Q3"
+    val bossPin = "246810"; val reviewerPin = "97531086"
 
     // --- Enroll and read the roster ---------------------------------------
     val tablet = PrestasiSession.open("$workDir/tablet.db")
@@ -39,6 +71,26 @@ fun main(args: Array<String>) {
     check(me.role == Role.SUPERVISOR && me.user == boss) { "enrollment $me" }
     var sync = tablet.syncNow()
     check(sync.roundTrips <= 2uL) { "roster sync took ${sync.roundTrips} round trips" }
+
+    // --- Sign in with a PIN ---------------------------------------------------
+    // Nobody is signed in yet: editing (even reading one's own staff) needs a PIN.
+    try {
+        tablet.myStaff(period)
+        error("read my staff with nobody signed in")
+    } catch (e: MobileException.NotSignedIn) {
+        println("refused as expected: ${e.message}")
+    }
+    try {
+        tablet.signIn(boss, "1234", null)
+        error("a 4-digit PIN was accepted")
+    } catch (e: MobileException.Invalid) { }
+    check(tablet.signers().isEmpty()) { "signers before any sign-in: ${tablet.signers()}" }
+    // The first sign-in makes the key; the enrollment's person code binds it at the next sync.
+    val bossKey = tablet.signIn(boss, bossPin, null)
+    check(bossKey.person == boss && bossKey.status == "pending" && bossKey.label == "menunggu verifikasi" && bossKey.hasCode) {
+        "boss before binding: $bossKey"
+    }
+    check(tablet.signers() == listOf(bossKey)) { "signers ${tablet.signers()}" }
     val staff = tablet.myStaff(period)
     check(staff.map { it.nip }.toSet() == setOf(staff1, staff2)) { "roster $staff" }
 
@@ -47,6 +99,9 @@ fun main(args: Array<String>) {
     for ((nip, overall) in listOf(staff1 to Rating.DI_ATAS_EKSPEKTASI, staff2 to Rating.SESUAI_EKSPEKTASI)) {
         val id = tablet.startAppraisal(nip, period)
         ids[nip] = id
+        // Appraiser and reviewer come from the roster: the boss and the boss's NIP_ATASAN.
+        val fresh = tablet.appraisal(id)
+        check(fresh.appraiserNip == boss && fresh.reviewerNip == reviewer) { "assignment $fresh" }
         val t = tablet.addTarget(id, "Dokumen kependudukan terbit", 120.0, "dokumen", true)
         tablet.setRealisation(id, t, 118.0)
         tablet.rateTarget(id, t, overall)
@@ -70,7 +125,8 @@ fun main(args: Array<String>) {
         println("refused as expected: ${e.message}")
     }
     check(tablet.unsyncedCount() == 2uL) { "unsynced ${tablet.unsyncedCount()}" }
-    check(tablet.status(ids.getValue(staff1)).sync is SyncState.OnlyOnDevice)
+    // Signed by a key the server has not bound yet: "menunggu verifikasi".
+    check(tablet.status(ids.getValue(staff1)).sync is SyncState.AwaitingVerification) { "${tablet.status(ids.getValue(staff1))}" }
 
     // --- A kiosk records feedback offline -----------------------------------
     val kiosk = PrestasiSession.open("$workDir/kiosk.db")
@@ -98,6 +154,8 @@ fun main(args: Array<String>) {
     check(tablet.unsyncedCount() == 0uL && kiosk.unsyncedCount() == 0uL)
     check(tablet.status(ids.getValue(staff1)).sync is SyncState.OnServer)
     check(tablet.lastSync() != null)
+    // The sync bound the boss's key and spent the enrollment's person code.
+    signerOf(tablet, boss).let { check(it.status == "bound" && it.label == "terverifikasi" && !it.hasCode) { "boss after sync: $it" } }
     check(tablet.history(ids.getValue(staff1)).isNotEmpty() && tablet.conflicts(ids.getValue(staff1)).isEmpty())
 
     // --- On the server, over HTTP ---------------------------------------------
@@ -122,10 +180,73 @@ fun main(args: Array<String>) {
     } catch (e: MobileException.NotFound) { }
     // ...and a tablet of another unit sees none of it.
     val other = PrestasiSession.open("$workDir/other.db")
-    other.enroll(url, otherCode)
+    val otherBoss = other.enroll(url, otherCode).user
     other.syncNow()
+    other.signIn(otherBoss, "80808080", null)
     check(other.appraisalsByStatus(AppraisalStatus.SUBMITTED, null).isEmpty())
     check(other.myStaff(period).all { it.nip != staff1 && it.nip != staff2 })
 
-    println("Kotlin scenario passed: 2 appraisals, 1 feedback, 3 tablets, 1 kiosk")
+    // --- The reviewer signs in on the same tablet ---------------------------------
+    val staff1Id = ids.getValue(staff1)
+    // HR issues the reviewer a one-time person code for their first sign-in here.
+    val issued = http("POST", "$url/v1/hr/people/$reviewer/code", null, token)
+    check(issued.contains("\"person\":\"$reviewer\"") && issued.contains("\"valid_days\":7")) { issued }
+    val reviewerCode = Regex("\"code\":\"([^\"]+)\"").find(issued)!!.groupValues[1]
+    val reviewerKey = tablet.signIn(reviewer, reviewerPin, reviewerCode)
+    check(reviewerKey.person == reviewer && reviewerKey.status == "pending" && reviewerKey.label == "menunggu verifikasi" && reviewerKey.hasCode) {
+        "reviewer before binding: $reviewerKey"
+    }
+    check(tablet.signers().map { it.person to it.status } == listOf(boss to "bound", reviewer to "pending").sortedBy { it.first }) {
+        "signers ${tablet.signers()}"
+    }
+    val reviewed = tablet.setStatus(staff1Id, AppraisalStatus.REVIEWED)
+    check(reviewed.status == AppraisalStatus.REVIEWED) { "$reviewed" }
+    check(tablet.status(staff1Id).sync is SyncState.AwaitingVerification) { "${tablet.status(staff1Id)}" }
+    sync = tablet.syncNow()
+    check(sync.accepted == 1uL && sync.rejected == 0uL) { "reviewer's sync $sync" }
+    check(tablet.status(staff1Id).sync is SyncState.OnServer) { "${tablet.status(staff1Id)}" }
+    signerOf(tablet, reviewer).let { check(it.status == "bound" && it.label == "terverifikasi" && !it.hasCode) { "reviewer after sync: $it" } }
+    check(tablet.signers().all { it.status == "bound" }) { "signers ${tablet.signers()}" }
+
+    // --- The boss back on the tablet: a wrong PIN, then the right one -----------------
+    tablet.signOut()
+    try {
+        tablet.setNotes(ids.getValue(staff2), "Tanpa PIN.")
+        error("edited with nobody signed in")
+    } catch (e: MobileException.NotSignedIn) { }
+    val left = mutableListOf<UInt>()
+    repeat(2) {
+        try {
+            tablet.signIn(boss, reviewerPin, null)
+            error("the boss signed in with the reviewer's PIN")
+        } catch (e: MobileException.WrongPin) {
+            check(e.message!!.contains("PIN salah")) { e.message!! }
+            println("refused as expected: ${e.message}")
+            left += e.attemptsLeft
+        }
+    }
+    check(left == listOf(4u, 3u)) { "attempts left $left" }
+    check(tablet.signIn(boss, bossPin, null).status == "bound")
+    tablet.setNotes(ids.getValue(staff2), "Pelayanan cepat, ramah dan teliti.")
+    check(tablet.syncNow().accepted == 1uL)
+
+    // --- HR reads who signed each change -----------------------------------------------
+    val listed = http("GET", "$url/v1/hr/appraisals?period=$period", null, token)
+    check(rowWith(listed, staff1).contains("\"status\":\"reviewed\"")) { listed }
+    val detail = http("GET", "$url/v1/hr/appraisals/$staff1Id", null, token)
+    val history = signedHistory(detail)
+    check(history.isNotEmpty() && history.all { it.verdict == "verified" && it.person == it.user }) {
+        "unverified history: ${history.filter { it.verdict != "verified" || it.person != it.user }}"
+    }
+    check(history.all { it.label == "ditandatangani oleh ${it.person} (terverifikasi)" }) { history.map { it.label }.toString() }
+    check(history.map { it.person }.toSet() == setOf(boss, reviewer)) { "signers in history: ${history.map { it.person }}" }
+    check(history.dropLast(1).all { it.person == boss }) { "the boss wrote everything before the review" }
+    val review = history.last()
+    check(review.person == reviewer && review.text.contains("\"path\":\"status\"") && review.text.contains("reviewed")) {
+        "the review in history: $review"
+    }
+    println("history of $staff1Id: ${history.size} changes, ${history.count { it.person == boss }} by $boss, " +
+        "${history.count { it.person == reviewer }} by $reviewer, all terverifikasi")
+
+    println("Kotlin scenario passed: 2 appraisals (1 reviewed), 1 feedback, 2 people signed in on 1 tablet, 3 tablets, 1 kiosk")
 }
