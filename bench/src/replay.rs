@@ -3,6 +3,13 @@
 //! the tablet writes the entry's appraisals and their later edits, the kiosk
 //! the entry's feedback — all through the same `Store` API the app uses,
 //! nothing synced yet.
+//!
+//! Every change is signed by its person's key, made on the device at their
+//! first sign-in and sealed under their PIN (one Argon2id derivation per
+//! person per device, done here, untimed): the tablet's enrolled user signs
+//! in with the person code their enrollment brought, every other appraiser
+//! with one HR issued them (`EntryCodes::people`); the kiosk's user with an
+//! empty PIN, as the app does. The keys are bound by the first sync.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,7 +25,7 @@ use uuid::Uuid;
 
 use crate::Error;
 use crate::server::{Codes, EntryCodes};
-use crate::workload::{AppraisalSpec, DeviceEntry, Edit, FeedbackSpec, Workload};
+use crate::workload::{AppraisalSpec, DeviceEntry, Edit, FeedbackSpec, Superiors, Workload};
 
 /// Unit of measure written on every SKP target.
 const TARGET_UNIT: &str = "unit";
@@ -26,6 +33,8 @@ const TARGET_UNIT: &str = "unit";
 const MAIN_TARGETS: usize = 3;
 /// Device entries prepared at once (store commits wait for fsync).
 const WORKERS: usize = 8;
+/// The PIN every simulated appraiser chooses.
+pub const PIN: &str = "135790";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceKind {
@@ -76,6 +85,8 @@ pub struct Fleet {
 /// Enroll every device and write every document offline.
 pub fn prepare(workload: &Workload, codes: &Codes, url: &str, dir: &Path) -> Result<Fleet, Error> {
     std::fs::create_dir_all(dir)?;
+    let superiors = workload.superiors();
+    let superiors = &superiors;
     let next = AtomicUsize::new(0);
     let work = |_| -> Result<Vec<(usize, Vec<Device>)>, Error> {
         let mut done = Vec::new();
@@ -84,8 +95,8 @@ pub fn prepare(workload: &Workload, codes: &Codes, url: &str, dir: &Path) -> Res
             let (Some(entry), Some(entry_codes)) = (workload.devices.get(i), codes.entries.get(i)) else {
                 return Ok(done);
             };
-            let devices =
-                prepare_entry(i, entry, entry_codes, url, dir).map_err(|e| format!("{}: {e}", entry.device_id))?;
+            let devices = prepare_entry(i, entry, entry_codes, superiors, url, dir)
+                .map_err(|e| format!("{}: {e}", entry.device_id))?;
             done.push((i, devices));
         }
     };
@@ -113,6 +124,7 @@ fn prepare_entry(
     i: usize,
     entry: &DeviceEntry,
     codes: &EntryCodes,
+    superiors: &Superiors<'_>,
     url: &str,
     dir: &Path,
 ) -> Result<Vec<Device>, Error> {
@@ -120,16 +132,19 @@ fn prepare_entry(
     if let Some(code) = &codes.tablet {
         let store = Arc::new(Store::open(dir.join(format!("{i:05}-tablet.db")))?);
         let client = SyncClient::enroll(store.clone(), url, code)?;
+        client.sign_in_enrolled(PIN).map_err(|e| format!("sign-in of the enrolled user: {e}"))?;
         let mut docs = Vec::with_capacity(entry.appraisals.len());
         for a in &entry.appraisals {
-            write_appraisal(&store, a).map_err(|e| format!("appraisal {}: {e}", a.id))?;
-            docs.push(DocId::from_uuid(a.id));
+            sign_in(&store, codes, &a.appraiser_nip)?;
+            write_appraisal(&store, a, superiors.reviewer(a)).map_err(|e| format!("appraisal {}: {e}", a.id))?;
+            docs.push(appraisal_id(a)?);
         }
         out.push(Device { entry: i, kind: DeviceKind::Tablet, client, docs });
     }
     if let Some(code) = &codes.kiosk {
         let store = Arc::new(Store::open(dir.join(format!("{i:05}-kiosk.db")))?);
         let client = SyncClient::enroll(store.clone(), url, code)?;
+        client.sign_in_enrolled("").map_err(|e| format!("sign-in of the kiosk: {e}"))?;
         let author = Author::new(client.credentials().user.clone(), store.device_id(), Role::Kiosk);
         let mut docs = Vec::with_capacity(entry.feedback.len());
         for f in &entry.feedback {
@@ -142,12 +157,30 @@ fn prepare_entry(
     Ok(out)
 }
 
+/// Sign `person` in on the unit tablet `store` unless they are: the
+/// enrolled user already is; anyone else makes their key here with the
+/// person code HR issued them for it.
+fn sign_in(store: &Store, codes: &EntryCodes, person: &str) -> Result<(), Error> {
+    if store.is_signed_in(person) {
+        return Ok(());
+    }
+    let code = codes.people.get(person).ok_or_else(|| format!("no person code for appraiser {person}"))?;
+    store.sign_in(person, PIN, Some(code)).map_err(|e| format!("sign-in of {person}: {e}"))?;
+    Ok(())
+}
+
+/// The document id of an appraisal: derived from its employee and period
+/// (one appraisal per employee and period), not the file's `id`.
+pub fn appraisal_id(a: &AppraisalSpec) -> Result<DocId, Error> {
+    Ok(DocId::for_appraisal(&Nip::parse(&a.employee_nip)?, &a.period))
+}
+
 /// Create the appraisal as its appraiser, signed in on the unit tablet, then
 /// apply each edit as its own later change.
-fn write_appraisal(store: &Store, a: &AppraisalSpec) -> Result<(), Error> {
+fn write_appraisal(store: &Store, a: &AppraisalSpec, reviewer: Option<&str>) -> Result<(), Error> {
     let author = Author::new(a.appraiser_nip.clone(), store.device_id(), Role::Supervisor);
-    let id = DocId::from_uuid(a.id);
-    store.create(id, &initial_appraisal(a)?, &author)?;
+    let id = appraisal_id(a)?;
+    store.create(id, &initial_appraisal(a, reviewer)?, &author)?;
     for edit in &a.edits {
         store.update::<Appraisal>(id, &author, |v| apply_edit(v, edit))?;
     }
@@ -163,9 +196,10 @@ pub fn target_id(appraisal: Uuid, index: usize) -> String {
 }
 
 /// The appraisal as first written: targets with their realisation, ratings,
-/// the note.
-pub fn initial_appraisal(a: &AppraisalSpec) -> Result<Appraisal, Error> {
+/// the note; the reviewer the roster gives it (see `Superiors::reviewer`).
+pub fn initial_appraisal(a: &AppraisalSpec, reviewer: Option<&str>) -> Result<Appraisal, Error> {
     let mut v = Appraisal::new(Nip::parse(&a.employee_nip)?, &a.period, &a.unit_id, Nip::parse(&a.appraiser_nip)?)?;
+    v.reviewer_nip = reviewer.map(Nip::parse).transpose()?;
     v.targets = a
         .hasil_kerja
         .iter()
@@ -217,23 +251,37 @@ pub fn feedback(f: &FeedbackSpec) -> Result<Feedback, Error> {
     })
 }
 
-/// Encode the request that would carry all of `tablet`'s appraisals on its
-/// first sync (exactly the bytes `SyncClient::sync_now` builds for them).
-/// Must run before the tablet syncs.
+/// Encode the request that carries all of `tablet`'s appraisals on its first
+/// sync, exactly as `SyncClient::sync_now` builds it: the store's pending
+/// documents in its order, each with its changes and their signatures, the
+/// keys of everyone signed in on the tablet with their person codes and
+/// proofs, cursor 0. (The client pushes up to 2,000 documents per request; a
+/// tablet's appraisals fit in one.) Must run before the tablet syncs, with
+/// its people still signed in.
 fn first_upload(tablet: &Device) -> Result<FirstUpload, Error> {
     let store = tablet.client.store();
-    let mut push = Vec::with_capacity(tablet.docs.len());
-    for id in &tablet.docs {
+    let pending = store.pending()?;
+    if pending.len() != tablet.docs.len() {
+        return Err(format!(
+            "{} of the tablet's {} appraisals are ready to push (keys without a person code?)",
+            pending.len(),
+            tablet.docs.len()
+        )
+        .into());
+    }
+    let mut push = Vec::with_capacity(pending.len());
+    for (id, kind) in &pending {
         let out = store.changes_for_server(*id)?;
         push.push(PushDoc {
             id: protocol::id_bytes(*id),
-            kind: "appraisal".into(),
+            kind: kind.as_str().into(),
             changes: ByteBuf::from(out.changes),
             sigs: out.sigs,
         });
     }
-    let req = SyncRequest { v: PROTOCOL_VERSION, push, signers: store.bindings()?, ..Default::default() };
+    let fetch = store.wanted()?.iter().map(|id| protocol::id_bytes(*id)).collect();
+    let req = SyncRequest { v: PROTOCOL_VERSION, cursor: 0, push, fetch, signers: store.bindings()? };
     let raw = protocol::encode(&req);
     let compressed = zstd::encode_all(raw.as_slice(), 3)?;
-    Ok(FirstUpload { appraisals: tablet.docs.len(), raw_bytes: raw.len(), compressed_bytes: compressed.len() })
+    Ok(FirstUpload { appraisals: pending.len(), raw_bytes: raw.len(), compressed_bytes: compressed.len() })
 }

@@ -1,8 +1,8 @@
 //! The server under test: its database seeded before it starts (tenant,
-//! roster, HR user, enrollment codes), then the real `prestasi-server`
-//! binary as a child process on a free loopback port.
+//! roster, HR user, enrollment and person codes), then the real
+//! `prestasi-server` binary as a child process on a free loopback port.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -22,14 +22,19 @@ pub const HR_PASSWORD: &str = "bench-kata-sandi";
 /// The user of the HR device that verifies the run.
 pub const HR_DEVICE_USER: &str = "hr-verifier";
 
-/// Enrollment codes of one device entry's devices.
+/// Enrollment codes of one device entry's devices, and the person codes of
+/// the people who sign in on its tablet.
 #[derive(Debug, Clone)]
 pub struct EntryCodes {
     /// The unit tablet, enrolled for its first appraiser; `None` if the
-    /// entry has no appraisals.
+    /// entry has no appraisals. The enrollment brings that person's code.
     pub tablet: Option<String>,
     /// The unit's kiosk; `None` if the entry has no feedback.
     pub kiosk: Option<String>,
+    /// Appraiser NIP → the one-time person code HR issued them, that binds
+    /// the key they make at their first sign-in on this entry's tablet: one
+    /// for every appraiser of the entry but the tablet's enrolled user.
+    pub people: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone)]
@@ -57,8 +62,9 @@ pub fn tablet_units(entry: &crate::workload::DeviceEntry) -> Vec<String> {
 }
 
 /// Create the tenant, import every employee of `workload` (and each unit
-/// tablet's supervisor), add an HR user and issue every enrollment code,
-/// directly in the database under `data_dir` — before the server runs.
+/// tablet's supervisor), add an HR user and issue every enrollment code and
+/// every person code the tablets need, directly in the database under
+/// `data_dir` — before the server runs.
 pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
     let storage = SqliteStorage::open(data_dir)?;
     let server = prestasi_server::state::server_identity(&storage)?;
@@ -78,19 +84,25 @@ pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
     admin::create_user(&storage, TENANT, HR_USER, HR_PASSWORD, Role::Hr)?;
     let mut entries = Vec::with_capacity(workload.devices.len());
     for d in &workload.devices {
-        let tablet = match d.appraisals.first() {
-            Some(a) => {
-                Some(admin::issue_enrollment(&storage, TENANT, Role::Supervisor, &a.appraiser_nip, &tablet_units(d))?)
-            }
+        let enrolled = d.appraisals.first().map(|a| a.appraiser_nip.as_str());
+        let tablet = match enrolled {
+            Some(user) => Some(admin::issue_enrollment(&storage, TENANT, Role::Supervisor, user, &tablet_units(d))?),
             None => None,
         };
+        let mut people = BTreeMap::new();
+        for a in &d.appraisals {
+            if Some(a.appraiser_nip.as_str()) != enrolled && !people.contains_key(&a.appraiser_nip) {
+                let code = prestasi_server::people::issue_code(&storage, TENANT, &a.appraiser_nip, None, HR_USER)?;
+                people.insert(a.appraiser_nip.clone(), code);
+            }
+        }
         let kiosk = if d.feedback.is_empty() {
             None
         } else {
             let unit = std::slice::from_ref(&d.unit_id);
             Some(admin::issue_enrollment(&storage, TENANT, Role::Kiosk, &kiosk_user(&d.unit_id), unit)?)
         };
-        entries.push(EntryCodes { tablet, kiosk });
+        entries.push(EntryCodes { tablet, kiosk, people });
     }
     let hr = admin::issue_enrollment(&storage, TENANT, Role::Hr, HR_DEVICE_USER, &[])?;
     Ok(Codes { entries, hr })
@@ -98,16 +110,22 @@ pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
 
 /// The SIASN-style roster: every appraised employee as pelaksana of the
 /// appraisal's unit, and each tablet's enrolled supervisor as pengawas of
-/// the entry's unit (unless already listed).
+/// the entry's unit (unless already listed). NIP_ATASAN is the employee's
+/// appraiser (the server takes the appraiser of a new appraisal from it, and
+/// the reviewer from the appraiser's own NIP_ATASAN): empty for anyone the
+/// file does not appraise, so their appraisals have no reviewer.
 pub fn roster_csv(workload: &Workload) -> String {
-    let mut out = String::from("NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN\n");
+    let superiors = workload.superiors();
+    let mut out =
+        String::from("NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN;NIP_ATASAN\n");
     let mut listed = BTreeSet::new();
     let mut row = |nip: &str, unit: &str, kind: &str, title: &str| {
         if !listed.insert(nip.to_string()) {
             return;
         }
         let name = format!("Pegawai {}", listed.len());
-        let cells = [nip, &name, unit, &format!("Unit {unit}"), TENANT, "Pemerintah Benchmark", kind, title];
+        let superior = superiors.of(nip).unwrap_or_default();
+        let cells = [nip, &name, unit, &format!("Unit {unit}"), TENANT, "Pemerintah Benchmark", kind, title, superior];
         out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(";"));
         out.push('\n');
     };

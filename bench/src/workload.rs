@@ -191,6 +191,11 @@ impl Workload {
         let mut ids = HashSet::new();
         // Every employee is staff of exactly one unit.
         let mut employee_unit: HashMap<&str, &str> = HashMap::new();
+        // The roster gives every employee one direct superior (NIP_ATASAN),
+        // and the server takes the appraiser from it: one appraiser each.
+        let mut employee_appraiser: HashMap<&str, (&str, String)> = HashMap::new();
+        // Appraisal ids are derived from employee and period: one each.
+        let mut employee_period: HashMap<(&str, &str), String> = HashMap::new();
         for (i, d) in self.devices.iter().enumerate() {
             let at = format!("devices[{i}]");
             text(&format!("{at}.unit_id"), &d.unit_id, 64)?;
@@ -208,6 +213,32 @@ impl Workload {
                         ));
                     }
                     _ => {}
+                }
+                match employee_appraiser.get(a.employee_nip.as_str()) {
+                    Some((other, first)) if *other != a.appraiser_nip => {
+                        return Err(invalid(
+                            format!("{at}.appraiser_nip"),
+                            format!(
+                                "employee {} is appraised by {other} at {first}: the roster gives each employee \
+                                 one superior (NIP_ATASAN), who must be the appraiser",
+                                a.employee_nip
+                            ),
+                        ));
+                    }
+                    Some(_) => {}
+                    None => {
+                        employee_appraiser.insert(&a.employee_nip, (&a.appraiser_nip, at.clone()));
+                    }
+                }
+                if let Some(first) = employee_period.insert((&a.employee_nip, &a.period), at.clone()) {
+                    return Err(invalid(
+                        format!("{at}.employee_nip"),
+                        format!(
+                            "employee {} already has an appraisal for {} at {first}: one appraisal per employee \
+                             and period (its id is derived from both)",
+                            a.employee_nip, a.period
+                        ),
+                    ));
                 }
             }
             for (j, f) in d.feedback.iter().enumerate() {
@@ -227,7 +258,53 @@ impl Workload {
                 f.validate(&at)?;
             }
         }
+        let superiors = self.superiors();
+        for (i, d) in self.devices.iter().enumerate() {
+            for (j, a) in d.appraisals.iter().enumerate() {
+                if superiors.reviewer(a) == Some(a.employee_nip.as_str()) {
+                    return Err(invalid(
+                        format!("devices[{i}].appraisals[{j}].appraiser_nip"),
+                        format!(
+                            "{} and {} appraise each other: the reviewer (the appraiser's own appraiser) would be \
+                             the employee",
+                            a.employee_nip, a.appraiser_nip
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
+    }
+
+    /// The roster the file implies: every appraised employee's direct
+    /// superior (NIP_ATASAN) is their appraiser (one per employee, checked
+    /// by [`Workload::validate`]).
+    pub fn superiors(&self) -> Superiors<'_> {
+        let mut of = HashMap::new();
+        for a in self.devices.iter().flat_map(|d| &d.appraisals) {
+            of.entry(a.employee_nip.as_str()).or_insert(a.appraiser_nip.as_str());
+        }
+        Superiors { of }
+    }
+}
+
+/// Each appraised employee's direct superior (NIP_ATASAN): their appraiser.
+#[derive(Debug, Clone, Default)]
+pub struct Superiors<'a> {
+    of: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Superiors<'a> {
+    /// `nip`'s NIP_ATASAN, if the file appraises them.
+    pub fn of(&self, nip: &str) -> Option<&'a str> {
+        self.of.get(nip).copied()
+    }
+
+    /// The reviewer the roster gives `a`, as the app sets it: its appraiser's
+    /// own superior, i.e. the appraiser's appraiser if the file appraises them
+    /// too. None in generated files (every NIP in them is unique).
+    pub fn reviewer(&self, a: &AppraisalSpec) -> Option<&'a str> {
+        self.of(&a.appraiser_nip)
     }
 }
 

@@ -205,11 +205,17 @@ pub enum AuditCmd {
     },
     /// Re-verify every change of a bundle offline (no database, no
     /// network); exits with status 1 if any signature does not hold.
-    Verify { file: PathBuf },
+    Verify {
+        file: PathBuf,
+        /// Also fail on unsigned changes (stored before signatures were
+        /// required), e.g. for appraisals of periods that began after.
+        #[arg(long)]
+        strict: bool,
+    },
 }
 
 /// Re-verify an audit bundle and print one line per change.
-fn audit_verify(file: &std::path::Path) -> Result<(), Box<dyn std::error::Error>> {
+pub(crate) fn audit_verify(file: &std::path::Path, strict: bool) -> Result<(), Box<dyn std::error::Error>> {
     use prestasi_core::signing::audit::{AuditBundle, Verdict, verify_bundle};
     let bundle: AuditBundle = serde_json::from_slice(&std::fs::read(file)?)?;
     let lines = verify_bundle(&bundle)?;
@@ -236,6 +242,9 @@ fn audit_verify(file: &std::path::Path) -> Result<(), Box<dyn std::error::Error>
     if bad > 0 {
         return Err(format!("{bad} signatures do not hold").into());
     }
+    if strict && unsigned > 0 {
+        return Err(format!("{unsigned} changes are unsigned").into());
+    }
     Ok(())
 }
 
@@ -246,9 +255,9 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         let done = crate::demo::run(&cli.data_dir, listen, fresh, shutdown_signal()).await;
         return done.map_err(|e| e as Box<dyn std::error::Error>);
     }
-    if let Command::Audit(AuditCmd::Verify { file }) = &cli.command {
+    if let Command::Audit(AuditCmd::Verify { file, strict }) = &cli.command {
         // Offline: no database is opened.
-        return audit_verify(file);
+        return audit_verify(file, *strict);
     }
     let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&cli.data_dir)?);
     match cli.command {

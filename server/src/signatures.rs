@@ -93,3 +93,47 @@ pub fn audit_bundle(storage: &dyn Storage, tenant: &str, id: DocId) -> Result<Op
         signers,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use crate::storage::sqlite::SqliteStorage;
+
+    #[test]
+    fn an_imported_roster_is_signed_by_the_server_and_the_cli_reverifies_it() {
+        let s = SqliteStorage::in_memory().unwrap();
+        s.create_tenant("t", "T").unwrap();
+        let server = crate::state::server_identity(&s).unwrap();
+        let csv = "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN\n\
+                   199307082019031090;Ani;u1;Unit;a;Agency;pelaksana;Staf\n";
+        crate::admin::import_employees(&s, &server, "t", csv.as_bytes()).unwrap();
+        let id = DocId::derived("employee/199307082019031090");
+        let mut doc =
+            Document::<prestasi_core::model::Employee>::load(id, &s.document("t", id).unwrap().unwrap().bytes).unwrap();
+        let history = signed_history(&s, "t", &mut doc).unwrap();
+        assert_eq!(history.len(), 1);
+        assert!(
+            matches!(&history[0].signature, Verdict::Verified { by_server: true, person, .. } if person == "import")
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("audit.json");
+        let bundle = audit_bundle(&s, "t", id).unwrap().unwrap();
+        std::fs::write(&file, serde_json::to_vec(&bundle).unwrap()).unwrap();
+        assert!(crate::cli::audit_verify(&file, true).is_ok());
+        let mut tampered = bundle;
+        tampered.signatures[0].hash = "00".repeat(32);
+        std::fs::write(&file, serde_json::to_vec(&tampered).unwrap()).unwrap();
+        // The change has no signature left, the stray one matches nothing.
+        assert!(crate::cli::audit_verify(&file, false).is_ok(), "unsigned is reported, not an error");
+        assert!(crate::cli::audit_verify(&file, true).is_err(), "unless --strict");
+        let mut forged = audit_bundle(&s, "t", id).unwrap().unwrap();
+        forged.signatures[0].sig = "11".repeat(64);
+        std::fs::write(&file, serde_json::to_vec(&forged).unwrap()).unwrap();
+        assert!(crate::cli::audit_verify(&file, false).is_err());
+        std::fs::write(&file, b"{not json").unwrap();
+        assert!(crate::cli::audit_verify(&file, false).is_err());
+    }
+}

@@ -79,6 +79,13 @@ fn check(req: &SyncRequest, limits: &Limits) -> Result<(), AppError> {
             limits.max_fetch_ids
         )));
     }
+    if req.signers.len() > crate::sync::signers::MAX_SIGNERS_PER_REQUEST {
+        return Err(too_large(format!(
+            "Permintaan membawa {} kunci tanda tangan; paling banyak {}.",
+            req.signers.len(),
+            crate::sync::signers::MAX_SIGNERS_PER_REQUEST
+        )));
+    }
     // A fetch id of another length is a body that does not follow the
     // protocol (`fetch: [bytes(16)]`), like any other malformed body.
     if let Some(bad) = req.fetch.iter().find(|id| id.len() != 16) {

@@ -25,6 +25,9 @@ use crate::storage::{DocWrite, Lookup, Storage, StorageError, WriteTx};
 
 /// Folded into a new snapshot after this many chunks.
 const COMPACT_AFTER: u64 = 32;
+/// Signatures one pushed document may carry (one per change it sends; a
+/// document of 1 MiB holds far fewer changes).
+pub const MAX_SIGS_PER_DOC: usize = 4096;
 
 /// Check and store every pushed document. Each gets its own outcome; a
 /// refused one stores nothing and does not stop the others. Returns only
@@ -105,6 +108,13 @@ fn prepare_one(
     let Some(id) = id_from_bytes(&d.id) else {
         return done(reject(RejectCode::Malformed, "Id dokumen tidak sah (harus UUID 16 byte).", Some("id".into())));
     };
+    if d.sigs.len() > MAX_SIGS_PER_DOC {
+        return done(reject(
+            RejectCode::TooLarge,
+            format!("Dokumen membawa {} tanda tangan, batas {MAX_SIGS_PER_DOC}.", d.sigs.len()),
+            Some("sigs".into()),
+        ));
+    }
     if d.changes.len() > limits.max_doc_bytes {
         return done(reject(
             RejectCode::TooLarge,
@@ -289,6 +299,7 @@ fn change_author<T: Merged>(
     let device_id = w.author.device.to_string();
     let mut person: Option<String> = None;
     let mut verified = Vec::new();
+    let by_hash: std::collections::HashMap<&[u8], &ChangeSig> = sigs.iter().map(|s| (s.hash.as_slice(), s)).collect();
     for c in doc.automerge().get_changes_meta(before) {
         if c.actor.to_bytes() == id.as_bytes().as_slice() {
             if Some(c.hash) == genesis_hash::<T>(id) {
@@ -308,8 +319,8 @@ fn change_author<T: Merged>(
                 key: ByteBuf::from(key.public().to_vec()),
                 sig: ByteBuf::from(key.sign_change(id, &c.hash).to_vec()),
             },
-            None => match sigs.iter().find(|s| s.hash.as_slice() == c.hash.0.as_slice()) {
-                Some(s) => s.clone(),
+            None => match by_hash.get(c.hash.0.as_slice()) {
+                Some(s) => (*s).clone(),
                 None => return refuse(RejectCode::Unsigned, "Perubahan belum ditandatangani penggunanya."),
             },
         };
