@@ -27,21 +27,31 @@
 //!
 //! 1. **Seed** a new server database in a temporary directory before the
 //!    server starts: tenant `bench`; a roster importing every employee as
-//!    staff (pelaksana) of the appraisal's unit and, per device entry, its
-//!    first appraisal's appraiser as pengawas of the unit; an HR user;
-//!    enrollment codes for one supervisor tablet per entry (enrolled for that
+//!    staff (pelaksana) of the appraisal's unit with their appraiser as
+//!    NIP_ATASAN (the server takes a new appraisal's appraiser from it, and
+//!    its reviewer from the appraiser's own NIP_ATASAN: none unless the file
+//!    appraises the appraiser too) and, per device entry, its first
+//!    appraisal's appraiser as pengawas of the unit; an HR user; enrollment
+//!    codes for one supervisor tablet per entry (enrolled for that
 //!    appraiser), one kiosk per entry (`kiosk-<unit>`) and one HR device
-//!    (`hr-verifier`).
+//!    (`hr-verifier`); a person code for every other appraiser of the entry,
+//!    to bind the key they make on that tablet.
 //! 2. **Start** `prestasi-server --data-dir DIR/server serve` on a free
 //!    loopback port (`--server-bin`, default: the `prestasi-server` beside
 //!    this executable) and wait until it accepts connections.
 //! 3. **Offline phase** (not timed): each device gets its own store file and
 //!    enrolls. On the tablet every appraisal is created by its own
-//!    appraiser, signed in on the shared unit tablet, then each edit is a
-//!    separate later change; the kiosk records its feedback.
+//!    appraiser, signed in on the shared unit tablet (a key made and sealed
+//!    under a PIN at their first sign-in: one Argon2id derivation per person
+//!    per tablet), then each edit is a separate later change, every change
+//!    signed; the kiosk's user signs in (empty PIN) and records its feedback.
+//!    An appraisal's document id is derived from its employee and period,
+//!    as the server requires, not taken from the file's `id`.
 //! 4. **Sync phase** (timed): one thread per device, released together by a
-//!    barrier, each calls `sync_now` once. Converged means every sync
-//!    returned and had every pushed document accepted (none rejected).
+//!    barrier, each calls `sync_now` once (its keys are bound in that same
+//!    request, then every change's signature is verified). Converged means
+//!    every sync returned and had every pushed document accepted (none
+//!    rejected).
 //! 5. **Verification** (timed separately): the HR device syncs until a sync
 //!    pulls nothing, then every appraisal must hold its initial values with
 //!    the edits applied in order, and every feedback its scores.
@@ -54,7 +64,9 @@
 //!    goes to stderr). The server is stopped with SIGTERM.
 //!
 //! Exit status: 0 when the run converged and verified, 2 for a bad command
-//! line or workload file, 1 for any other failure (a rejected document, a
+//! line or workload file (also one the roster cannot express: an employee
+//! appraised by two appraisers, or twice in one period, or two people
+//! appraising each other), 1 for any other failure (a rejected document, a
 //! record that differs, the server failing).
 //!
 //! Change times in the stores are the machine's clock at replay, not the

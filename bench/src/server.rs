@@ -224,3 +224,55 @@ impl Drop for ServerProcess {
         let _ = self.stop();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use prestasi_server::storage::Storage;
+
+    use super::*;
+    use crate::workload::{Shape, generate};
+
+    fn workload() -> Workload {
+        generate(Shape { devices: 2, appraisals: 3, feedback: 1, seed: 5 })
+    }
+
+    #[test]
+    fn the_roster_makes_each_appraiser_the_employees_superior() {
+        let w = workload();
+        let csv = roster_csv(&w);
+        let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(';').collect()).collect();
+        assert_eq!(rows.len(), 2 * 3 + 2, "six employees and two tablet supervisors");
+        for a in w.devices.iter().flat_map(|d| &d.appraisals) {
+            let row = rows.iter().find(|r| r[0] == a.employee_nip).unwrap();
+            assert_eq!(row[8], a.appraiser_nip);
+        }
+        for d in &w.devices {
+            let boss = rows.iter().find(|r| r[0] == d.appraisals[0].appraiser_nip).unwrap();
+            assert_eq!((boss[6], boss[8]), ("pengawas", ""), "no superior: their appraisals have no reviewer");
+        }
+    }
+
+    #[test]
+    fn seeding_imports_the_superiors_and_issues_a_person_code_per_other_appraiser() {
+        let w = workload();
+        let dir = tempfile::tempdir().unwrap();
+        let codes = seed(dir.path(), &w).unwrap();
+        for (d, c) in w.devices.iter().zip(&codes.entries) {
+            assert!(c.tablet.is_some() && c.kiosk.is_some());
+            let others: BTreeSet<&String> = d.appraisals.iter().skip(1).map(|a| &a.appraiser_nip).collect();
+            assert_eq!(c.people.keys().collect::<BTreeSet<_>>(), others);
+            assert!(!c.people.contains_key(&d.appraisals[0].appraiser_nip), "the enrollment brings theirs");
+        }
+        let storage = SqliteStorage::open(dir.path()).unwrap();
+        for a in w.devices.iter().flat_map(|d| &d.appraisals) {
+            let mut superior = None;
+            storage
+                .read(&mut |l| {
+                    superior = l.employee(TENANT, &a.employee_nip)?.and_then(|e| e.superior_nip);
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(superior.as_deref(), Some(a.appraiser_nip.as_str()));
+        }
+    }
+}

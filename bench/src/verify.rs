@@ -102,7 +102,7 @@ pub fn run(workload: &Workload, hr: &SyncClient) -> Result<Verification, Error> 
     for d in &workload.devices {
         for a in &d.appraisals {
             let want = expected(a);
-            match store.get::<Appraisal>(DocId::from_uuid(a.id)) {
+            match store.get::<Appraisal>(crate::replay::appraisal_id(a)?) {
                 Ok(got) => {
                     let got = actual(&got);
                     if got != want {
@@ -170,7 +170,7 @@ mod tests {
     fn the_app_value_after_the_edits_is_the_expected_content() {
         let w = generate(Shape { devices: 2, appraisals: 10, feedback: 0, seed: 9 });
         for a in w.devices.iter().flat_map(|d| &d.appraisals) {
-            let mut v = crate::replay::initial_appraisal(a).unwrap();
+            let mut v = crate::replay::initial_appraisal(a, None).unwrap();
             for edit in &a.edits {
                 crate::replay::apply_edit(&mut v, edit).unwrap();
             }

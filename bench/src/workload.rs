@@ -799,6 +799,51 @@ mod tests {
     }
 
     #[test]
+    fn the_implied_roster_gives_one_appraiser_per_employee_and_the_reviewer() {
+        let mut w = generate(shape());
+        let superiors = w.superiors();
+        for a in w.devices.iter().flat_map(|d| &d.appraisals) {
+            assert_eq!(superiors.of(&a.employee_nip), Some(a.appraiser_nip.as_str()));
+            assert_eq!(superiors.reviewer(a), None, "generated appraisers are appraised nowhere");
+        }
+        // The appraiser of devices[0].appraisals[0] is appraised in [1]:
+        // the roster makes [1]'s appraiser the reviewer of [0].
+        let boss = w.devices[0].appraisals[0].appraiser_nip.clone();
+        w.devices[0].appraisals[1].employee_nip = boss;
+        w.validate().unwrap();
+        let grand = w.devices[0].appraisals[1].appraiser_nip.clone();
+        assert_eq!(w.superiors().reviewer(&w.devices[0].appraisals[0]), Some(grand.as_str()));
+    }
+
+    #[test]
+    fn files_the_roster_cannot_express_are_refused() {
+        let w = generate(shape());
+        // One employee appraised by two appraisers (in two periods).
+        let mut two = w.clone();
+        two.devices[1].appraisals[2].employee_nip = two.devices[0].appraisals[0].employee_nip.clone();
+        two.devices[1].appraisals[2].unit_id = two.devices[0].appraisals[0].unit_id.clone();
+        two.devices[1].appraisals[2].period = "2026-Q4".into();
+        let err = two.validate().unwrap_err().to_string();
+        assert!(err.contains("devices[1].appraisals[2].appraiser_nip"), "{err}");
+        assert!(err.contains("devices[0].appraisals[0]"), "{err}");
+        // The same appraiser twice in one period: one derived id.
+        let mut twice = two.clone();
+        twice.devices[1].appraisals[2].appraiser_nip = w.devices[0].appraisals[0].appraiser_nip.clone();
+        twice.devices[1].appraisals[2].period = PERIOD.into();
+        let err = twice.validate().unwrap_err().to_string();
+        assert!(err.contains("devices[1].appraisals[2].employee_nip") && err.contains("derived"), "{err}");
+        twice.devices[1].appraisals[2].period = "2026-Q4".into();
+        twice.validate().unwrap();
+        // Two people appraising each other.
+        let mut mutual = w.clone();
+        let a = mutual.devices[0].appraisals[0].clone();
+        mutual.devices[0].appraisals[1].employee_nip = a.appraiser_nip.clone();
+        mutual.devices[0].appraisals[1].appraiser_nip = a.employee_nip.clone();
+        let err = mutual.validate().unwrap_err().to_string();
+        assert!(err.contains("appraise each other"), "{err}");
+    }
+
+    #[test]
     fn bad_files_are_errors_that_say_where() {
         let err = Workload::parse("{\"meta\":", "x.json").unwrap_err();
         assert!(matches!(err, WorkloadError::Parse { .. }), "{err}");
