@@ -505,3 +505,68 @@ fn changes_stored_before_signatures_are_shown_as_unsigned_not_lost() {
     assert_eq!(lines[0].verdict, Verdict::Unsigned);
     assert!(matches!(&lines[1].verdict, Verdict::Verified { by_server: true, person, .. } if person == "hr"));
 }
+
+#[test]
+fn appraiser_and_reviewer_on_one_tablet_offline_are_two_signed_steps_in_one_sync() {
+    let w = World::start();
+    let r = reviewer(&w);
+    let p = &w.people;
+    let sup = w.supervisor_a();
+    sup.client.sync_now().unwrap();
+    let hr = Hr::login(&w.server.url, MANOKWARI);
+    let code = hr.send("POST", &format!("/v1/hr/people/{r}/code"), json!({})).1["code"].as_str().unwrap().to_string();
+
+    // Offline: the appraiser writes and submits, then the reviewer signs
+    // in on the same tablet and reviews.
+    let staff = Nip::parse(&p.staff_a[0]).unwrap();
+    let id = DocId::for_appraisal(&staff, PERIOD);
+    let mut a = Appraisal::new(staff, PERIOD, &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    a.reviewer_nip = Some(Nip::parse(&r).unwrap());
+    a.targets.push(SkpTarget::new("Laporan layanan", 4.0, "dokumen", true).unwrap());
+    a.hasil_kerja = Some(Rating::DiAtasEkspektasi);
+    a.perilaku = Some(Rating::SesuaiEkspektasi);
+    a.status = AppraisalStatus::Submitted;
+    sup.store.create(id, &a, &sup.author()).unwrap();
+    sup.store.sign_in(&r, "135790", Some(&code)).unwrap();
+    let as_reviewer = Author { user: r.clone(), ..sup.author() };
+    sup.store
+        .update::<Appraisal>(id, &as_reviewer, |a| {
+            a.status = AppraisalStatus::Reviewed;
+            Ok(())
+        })
+        .unwrap();
+    let report = sup.client.sync_now().unwrap();
+    assert_eq!((report.accepted, report.rejected), (1, 0), "{:?}", sup.store.status(id));
+    let detail = hr.get(&format!("/v1/hr/appraisals/{id}"));
+    assert_eq!(detail["appraisal"]["status"], "reviewed");
+    let people: Vec<&str> =
+        detail["history"].as_array().unwrap().iter().map(|h| h["signature"]["person"].as_str().unwrap()).collect();
+    assert_eq!(people, [p.boss_a.as_str(), r.as_str()]);
+
+    // The same two steps in the other order are refused: the reviewer
+    // cannot review what was not yet submitted when they signed.
+    let staff = Nip::parse(&p.staff_a[1]).unwrap();
+    let id = DocId::for_appraisal(&staff, PERIOD);
+    let mut b = Appraisal::new(staff, PERIOD, &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    b.reviewer_nip = Some(Nip::parse(&r).unwrap());
+    b.targets.push(SkpTarget::new("Laporan layanan", 4.0, "dokumen", true).unwrap());
+    b.hasil_kerja = Some(Rating::SesuaiEkspektasi);
+    b.perilaku = Some(Rating::SesuaiEkspektasi);
+    sup.store.create(id, &b, &sup.author()).unwrap();
+    // A modified app writes "reviewed" as the reviewer over the draft the
+    // appraiser never submitted, each change signed by its own person.
+    let mut doc = Document::<Appraisal>::load(id, &sup.store.export(id).unwrap()).unwrap();
+    let as_hr = |user: &str| Author { user: user.to_string(), role: Role::Hr, ..sup.author() };
+    doc.edit(&as_hr(&r), Utc::now(), |x| {
+        x.status = AppraisalStatus::Reviewed;
+        Ok(())
+    })
+    .unwrap();
+    let bytes = doc.save();
+    let mut sigs = sup.store.sign_bytes(&p.boss_a, id, &bytes).unwrap();
+    let by_reviewer = sup.store.sign_bytes(&r, id, &bytes).unwrap();
+    // The reviewer's signature on the reviewer's change, the appraiser's on theirs.
+    sigs.truncate(1);
+    sigs.push(by_reviewer[1].clone());
+    refused(push_signed(&sup, id, DocKind::Appraisal, bytes, sigs), RejectCode::Forbidden);
+}

@@ -144,6 +144,12 @@ impl<T: Record> Document<T> {
         Ok(autosurgeon::hydrate(&self.am)?)
     }
 
+    /// The record as it was at `heads` (and everything they depend on).
+    pub fn value_at(&mut self, heads: &[ChangeHash]) -> Result<T, DocError> {
+        let past = self.am.fork_at(heads)?;
+        Ok(autosurgeon::hydrate(&past)?)
+    }
+
     /// The schema version of the newest writer that touched this document.
     pub fn schema_version(&self) -> u64 {
         match self.am.get(automerge::ROOT, SCHEMA_KEY) {

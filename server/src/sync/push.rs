@@ -227,11 +227,10 @@ fn prepare<T: Merged>(
         }
         return done(PushOutcome::Accepted { heads: heads_bytes(&heads) });
     }
-    let (w, verified) = match change_author::<T>(tx, &mut doc, &before, w, id, sigs)? {
-        Ok(author) => author,
+    let (runs, verified) = match change_author::<T>(tx, &mut doc, &before, w, id, sigs)? {
+        Ok(authored) => authored,
         Err(refused) => return done(refused),
     };
-    let w = &w;
     let new = match doc.value() {
         Ok(v) => v,
         Err(e) => return done(doc_rejection(e)),
@@ -246,17 +245,37 @@ fn prepare<T: Merged>(
             Some("id".into()),
         ));
     }
-    if let Err(v) = T::check_change(old.as_ref(), &new, &w.author) {
-        if old.as_ref().is_some_and(Merged::is_locked) {
-            return done(reject(RejectCode::Locked, v.user_message(), Some(v.field)));
+    // Each person's run of changes is checked as their step, on the state
+    // it led to: an appraiser submitting and then the reviewer reviewing on
+    // the same tablet, offline, is two steps by two signers.
+    let mut prev = old.clone();
+    let last = runs.len().saturating_sub(1);
+    for (i, (author, until)) in runs.iter().enumerate() {
+        let state = match until {
+            Some(h) if i < last => {
+                let mut at = before.clone();
+                at.push(*h);
+                match doc.value_at(&at) {
+                    Ok(v) => v,
+                    Err(e) => return done(doc_rejection(e)),
+                }
+            }
+            _ => new.clone(),
+        };
+        if let Err(v) = T::check_change(prev.as_ref(), &state, &author.author) {
+            if prev.as_ref().is_some_and(Merged::is_locked) {
+                return done(reject(RejectCode::Locked, v.user_message(), Some(v.field)));
+            }
+            return done(invalid(v));
         }
-        return done(invalid(v));
+        let prev_record = prev.clone().map(Merged::into_record);
+        if let Err(r) = access::check_write(tx, author, prev_record.as_ref(), &state.clone().into_record())? {
+            return done(PushOutcome::Rejected(r));
+        }
+        prev = Some(state);
     }
     let new_record = new.into_record();
-    let old_record = old.map(Merged::into_record);
-    if let Err(r) = access::check_write(tx, w, old_record.as_ref(), &new_record)? {
-        return done(PushOutcome::Rejected(r));
-    }
+    let w = runs.last().map_or(w, |(author, _)| author);
     let chunk = if stored.is_none() { changes.to_vec() } else { doc.changes_since(&before) };
     let compacted = stored.as_ref().filter(|s| s.chunk_count + 1 >= COMPACT_AFTER).map(|_| doc.save());
     let write = DocWrite {
@@ -284,6 +303,8 @@ fn prepare<T: Merged>(
 /// supervisor's unit tablet, which changes hands, that may be anyone bound
 /// there, whose rights are then checked like anyone's but only inside the
 /// device's units; kiosks and HR devices write as their enrolled user only.
+/// Returns each person's run of consecutive changes (its last change) in
+/// order, and the verified signatures.
 /// The shared genesis of documents that have one must be exactly the
 /// canonical change and needs no signature.
 fn change_author<T: Merged>(
@@ -293,11 +314,12 @@ fn change_author<T: Merged>(
     w: &Writer,
     id: DocId,
     sigs: &[ChangeSig],
-) -> Result<Result<(Writer, Vec<ChangeSig>), PushOutcome>, StorageError> {
+) -> Result<Result<(Vec<(Writer, Option<ChangeHash>)>, Vec<ChangeSig>), PushOutcome>, StorageError> {
     let refuse = |code: RejectCode, why: &str| Ok(Err(reject(code, why.to_string(), None)));
     let device = w.author.device.as_bytes().to_vec();
     let device_id = w.author.device.to_string();
-    let mut person: Option<String> = None;
+    // Consecutive changes by one person, with the last change of each run.
+    let mut runs: Vec<(String, ChangeHash)> = Vec::new();
     let mut verified = Vec::new();
     let by_hash: std::collections::HashMap<&[u8], &ChangeSig> = sigs.iter().map(|s| (s.hash.as_slice(), s)).collect();
     for c in doc.automerge().get_changes_meta(before) {
@@ -346,26 +368,28 @@ fn change_author<T: Merged>(
         if who != named {
             return refuse(RejectCode::ForeignAuthor, "Perubahan atas nama orang lain daripada penanda tangannya.");
         }
-        match &person {
-            None => person = Some(who),
-            Some(p) if *p != who => {
-                return refuse(
-                    RejectCode::ForeignAuthor,
-                    "Satu dokumen hanya boleh diubah oleh satu orang dalam satu sinkronisasi.",
-                );
-            }
-            Some(_) => {}
+        let shared_tablet = w.author.role == prestasi_core::model::Role::Supervisor;
+        if who != w.author.user && !shared_tablet {
+            return refuse(RejectCode::ForeignAuthor, "Perubahan ditulis atas nama pengguna lain.");
+        }
+        match runs.last_mut() {
+            Some((p, last)) if *p == who => *last = c.hash,
+            _ => runs.push((who, c.hash)),
         }
         verified.push(sig);
     }
-    let person = person.unwrap_or_else(|| w.author.user.clone());
-    let shared_tablet = w.author.role == prestasi_core::model::Role::Supervisor;
-    if person != w.author.user && !shared_tablet {
-        return refuse(RejectCode::ForeignAuthor, "Perubahan ditulis atas nama pengguna lain.");
+    let as_person = |person: String| {
+        let mut author = w.clone();
+        author.author.user = person;
+        author
+    };
+    let mut authored: Vec<(Writer, Option<ChangeHash>)> =
+        runs.into_iter().map(|(person, last)| (as_person(person), Some(last))).collect();
+    if authored.is_empty() {
+        // Only the shared genesis is new: written by nobody in particular.
+        authored.push((w.clone(), None));
     }
-    let mut author = w.clone();
-    author.author.user = person;
-    Ok(Ok((author, verified)))
+    Ok(Ok((authored, verified)))
 }
 
 fn heads_bytes(heads: &[ChangeHash]) -> Vec<ByteBuf> {

@@ -9,6 +9,10 @@
 //! percent-encoding: the host is checked to hold only host characters and
 //! codes are `A–Z`, `2–9` and dashes. The tablet app scans it, or the
 //! person types the code.
+//!
+//! "Tanda tangan pegawai": HR issues a one-time person code that binds an
+//! employee's signing key on a tablet, lists the tenant's signing keys and
+//! revokes all keys of a person (see [`crate::people`]).
 
 use std::collections::HashMap;
 
@@ -30,13 +34,21 @@ use super::session::WebHr;
 use crate::admin;
 use crate::error::AppError;
 use crate::extract::Query;
+use crate::people;
 use crate::state::AppState;
-use crate::storage::{DeviceRow, Storage, UnitRow};
+use crate::storage::{DeviceRow, SignerRow, Storage, UnitRow};
+
+/// At most this many signing keys are listed, the newest.
+const MAX_KEYS: usize = 500;
+/// The longest reason for revoking a person's keys.
+const MAX_REASON_CHARS: usize = 200;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/hr/perangkat", get(page).post(enroll))
         .route("/hr/perangkat/{id}/cabut", post(revoke))
+        .route("/hr/perangkat/kode-pegawai", post(issue_person_code))
+        .route("/hr/perangkat/pegawai/{nip}/cabut-kunci", post(revoke_keys))
         .route("/hr/unit/{unit}/qr", get(unit_qr))
 }
 
@@ -108,16 +120,52 @@ struct Issued {
     days: i64,
 }
 
+/// A person's signing key, as listed.
+#[derive(Debug)]
+struct KeyView {
+    nip: String,
+    /// From the merged view; empty when the NIP is not in the roster.
+    name: String,
+    /// The first part of the device id; `device` in full.
+    device_short: String,
+    device: String,
+    bound: String,
+    /// When and why it was revoked.
+    revoked: Option<(String, String)>,
+    /// This row carries the person's revoke form: their newest active key.
+    form: bool,
+}
+
+/// The signing keys listed: the newest [`MAX_KEYS`] of `total`.
+#[derive(Debug, Default)]
+struct Keys {
+    rows: Vec<KeyView>,
+    total: usize,
+}
+
+/// A person code just issued.
+#[derive(Debug)]
+struct PersonIssued {
+    code: String,
+    nip: String,
+    name: String,
+    days: i64,
+}
+
 #[derive(Template)]
 #[template(path = "perangkat.html")]
 struct DevicesPage {
     hr: WebHr,
     devices: Vec<DeviceView>,
     units: Vec<UnitRow>,
+    keys: Keys,
     issued: Option<Issued>,
+    person_issued: Option<PersonIssued>,
     error: Option<String>,
     notice: Option<String>,
     form: EnrollInput,
+    /// The NIP of a refused person-code form, to fill it again.
+    person_nip: String,
 }
 
 impl DevicesPage {
@@ -128,10 +176,45 @@ impl DevicesPage {
     fn qr_link(&self, unit: &str) -> String {
         format!("/hr/unit/{}/qr", super::encode(unit))
     }
+
+    fn revoke_keys_path(&self, nip: &str) -> String {
+        format!("/hr/perangkat/pegawai/{}/cabut-kunci", super::encode(nip))
+    }
 }
 
-/// What the page shows besides the form: the devices and the units.
-fn load(storage: &dyn Storage, tenant: &str) -> Result<(Vec<DeviceView>, Vec<UnitRow>), AppError> {
+/// The tenant's signing keys, newest first, with the people's names.
+fn load_keys(storage: &dyn Storage, tenant: &str, offset: i32) -> Result<Keys, AppError> {
+    let mut all = people::keys(storage, tenant, None)?;
+    all.sort_by_key(|k| std::cmp::Reverse(k.bound_at));
+    let total = all.len();
+    all.truncate(MAX_KEYS);
+    if all.is_empty() {
+        return Ok(Keys::default());
+    }
+    let names: HashMap<String, String> =
+        storage.employees(tenant, None)?.into_iter().map(|e| (e.nip, e.name)).collect();
+    let mut with_form = std::collections::HashSet::new();
+    let rows = all
+        .into_iter()
+        .map(|k: SignerRow| KeyView {
+            name: names.get(&k.person).cloned().unwrap_or_default(),
+            device_short: k.device_id.chars().take(8).collect(),
+            bound: super::local_time(k.bound_at, offset),
+            revoked: k.revoked_at.map(|t| {
+                let reason = k.revoked_reason.clone().filter(|r| !r.is_empty()).unwrap_or_else(|| "–".into());
+                (super::local_time(t, offset), reason)
+            }),
+            form: k.revoked_at.is_none() && with_form.insert(k.person.clone()),
+            device: k.device_id,
+            nip: k.person,
+        })
+        .collect();
+    Ok(Keys { rows, total })
+}
+
+/// What the page shows besides the forms: the devices, the units and the
+/// signing keys.
+fn load(storage: &dyn Storage, tenant: &str) -> Result<(Vec<DeviceView>, Vec<UnitRow>, Keys), AppError> {
     let offset = crate::reports::settings_of(storage, tenant)?.utc_offset_minutes;
     let mut units = storage.units(tenant)?;
     units.sort_by(|a, b| (&a.agency_name, &a.name).cmp(&(&b.agency_name, &b.name)));
@@ -159,22 +242,25 @@ fn load(storage: &dyn Storage, tenant: &str) -> Result<(Vec<DeviceView>, Vec<Uni
             user: d.user_id,
         })
         .collect();
-    Ok((devices, units))
+    Ok((devices, units, load_keys(storage, tenant, offset)?))
 }
 
 async fn show(s: &AppState, hr: WebHr, status: StatusCode, extra: Extra) -> Response {
     let storage = s.storage.clone();
     let tenant = hr.tenant_id.clone();
     match s.blocking(move || load(storage.as_ref(), &tenant)).await {
-        Ok((devices, units)) => {
+        Ok((devices, units, keys)) => {
             let mut r = render(&DevicesPage {
                 hr,
                 devices,
                 units,
+                keys,
                 issued: extra.issued,
+                person_issued: extra.person_issued,
                 error: extra.error,
                 notice: extra.notice,
                 form: extra.form,
+                person_nip: extra.person_nip,
             });
             if r.status() == StatusCode::OK {
                 *r.status_mut() = status;
@@ -189,18 +275,31 @@ async fn show(s: &AppState, hr: WebHr, status: StatusCode, extra: Extra) -> Resp
 #[derive(Debug, Default)]
 struct Extra {
     issued: Option<Issued>,
+    person_issued: Option<PersonIssued>,
     error: Option<String>,
     notice: Option<String>,
     form: EnrollInput,
+    person_nip: String,
 }
 
 #[derive(Debug, Deserialize)]
 struct PageQuery {
     dicabut: Option<String>,
+    /// After revoking a person's keys: how many, and whose.
+    kunci_dicabut: Option<usize>,
+    pegawai: Option<String>,
 }
 
 async fn page(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) -> Response {
-    let notice = q.dicabut.filter(|id| !id.is_empty()).map(|id| format!("Perangkat {id} sudah dicabut."));
+    let device = q.dicabut.filter(|id| !id.is_empty()).map(|id| format!("Perangkat {id} sudah dicabut."));
+    let keys = match (q.kunci_dicabut, q.pegawai.filter(|p| !p.is_empty())) {
+        (Some(n), Some(nip)) => Some(format!(
+            "{n} kunci tanda tangan pegawai NIP {nip} dicabut. Berlaku pada sinkronisasi berikutnya di setiap \
+             tablet: perubahan yang ditandatangani dengan kunci itu ditolak."
+        )),
+        _ => None,
+    };
+    let notice = device.or(keys);
     show(&s, hr, StatusCode::OK, Extra { notice, ..Default::default() }).await
 }
 
@@ -348,6 +447,119 @@ async fn revoke(State(s): State<AppState>, hr: WebHr, Path(id): Path<String>, Fo
         .await;
     match done {
         Ok(Ok(())) => Redirect::to(&format!("/hr/perangkat?dicabut={}", super::encode(&id))).into_response(),
+        Ok(Err((status, message))) => show(&s, hr, status, Extra { error: Some(message), ..Default::default() }).await,
+        Err(e) => super::fail(e),
+    }
+}
+
+/// The forms of the signing-key section. Every field may be missing: a
+/// form without its CSRF token is refused like one with a wrong token.
+#[derive(Debug, Deserialize)]
+struct PersonForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    nip: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// Check that `input` is the NIP of an employee of the tenant: the NIP and
+/// the employee's name (`Ok`), or the refusal (`Err`).
+fn check_person(
+    storage: &dyn Storage,
+    tenant: &str,
+    input: &str,
+) -> Result<Result<(String, String), Refusal>, AppError> {
+    let nip = match Nip::parse(input) {
+        Ok(n) => n.as_str().to_string(),
+        Err(e) => return Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, format!("NIP tidak sah: {}.", e.user_message())))),
+    };
+    match people::check_employee(storage, tenant, &nip) {
+        Ok(()) => {}
+        Err(e @ AppError::Unprocessable { .. }) => return Ok(Err((e.status(), e.to_string()))),
+        Err(e) => return Err(e),
+    }
+    let mut name = String::new();
+    storage.read(&mut |l| {
+        name = l.employee(tenant, &nip)?.map(|e| e.name).unwrap_or_default();
+        Ok(())
+    })?;
+    Ok(Ok((nip, name)))
+}
+
+async fn issue_person_code(State(s): State<AppState>, hr: WebHr, Form(f): Form<PersonForm>) -> Response {
+    if let Err(e) = hr.check(&f.csrf) {
+        return super::fail(e);
+    }
+    let storage = s.storage.clone();
+    let tenant = hr.tenant_id.clone();
+    let username = hr.username.clone();
+    let input = f.nip.trim().to_string();
+    let asked = input.clone();
+    let issued = s
+        .blocking(move || {
+            let (nip, name) = match check_person(storage.as_ref(), &tenant, &asked)? {
+                Ok(person) => person,
+                Err(refused) => return Ok(Err(refused)),
+            };
+            let code = people::issue_code(storage.as_ref(), &tenant, &nip, None, &username)?;
+            Ok(Ok(PersonIssued { code, nip, name, days: people::PERSON_CODE_TTL_DAYS }))
+        })
+        .await;
+    match issued {
+        Ok(Ok(issued)) => {
+            show(&s, hr, StatusCode::OK, Extra { person_issued: Some(issued), ..Default::default() }).await
+        }
+        Ok(Err((status, message))) => {
+            show(&s, hr, status, Extra { error: Some(message), person_nip: input, ..Default::default() }).await
+        }
+        Err(e) => super::fail(e),
+    }
+}
+
+async fn revoke_keys(
+    State(s): State<AppState>,
+    hr: WebHr,
+    Path(nip): Path<String>,
+    Form(f): Form<PersonForm>,
+) -> Response {
+    if let Err(e) = hr.check(&f.csrf) {
+        return super::fail(e);
+    }
+    let reason = f.reason.trim().to_string();
+    let refused = if reason.is_empty() {
+        Some("Tuliskan alasan pencabutan kunci tanda tangan.".to_string())
+    } else if reason.chars().count() > MAX_REASON_CHARS {
+        Some(format!("Alasan pencabutan paling banyak {MAX_REASON_CHARS} huruf."))
+    } else {
+        None
+    };
+    if let Some(message) = refused {
+        return show(&s, hr, StatusCode::UNPROCESSABLE_ENTITY, Extra { error: Some(message), ..Default::default() })
+            .await;
+    }
+    let storage = s.storage.clone();
+    let tenant = hr.tenant_id.clone();
+    let person = nip.trim().to_string();
+    let done = s
+        .blocking(move || {
+            let n = people::revoke_all(storage.as_ref(), &tenant, &person, &reason)?;
+            if n > 0 {
+                Ok(Ok((n, person)))
+            } else if people::keys(storage.as_ref(), &tenant, Some(&person))?.is_empty() {
+                let message = format!("Pegawai dengan NIP {person} tidak punya kunci tanda tangan.");
+                Ok(Err((StatusCode::NOT_FOUND, message)))
+            } else {
+                let message = format!("Semua kunci tanda tangan pegawai NIP {person} sudah dicabut.");
+                Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, message)))
+            }
+        })
+        .await;
+    match done {
+        Ok(Ok((n, person))) => {
+            Redirect::to(&format!("/hr/perangkat?kunci_dicabut={n}&pegawai={}", super::encode(&person))).into_response()
+        }
         Ok(Err((status, message))) => show(&s, hr, status, Extra { error: Some(message), ..Default::default() }).await,
         Err(e) => super::fail(e),
     }
