@@ -14,7 +14,7 @@ use prestasi_core::rules::predikat::Rating;
 use prestasi_core::signing::audit::{AuditBundle, Verdict, verify_bundle};
 use prestasi_core::store::{SignerStatus, SyncState};
 use prestasi_core::sync::protocol::{ByteBuf, ChangeSig, PushOutcome, RejectCode};
-use prestasi_e2e::{Device, Hr, MANOKWARI, PIN, World, nip, push_raw, push_signed};
+use prestasi_e2e::{Device, Hr, MANOKWARI, World, nip, push_raw, push_signed};
 use serde_json::{Value, json};
 
 const PERIOD: &str = "2026-S1";

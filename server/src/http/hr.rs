@@ -118,9 +118,10 @@ async fn enroll_device(
     Ok(Json(json!({ "code": code })))
 }
 
+/// The body of a revocation (of a device, or of a person's keys).
 #[derive(Debug, Deserialize)]
-struct Revoke {
-    reason: String,
+pub(super) struct Revoke {
+    pub(super) reason: String,
 }
 
 async fn revoke_device(

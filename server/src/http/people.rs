@@ -6,9 +6,9 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use prestasi_core::model::DocId;
-use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::hr::Revoke;
 use crate::auth::HrAuth;
 use crate::error::AppError;
 use crate::extract::JsonBody;
@@ -37,11 +37,6 @@ async fn issue_code(State(s): State<AppState>, hr: HrAuth, Path(nip): Path<Strin
 async fn keys(State(s): State<AppState>, hr: HrAuth, Path(nip): Path<String>) -> Result<Json<Value>, AppError> {
     let rows = s.clone().blocking(move || people::keys(s.storage.as_ref(), &hr.tenant_id, Some(&nip))).await?;
     Ok(Json(json!({ "keys": rows })))
-}
-
-#[derive(Debug, Deserialize)]
-struct Revoke {
-    reason: String,
 }
 
 async fn revoke_keys(

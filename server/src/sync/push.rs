@@ -314,7 +314,7 @@ fn change_author<T: Merged>(
     w: &Writer,
     id: DocId,
     sigs: &[ChangeSig],
-) -> Result<Result<(Vec<(Writer, Option<ChangeHash>)>, Vec<ChangeSig>), PushOutcome>, StorageError> {
+) -> Result<Result<Authored, PushOutcome>, StorageError> {
     let refuse = |code: RejectCode, why: &str| Ok(Err(reject(code, why.to_string(), None)));
     let device = w.author.device.as_bytes().to_vec();
     let device_id = w.author.device.to_string();
@@ -391,6 +391,10 @@ fn change_author<T: Merged>(
     }
     Ok(Ok((authored, verified)))
 }
+
+/// Each person's run of changes (with its last change; `None` when only the
+/// shared genesis is new), and the verified signatures.
+type Authored = (Vec<(Writer, Option<ChangeHash>)>, Vec<ChangeSig>);
 
 fn heads_bytes(heads: &[ChangeHash]) -> Vec<ByteBuf> {
     heads.iter().map(|h| ByteBuf::from(h.as_ref().to_vec())).collect()

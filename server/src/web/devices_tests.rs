@@ -1,5 +1,6 @@
 //! Router tests of the devices page: enrolling with a code and a QR code,
-//! revoking, and the units' citizen feedback QR codes.
+//! revoking, the units' citizen feedback QR codes, and people's signing
+//! keys (person codes, the key list, revoking a person's keys).
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 use axum::Router;
@@ -10,7 +11,7 @@ use prestasi_core::model::{DeviceId, Role};
 use crate::auth::{csrf_token, normalise_code, sha256_hex};
 use crate::config::Limits;
 use crate::storage::sqlite::SqliteStorage;
-use crate::storage::{DeviceRow, Storage};
+use crate::storage::{DeviceRow, SignerRow, Storage};
 use crate::web::citizen::tests::{BOSS, STAFF, fixture};
 use crate::web::tests::{login, send};
 
@@ -180,4 +181,175 @@ async fn a_unit_qr_code_points_at_its_feedback_form() {
     // Without a session: the login page.
     let (status, _, _) = send(&app, Request::get("/hr/perangkat").body(Body::empty()).unwrap()).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+/// A signing key of `person` in `tenant` on `device`, bound at `bound_at`.
+fn bind(storage: &SqliteStorage, tenant: &str, person: &str, device: &str, bound_at: i64, byte: u8) -> SignerRow {
+    let key = SignerRow {
+        public_key: vec![byte; 32],
+        tenant_id: tenant.into(),
+        person: person.into(),
+        device_id: device.into(),
+        server: false,
+        bound_at,
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    storage.insert_signer(&key).unwrap();
+    key
+}
+
+/// The person code shown on `html`, if any.
+fn person_code(html: &str) -> Option<String> {
+    Some(html.split(r#"<p class="kode" id="kode-pegawai">"#).nth(1)?.split('<').next()?.to_string())
+}
+
+#[tokio::test]
+async fn issuing_a_person_code_shows_it_once_with_its_validity() {
+    let (app, storage, cookie, csrf) = signed_in().await;
+    let (_, _, html) = send(&app, get("/hr/perangkat", &cookie)).await;
+    assert!(html.contains("Tanda tangan pegawai") && html.contains(r#"action="/hr/perangkat/kode-pegawai""#));
+    assert!(html.contains("Belum ada kunci tanda tangan"), "{html}");
+    assert!(person_code(&html).is_none(), "no code before asking");
+
+    let body = format!("csrf={csrf}&nip=+{STAFF}+");
+    let (status, _, html) = send(&app, post("/hr/perangkat/kode-pegawai", &body, &cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let code = person_code(&html).expect("the code is shown");
+    assert_eq!(code.len(), 14, "{code}");
+    assert!(html.contains("Ani Lestari") && html.contains(&format!("NIP {STAFF}")), "{html}");
+    assert!(html.contains("berlaku 7 hari, sekali pakai"), "{html}");
+    assert!(html.contains("Berikan kepada pegawai; dimasukkan saat pertama kali masuk dengan PIN di tablet."));
+    // Shown once: the page after it has no code.
+    let (_, _, again) = send(&app, get("/hr/perangkat", &cookie)).await;
+    assert!(person_code(&again).is_none());
+
+    // The code binds one key of Ani, once.
+    let key = SignerRow {
+        public_key: vec![7; 32],
+        tenant_id: "uji".into(),
+        person: STAFF.into(),
+        device_id: DeviceId::random().to_string(),
+        server: false,
+        bound_at: 1_700_000_000_000,
+        revoked_at: None,
+        revoked_reason: None,
+    };
+    let hash = sha256_hex(&normalise_code(&code));
+    storage.bind_signer(&hash, &key, 1_700_000_000_000).unwrap();
+    let other = SignerRow { public_key: vec![8; 32], ..key.clone() };
+    assert!(storage.bind_signer(&hash, &other, 1_700_000_000_001).is_err(), "one use only");
+    let keys = crate::people::keys(storage.as_ref(), "uji", Some(STAFF)).unwrap();
+    assert_eq!(keys.len(), 1);
+}
+
+#[tokio::test]
+async fn a_person_code_needs_the_csrf_token_and_a_known_nip() {
+    let (app, _, cookie, csrf) = signed_in().await;
+    for body in [format!("csrf=palsu&nip={STAFF}"), format!("nip={STAFF}")] {
+        let (status, _, html) = send(&app, post("/hr/perangkat/kode-pegawai", &body, &cookie)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+        assert!(html.contains("Formulir kedaluwarsa") && person_code(&html).is_none(), "{body}: {html}");
+    }
+    let cases = [
+        ("199001012015031099", "Pegawai dengan NIP 199001012015031099 tidak terdaftar"),
+        ("123", "NIP tidak sah: NIP harus 18 angka, tertulis 3"),
+        ("19900101201503109x", "NIP hanya boleh berisi angka"),
+        ("", "NIP tidak sah"),
+    ];
+    for (nip, message) in cases {
+        let body = format!("csrf={csrf}&nip={nip}");
+        let (status, _, html) = send(&app, post("/hr/perangkat/kode-pegawai", &body, &cookie)).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{nip}");
+        assert!(html.contains(message), "{nip}: {html}");
+        assert!(person_code(&html).is_none(), "{nip}: no code");
+        assert!(!html.contains(" got ") && !html.contains("a NIP"), "{nip}: no English");
+        // The refused form is filled in again.
+        assert!(html.contains(&format!(
+            r#"name="nip" required inputmode="numeric" maxlength="18" autocomplete="off" value="{nip}""#
+        )));
+    }
+}
+
+#[tokio::test]
+async fn revoking_a_persons_keys_shows_the_count_then_the_reason() {
+    let (app, storage, cookie, csrf) = signed_in().await;
+    let offset = crate::reports::settings_of(storage.as_ref(), "uji").unwrap().utc_offset_minutes;
+    let old = bind(&storage, "uji", STAFF, "aaaaaaaa-1111-4111-8111-111111111111", 1_700_000_000_000, 1);
+    let new = bind(&storage, "uji", STAFF, "bbbbbbbb-2222-4222-8222-222222222222", 1_700_000_600_000, 2);
+    let boss = bind(&storage, "uji", BOSS, "cccccccc-3333-4333-8333-333333333333", 1_700_000_300_000, 3);
+
+    let (status, _, html) = send(&app, get("/hr/perangkat", &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Ani Lestari") && html.contains("Budi Santoso") && html.contains(&format!("NIP {STAFF}")));
+    assert!(html.contains(&format!(r#"title="{}">bbbbbbbb<"#, new.device_id)), "device id short: {html}");
+    assert!(html.contains(&crate::web::local_time(old.bound_at, offset)), "bound time in local time");
+    let at = |needle: &str| html.find(needle).unwrap_or_else(|| panic!("{needle} not in {html}"));
+    assert!(at(">bbbbbbbb<") < at(">cccccccc<") && at(">cccccccc<") < at(">aaaaaaaa<"), "newest first");
+    assert_eq!(html.matches(">aktif<").count(), 3);
+    let staff_form = format!(r#"for="alasan-kunci-{STAFF}""#);
+    assert_eq!(html.matches(&staff_form).count(), 1, "one form per person, on their newest key");
+    assert!(html.contains(&format!(r#"action="/hr/perangkat/pegawai/{STAFF}/cabut-kunci""#)));
+
+    let uri = format!("/hr/perangkat/pegawai/{STAFF}/cabut-kunci");
+    for body in ["csrf=palsu&reason=PIN+bocor", "reason=PIN+bocor"] {
+        let (status, _, _) = send(&app, post(&uri, body, &cookie)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    }
+    let (status, _, html) = send(&app, post(&uri, &format!("csrf={csrf}&reason=+"), &cookie)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Tuliskan alasan pencabutan kunci"), "{html}");
+    let long = "x".repeat(201);
+    let (status, _, _) = send(&app, post(&uri, &format!("csrf={csrf}&reason={long}"), &cookie)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "too long a reason");
+    assert!(storage.signers("uji", Some(STAFF)).unwrap().iter().all(|k| k.revoked_at.is_none()));
+
+    let (status, headers, _) = send(&app, post(&uri, &format!("csrf={csrf}&reason=PIN+bocor"), &cookie)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers[header::LOCATION].to_str().unwrap().to_string();
+    assert!(location.starts_with("/hr/perangkat?"), "{location}");
+    let (status, _, html) = send(&app, get(&location, &cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("2 kunci tanda tangan pegawai NIP {STAFF} dicabut")), "{html}");
+    assert!(html.contains("sinkronisasi berikutnya di setiap tablet"), "{html}");
+    assert_eq!(html.matches("dicabut: PIN bocor").count(), 2, "{html}");
+    assert_eq!(html.matches(">aktif<").count(), 1, "Budi's key stays active");
+    assert!(!html.contains(&staff_form) && html.contains(&format!(r#"for="alasan-kunci-{BOSS}""#)));
+    let stored = storage.signers("uji", None).unwrap();
+    for k in &stored {
+        let revoked = k.public_key != boss.public_key;
+        assert_eq!(k.revoked_reason.as_deref(), revoked.then_some("PIN bocor"), "{k:?}");
+    }
+
+    let (status, _, html) = send(&app, post(&uri, &format!("csrf={csrf}&reason=Lagi"), &cookie)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "already revoked");
+    assert!(html.contains("sudah dicabut"), "{html}");
+}
+
+#[tokio::test]
+async fn another_tenants_keys_are_neither_listed_nor_revoked() {
+    let (app, storage, cookie, csrf) = signed_in().await;
+    crate::admin::create_tenant(storage.as_ref(), "lain", "Kabupaten Lain").unwrap();
+    let outsider = "197501012000031002";
+    bind(&storage, "lain", outsider, "dddddddd-4444-4444-8444-444444444444", 1_700_000_000_000, 4);
+    // The same NIP in both tenants (a transfer): only this tenant's key counts.
+    bind(&storage, "lain", STAFF, "eeeeeeee-5555-4555-8555-555555555555", 1_700_000_000_000, 5);
+    bind(&storage, "uji", STAFF, "ffffffff-6666-4666-8666-666666666666", 1_700_000_000_000, 6);
+
+    let (_, _, html) = send(&app, get("/hr/perangkat", &cookie)).await;
+    assert!(!html.contains(outsider) && !html.contains("dddddddd") && !html.contains("eeeeeeee"), "{html}");
+    assert!(html.contains("ffffffff"));
+
+    let uri = format!("/hr/perangkat/pegawai/{outsider}/cabut-kunci");
+    let (status, _, html) = send(&app, post(&uri, &format!("csrf={csrf}&reason=Pindah"), &cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains(&format!("Pegawai dengan NIP {outsider} tidak punya kunci tanda tangan")), "{html}");
+
+    let uri = format!("/hr/perangkat/pegawai/{STAFF}/cabut-kunci");
+    let (status, headers, _) = send(&app, post(&uri, &format!("csrf={csrf}&reason=Pindah"), &cookie)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[header::LOCATION].to_str().unwrap().contains("kunci_dicabut=1&"), "one key, this tenant's");
+    let theirs = crate::people::keys(storage.as_ref(), "lain", None).unwrap();
+    assert_eq!(theirs.len(), 2);
+    assert!(theirs.iter().all(|k| k.revoked_at.is_none()), "{theirs:?}");
 }
