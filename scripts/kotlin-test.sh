@@ -3,6 +3,8 @@
 # prestasi-server on loopback. Installs the JVM toolchain when missing
 # (JNA from Debian, the Kotlin compiler from npm), builds the workspace,
 # generates Kotlin and Swift, seeds a server, runs tests/kotlin/Scenario.kt.
+# The roster has a reviewer (the boss's NIP_ATASAN) who signs in on the
+# boss's tablet with a person code the scenario gets from the HR API.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -47,6 +49,7 @@ cleanup() {
 trap cleanup EXIT
 S="$ROOT/target/debug/prestasi-server --data-dir $WORK/server"
 TENANT=manokwari
+REVIEWER=197811232003122004
 BOSS=198802182010062056
 BOSS_B=197507262005102812
 STAFF1=199307082019031090
@@ -54,7 +57,8 @@ STAFF2=199512032018071666
 STAFF3=199001012015011001
 cat > "$WORK/pegawai.csv" <<CSV
 NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN;NIP_ATASAN
-$BOSS;Maria Mandacan;dukcapil;Bidang Pelayanan;disdukcapil;Dinas Dukcapil;pengawas;Kepala Seksi;
+$REVIEWER;Agustina Wonggor;dukcapil;Bidang Pelayanan;disdukcapil;Dinas Dukcapil;administrator;Kepala Bidang;
+$BOSS;Maria Mandacan;dukcapil;Bidang Pelayanan;disdukcapil;Dinas Dukcapil;pengawas;Kepala Seksi;$REVIEWER
 $STAFF1;Yohanes Rumbewas;dukcapil;Bidang Pelayanan;disdukcapil;Dinas Dukcapil;pelaksana;Pengolah Data;$BOSS
 $STAFF2;Siti Aminah;dukcapil;Bidang Pelayanan;disdukcapil;Dinas Dukcapil;pelaksana;Operator;$BOSS
 $BOSS_B;Daniel Iba;dinkes;Seksi Gizi;dinkes;Dinas Kesehatan;pengawas;Kepala Seksi;
@@ -82,7 +86,7 @@ done
 mkdir -p "$WORK/devices"
 if ! java -cp "$WORK/scenario.jar:$JNA:$STDLIB" -Djna.library.path="$ROOT/target/debug" ScenarioKt \
     "http://127.0.0.1:$PORT" $TENANT $HR_PASSWORD "$SUP" "$SUP2" "$OTHER" "$KIOSK" "$WORK/devices" \
-    $BOSS $STAFF1 $STAFF2; then
+    $BOSS $STAFF1 $STAFF2 $REVIEWER; then
     echo "Kotlin scenario FAILED; server log:" >&2
     tail -50 "$WORK/server.log" >&2
     exit 1

@@ -186,7 +186,10 @@ impl Session {
     /// Until bound, their changes wait as "menunggu verifikasi".
     pub fn sign_in(&self, person_nip: &str, pin: &str, person_code: Option<&str>) -> Result<SignerInfo, SessionError> {
         let creds = self.credentials().ok_or(SessionError::Sync(SyncError::NotEnrolled))?;
-        nip("person", person_nip)?;
+        // Staff sign in by NIP; an HR device's enrolled user is an account name.
+        if person_nip != creds.user || creds.role == Role::Supervisor {
+            nip("person", person_nip)?;
+        }
         if person_nip != creds.user && creds.role != Role::Supervisor {
             return Err(ValidationError::new("person", Reason::NotPermitted { allowed: "tablet atasan".into() }).into());
         }

@@ -67,6 +67,30 @@ impl PrestasiSession {
         Ok(self.inner.sign_in(&person_nip, &pin, person_code.as_deref())?.into())
     }
 
+    /// `sign_in` for a PIN prompt: a wrong PIN, a lock-out or a wiped key
+    /// come back as values with their numbers (attempts left, seconds to
+    /// wait) rather than as exceptions; every other failure still raises.
+    pub fn try_sign_in(
+        &self,
+        person_nip: String,
+        pin: String,
+        person_code: Option<String>,
+    ) -> Result<SignInOutcome, MobileError> {
+        match self.inner.sign_in(&person_nip, &pin, person_code.as_deref()) {
+            Ok(info) => Ok(SignInOutcome::SignedIn { signer: info.into() }),
+            Err(e) => match MobileError::from(e) {
+                MobileError::WrongPin { attempts_left, message } => {
+                    Ok(SignInOutcome::WrongPin { attempts_left, message })
+                }
+                MobileError::PinLocked { retry_after_secs, message } => {
+                    Ok(SignInOutcome::PinLocked { retry_after_secs, message })
+                }
+                MobileError::KeyWiped { message } => Ok(SignInOutcome::KeyWiped { message }),
+                other => Err(other),
+            },
+        }
+    }
+
     pub fn sign_out(&self) {
         self.inner.sign_out();
     }

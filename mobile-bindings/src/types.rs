@@ -279,6 +279,30 @@ impl From<store::SignerInfo> for Signer {
     }
 }
 
+/// What a PIN entry came to, with the numbers a PIN prompt shows. The
+/// exceptions `sign_in` raises for the same cases are flat (Kotlin and Swift
+/// get only their message), so `try_sign_in` returns these instead.
+#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+pub enum SignInOutcome {
+    SignedIn {
+        signer: Signer,
+    },
+    /// `attempts_left` wrong PINs before the key is wiped.
+    WrongPin {
+        attempts_left: u32,
+        message: String,
+    },
+    /// Too many wrong PINs: the next try is allowed after `retry_after_secs`.
+    PinLocked {
+        retry_after_secs: u64,
+        message: String,
+    },
+    /// The key was wiped: sign in anew with a new person code from BKPSDM.
+    KeyWiped {
+        message: String,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct RecordStatus {
     pub kind: String,

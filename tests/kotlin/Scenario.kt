@@ -178,6 +178,23 @@ fun main(args: Array<String>) {
         second.status(fid)
         error("a supervisor tablet received citizens' feedback")
     } catch (e: MobileException.NotFound) { }
+    // Past two free wrong PINs the tablet makes the person wait (30 s, doubling).
+    second.signIn(boss, bossPin, null)
+    second.signOut()
+    val left = (1..3).map {
+        val o = second.trySignIn(boss, "000000", null)
+        check(o is SignInOutcome.WrongPin) { "wrong PIN $it on the second tablet: $o" }
+        o.attemptsLeft
+    }
+    check(left == listOf(4u, 3u, 2u)) { "attempts left $left" }
+    val locked = second.trySignIn(boss, bossPin, null)
+    check(locked is SignInOutcome.PinLocked && locked.retryAfterSecs in 1uL..30uL) { "after 3 wrong PINs: $locked" }
+    try {
+        second.signIn(boss, bossPin, null)
+        error("signed in while locked out")
+    } catch (e: MobileException.PinLocked) {
+        println("refused as expected: ${e.message}")
+    }
     // ...and a tablet of another unit sees none of it.
     val other = PrestasiSession.open("$workDir/other.db")
     val otherBoss = other.enroll(url, otherCode).user
@@ -214,18 +231,23 @@ fun main(args: Array<String>) {
         tablet.setNotes(ids.getValue(staff2), "Tanpa PIN.")
         error("edited with nobody signed in")
     } catch (e: MobileException.NotSignedIn) { }
-    val left = mutableListOf<UInt>()
-    repeat(2) {
-        try {
-            tablet.signIn(boss, reviewerPin, null)
-            error("the boss signed in with the reviewer's PIN")
-        } catch (e: MobileException.WrongPin) {
-            check(e.message!!.contains("PIN salah")) { e.message!! }
-            println("refused as expected: ${e.message}")
-            left += e.attemptsLeft
-        }
+    // A wrong PIN: the typed exception of signIn, and the numbers from trySignIn.
+    try {
+        tablet.signIn(boss, reviewerPin, null)
+        error("the boss signed in with the reviewer's PIN")
+    } catch (e: MobileException.WrongPin) {
+        check(e.message!!.contains("PIN salah") && e.message!!.contains("Sisa 4 kali")) { e.message!! }
+        println("refused as expected: ${e.message}")
     }
-    check(left == listOf(4u, 3u)) { "attempts left $left" }
+    val secondTry = tablet.trySignIn(boss, "135790", null)
+    check(secondTry is SignInOutcome.WrongPin && secondTry.attemptsLeft == 3u && secondTry.message.contains("Sisa 3 kali")) {
+        "second wrong PIN: $secondTry"
+    }
+    val right = tablet.trySignIn(boss, bossPin, null)
+    check(right is SignInOutcome.SignedIn && right.signer.person == boss && right.signer.status == "bound") { "right PIN: $right" }
+    // The right PIN resets the count.
+    val again = tablet.trySignIn(boss, "135790", null)
+    check(again is SignInOutcome.WrongPin && again.attemptsLeft == 4u) { "wrong PIN after the right one: $again" }
     check(tablet.signIn(boss, bossPin, null).status == "bound")
     tablet.setNotes(ids.getValue(staff2), "Pelayanan cepat, ramah dan teliti.")
     check(tablet.syncNow().accepted == 1uL)

@@ -570,3 +570,54 @@ fn appraiser_and_reviewer_on_one_tablet_offline_are_two_signed_steps_in_one_sync
     sigs.push(by_reviewer[1].clone());
     refused(push_signed(&sup, id, DocKind::Appraisal, bytes, sigs), RejectCode::Forbidden);
 }
+
+#[test]
+fn the_app_session_asks_for_a_pin_and_a_kiosk_signs_by_itself() {
+    use prestasi_core::session::{FeedbackInput, Session, SessionError};
+    let w = World::start();
+    let p = &w.people;
+    let storage = w.server.storage.as_ref();
+    let code = prestasi_server::admin::issue_enrollment(storage, MANOKWARI, Role::Supervisor, &p.boss_a, &[p.unit_a.clone()])
+        .unwrap();
+    let tablet = Session::open(w.dir().join("app.db").to_str().unwrap()).unwrap();
+    tablet.enroll(&w.server.url, &code).unwrap();
+    tablet.sync_now().unwrap();
+    // Nobody signed in: nothing is written.
+    assert!(matches!(tablet.start_appraisal(&p.staff_a[0], PERIOD), Err(SessionError::NotSignedIn { .. })));
+    assert!(matches!(tablet.sign_in(&p.boss_a, "12ab", None), Err(SessionError::Validation(_))));
+    let me = tablet.sign_in(&p.boss_a, "246810", None).unwrap();
+    assert_eq!(me.status, SignerStatus::Pending);
+    assert!(me.has_code, "the enrollment's person code waits for the first sync");
+    let id = tablet.start_appraisal(&p.staff_a[0], PERIOD).unwrap();
+    assert_eq!(tablet.status(id).unwrap().sync, SyncState::AwaitingVerification);
+    tablet.sync_now().unwrap();
+    assert_eq!(tablet.status(id).unwrap().sync, SyncState::OnServer);
+    assert_eq!(tablet.signers().unwrap()[0].status, SignerStatus::Bound);
+    // A staff member the roster gives another appraiser: refused on the tablet.
+    assert!(matches!(tablet.start_appraisal(&p.staff_b[0], PERIOD), Err(SessionError::Validation(_))));
+    // Wrong PIN: typed, counted.
+    tablet.sign_out();
+    assert!(matches!(tablet.sign_in(&p.boss_a, "999999", None), Err(SessionError::WrongPin { attempts_left: 4 })));
+    tablet.sign_in(&p.boss_a, "246810", None).unwrap();
+    tablet.set_notes(id, "Baik").unwrap();
+
+    let kcode = prestasi_server::admin::issue_enrollment(storage, MANOKWARI, Role::Kiosk, "kios-a", &[p.unit_a.clone()])
+        .unwrap();
+    let kiosk = Session::open(w.dir().join("kiosk.db").to_str().unwrap()).unwrap();
+    kiosk.enroll(&w.server.url, &kcode).unwrap();
+    let input = FeedbackInput {
+        unit_id: None,
+        service: "KTP-el".into(),
+        scores: [4; 9],
+        minutes_waited: 5,
+        comment: String::new(),
+        officer_nip: None,
+    };
+    kiosk.record_feedback(input.clone()).unwrap();
+    assert_eq!(kiosk.sync_now().unwrap().accepted, 1);
+    // After a restart the kiosk is signed in again, without a PIN.
+    drop(kiosk);
+    let kiosk = Session::open(w.dir().join("kiosk.db").to_str().unwrap()).unwrap();
+    kiosk.record_feedback(input).unwrap();
+    assert_eq!(kiosk.sync_now().unwrap().accepted, 1);
+}

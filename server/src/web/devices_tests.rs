@@ -315,7 +315,8 @@ async fn revoking_a_persons_keys_shows_the_count_then_the_reason() {
     assert_eq!(html.matches("dicabut: PIN bocor").count(), 2, "{html}");
     assert_eq!(html.matches(">aktif<").count(), 1, "Budi's key stays active");
     assert!(!html.contains(&staff_form) && html.contains(&format!(r#"for="alasan-kunci-{BOSS}""#)));
-    let stored = storage.signers("uji", None).unwrap();
+    let stored = crate::people::keys(storage.as_ref(), "uji", None).unwrap();
+    assert_eq!(stored.len(), 3);
     for k in &stored {
         let revoked = k.public_key != boss.public_key;
         assert_eq!(k.revoked_reason.as_deref(), revoked.then_some("PIN bocor"), "{k:?}");
