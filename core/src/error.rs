@@ -36,8 +36,11 @@ pub enum Reason {
     Date { value: String },
     #[error("{0}")]
     Rule(String),
+    /// A rule in English (logs, API) and in Bahasa Indonesia (people).
+    #[error("{en}")]
+    Said { en: String, id: String },
     #[error("status cannot change from {from} to {to} ({why})")]
-    Transition { from: String, to: String, why: String },
+    Transition { from: String, to: String, why: String, why_id: String },
     #[error("may only be changed by {allowed}")]
     NotPermitted { allowed: String },
     #[error("cannot be changed once recorded")]
@@ -65,6 +68,11 @@ impl ValidationError {
 
     pub fn rule(field: impl Into<String>, why: impl Into<String>) -> Self {
         Self::new(field, Reason::Rule(why.into()))
+    }
+
+    /// A rule worded in English for logs and in Bahasa Indonesia for people.
+    pub fn said(field: impl Into<String>, en: impl Into<String>, id: impl Into<String>) -> Self {
+        Self::new(field, Reason::Said { en: en.into(), id: id.into() })
     }
 
     /// Prefix the field path, e.g. `realisation` inside `targets[2]`.
@@ -96,8 +104,13 @@ impl ValidationError {
                 format!("Tanggal pada {f} tidak sah: \"{value}\" (format TTTT-BB-HH).")
             }
             Reason::Rule(why) => format!("Isian {f} tidak memenuhi aturan: {why}."),
-            Reason::Transition { from, to, why } => {
-                format!("Status tidak dapat diubah dari {from} ke {to}: {why}.")
+            Reason::Said { id, .. } => format!("Isian {f}: {id}."),
+            Reason::Transition { from, to, why_id, .. } => {
+                let label = |s: &str| {
+                    crate::model::AppraisalStatus::parse(s)
+                        .map_or_else(|_| s.to_string(), |st| st.label_id().to_string())
+                };
+                format!("Status tidak dapat diubah dari {} ke {}: {why_id}.", label(from), label(to))
             }
             Reason::NotPermitted { allowed } => {
                 format!("Isian {f} hanya boleh diubah oleh {allowed}.")

@@ -194,7 +194,9 @@ impl Session {
             return Err(ValidationError::new("person", Reason::NotPermitted { allowed: "tablet atasan".into() }).into());
         }
         if !PIN_DIGITS.contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(ValidationError::rule("pin", "a PIN is 6 to 12 digits").into());
+            return Err(
+                ValidationError::said("pin", "a PIN is 6 to 12 digits", "PIN terdiri dari 6 sampai 12 angka").into()
+            );
         }
         let enrolled_code = if person_nip == creds.user && person_code.is_none() {
             self.store.meta(crate::sync::PERSON_CODE_KEY)?
@@ -267,7 +269,11 @@ impl Session {
             return Ok(id);
         }
         let (_, employee) = self.store.employee(staff.as_str())?.ok_or_else(|| {
-            ValidationError::rule("employee_nip", format!("{employee_nip} is not on this device's roster"))
+            ValidationError::said(
+                "employee_nip",
+                format!("{employee_nip} is not on this device's roster"),
+                format!("{employee_nip} tidak ada dalam daftar pegawai di perangkat ini"),
+            )
         })?;
         let author = self.author()?;
         let appraiser = nip("appraiser_nip", &author.user)?;

@@ -1,8 +1,8 @@
 // The browser test: headless Chromium (Debian's, driven by playwright-core)
 // against a seeded demo server (`prestasi-server demo`, see
 // scripts/browser-test.sh). An HR officer logs in, opens every page of the
-// menu, resolves a conflict with the page's form and downloads a CSV; a
-// citizen fills in the feedback form. A step fails on a non-200 page, an
+// menu, resolves a conflict with the page's form, downloads a CSV and issues
+// a person code on the devices page; a citizen fills in the feedback form. A step fails on a non-200 page, an
 // error in the browser console, a failed request, or a page whose <main>
 // shows no table, chart or form. Full-page screenshots go to $SCREENSHOTS.
 //
@@ -230,6 +230,22 @@ try {
     }
     if (lines.length === 0) throw new Error('the CSV has no rows');
     w.check('CSV');
+  });
+
+  await step('issue a person code on /hr/perangkat', async () => {
+    w.reset();
+    const report = await getJson(page, `/v1/hr/reports/appraisals?period=${OPEN_PERIOD}`);
+    const nip = report.rows.find((r) => r.nip)?.nip;
+    if (!nip) throw new Error(`no appraisal of ${OPEN_PERIOD} names an employee`);
+    expectOk(await page.goto(`${BASE}/hr/perangkat`), '/hr/perangkat');
+    await page.fill('#nip-pegawai', nip);
+    const form = page.locator('main form[action="/hr/perangkat/kode-pegawai"]');
+    const [issued] = await Promise.all([page.waitForNavigation(), form.locator('button[type=submit]').click()]);
+    expectOk(issued, 'after issuing a person code');
+    const code = (await page.locator('#kode-pegawai').innerText()).trim();
+    if (!/^[A-Z2-9]{4}(-[A-Z2-9]{4}){2}$/.test(code)) throw new Error(`no person code shown for ${nip}: "${code}"`);
+    await shot(page, 'hr-perangkat-kode-pegawai');
+    w.check('person code');
   });
 
   await hr.close();

@@ -228,8 +228,8 @@ fun main(args: Array<String>) {
     // --- The boss back on the tablet: a wrong PIN, then the right one -----------------
     tablet.signOut()
     try {
-        tablet.setNotes(ids.getValue(staff2), "Tanpa PIN.")
-        error("edited with nobody signed in")
+        tablet.startAppraisal(staff2, "2026-Q4")
+        error("started an appraisal with nobody signed in")
     } catch (e: MobileException.NotSignedIn) { }
     // A wrong PIN: the typed exception of signIn, and the numbers from trySignIn.
     try {
@@ -249,15 +249,18 @@ fun main(args: Array<String>) {
     val again = tablet.trySignIn(boss, "135790", null)
     check(again is SignInOutcome.WrongPin && again.attemptsLeft == 4u) { "wrong PIN after the right one: $again" }
     check(tablet.signIn(boss, bossPin, null).status == "bound")
-    tablet.setNotes(ids.getValue(staff2), "Pelayanan cepat, ramah dan teliti.")
-    check(tablet.syncNow().accepted == 1uL)
+    val next = tablet.startAppraisal(staff2, "2026-Q4")
+    tablet.addTarget(next, "Dokumen kependudukan terbit", 130.0, "dokumen", true)
+    sync = tablet.syncNow()
+    check(sync.accepted == 1uL && sync.rejected == 0uL) { "the boss's sync after signing back in: $sync" }
 
     // --- HR reads who signed each change -----------------------------------------------
     val listed = http("GET", "$url/v1/hr/appraisals?period=$period", null, token)
     check(rowWith(listed, staff1).contains("\"status\":\"reviewed\"")) { listed }
     val detail = http("GET", "$url/v1/hr/appraisals/$staff1Id", null, token)
     val history = signedHistory(detail)
-    check(history.isNotEmpty() && history.all { it.verdict == "verified" && it.person == it.user }) {
+    check(history.isNotEmpty()) { "no signed history in $detail" }
+    check(history.all { it.verdict == "verified" && it.person == it.user }) {
         "unverified history: ${history.filter { it.verdict != "verified" || it.person != it.user }}"
     }
     check(history.all { it.label == "ditandatangani oleh ${it.person} (terverifikasi)" }) { history.map { it.label }.toString() }

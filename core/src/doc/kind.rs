@@ -172,7 +172,11 @@ impl Record for Employee {
     }
     fn check_change(old: Option<&Self>, new: &Self, author: &Author) -> Result<(), ValidationError> {
         if old.is_some_and(|o| o.nip != new.nip) {
-            return Err(ValidationError::rule("nip", "an employee's NIP never changes"));
+            return Err(ValidationError::said(
+                "nip",
+                "an employee's NIP never changes",
+                "NIP pegawai tidak pernah berubah",
+            ));
         }
         only(&[Role::Hr], author, "employee")
     }

@@ -106,7 +106,12 @@ impl<T: Record> Document<T> {
     pub fn create(id: DocId, value: &T, author: &Author, now: DateTime<Utc>) -> Result<Self, DocError> {
         value.validate()?;
         if value.derived_id().is_some_and(|d| d != id) {
-            return Err(ValidationError::rule("id", "this record's id is derived from its content").into());
+            return Err(ValidationError::said(
+                "id",
+                "this record's id is derived from its content",
+                "id data ini harus diturunkan dari isinya (pegawai dan periode, atau program dan pegawai)",
+            )
+            .into());
         }
         T::check_change(None, value, author)?;
         let actor = actor_of(&author.device);

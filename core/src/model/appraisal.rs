@@ -162,10 +162,13 @@ impl Appraisal {
     }
 
     pub fn target_mut(&mut self, id: &str) -> Result<&mut SkpTarget, ValidationError> {
-        self.targets
-            .iter_mut()
-            .find(|t| t.id == id)
-            .ok_or_else(|| ValidationError::rule("targets", format!("no target with id {id:?}")))
+        self.targets.iter_mut().find(|t| t.id == id).ok_or_else(|| {
+            ValidationError::said(
+                "targets",
+                format!("no target with id {id:?}"),
+                format!("tidak ada target dengan id {id}"),
+            )
+        })
     }
 
     /// Structure and value checks that do not depend on who edits.
@@ -173,14 +176,26 @@ impl Appraisal {
         crate::model::period::validate_code(&self.period)?;
         non_empty("unit_id", &self.unit_id, 64)?;
         if self.appraiser_nip == self.employee_nip {
-            return Err(ValidationError::rule("appraiser_nip", "an employee cannot appraise themselves"));
+            return Err(ValidationError::said(
+                "appraiser_nip",
+                "an employee cannot appraise themselves",
+                "pegawai tidak dapat menilai dirinya sendiri",
+            ));
         }
         if let Some(r) = &self.reviewer_nip {
             if *r == self.employee_nip {
-                return Err(ValidationError::rule("reviewer_nip", "an employee cannot review their own appraisal"));
+                return Err(ValidationError::said(
+                    "reviewer_nip",
+                    "an employee cannot review their own appraisal",
+                    "pegawai tidak dapat mereviu penilaiannya sendiri",
+                ));
             }
             if *r == self.appraiser_nip {
-                return Err(ValidationError::rule("reviewer_nip", "the appraiser cannot also be the reviewer"));
+                return Err(ValidationError::said(
+                    "reviewer_nip",
+                    "the appraiser cannot also be the reviewer",
+                    "penilai tidak dapat sekaligus menjadi atasan penilai",
+                ));
             }
         }
         if self.targets.len() > MAX_TARGETS {
@@ -189,7 +204,7 @@ impl Appraisal {
         for (i, t) in self.targets.iter().enumerate() {
             t.validate().map_err(|e| e.within(&format!("targets[{i}]")))?;
             if self.targets.iter().filter(|o| o.id == t.id).count() > 1 {
-                return Err(ValidationError::rule(format!("targets[{i}].id"), "duplicate id"));
+                return Err(ValidationError::said(format!("targets[{i}].id"), "duplicate id", "id ganda"));
             }
         }
         for (v, note) in &self.behaviour_notes {

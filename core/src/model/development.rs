@@ -54,7 +54,7 @@ impl Training {
         non_empty("title", &self.title, 300)?;
         max_len("provider", &self.provider, 300)?;
         if self.end < self.start {
-            return Err(ValidationError::rule("end", "ends before it starts"));
+            return Err(ValidationError::said("end", "ends before it starts", "berakhir sebelum dimulai"));
         }
         if self.minutes == 0 || self.minutes > MAX_MINUTES {
             return Err(ValidationError::out_of_range("minutes", self.minutes, 1, MAX_MINUTES));
@@ -89,7 +89,11 @@ pub struct MentoringSession {
 impl Mentoring {
     pub fn validate(&self) -> Result<(), ValidationError> {
         if self.mentor_nip == self.mentee_nip {
-            return Err(ValidationError::rule("mentee_nip", "mentor and mentee must be different people"));
+            return Err(ValidationError::said(
+                "mentee_nip",
+                "mentor and mentee must be different people",
+                "mentor dan mentee harus orang yang berbeda",
+            ));
         }
         non_empty("unit_id", &self.unit_id, 64)?;
         for (i, s) in self.sessions.iter().enumerate() {

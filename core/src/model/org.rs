@@ -87,7 +87,11 @@ impl Employee {
             crate::model::time::parse_date("rank_since", since)?;
         }
         if self.superior_nip.as_ref() == Some(&self.nip) {
-            return Err(ValidationError::rule("superior_nip", "an employee cannot be their own superior"));
+            return Err(ValidationError::said(
+                "superior_nip",
+                "an employee cannot be their own superior",
+                "pegawai tidak dapat menjadi atasannya sendiri",
+            ));
         }
         Ok(())
     }

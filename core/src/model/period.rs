@@ -22,7 +22,13 @@ const MAX_CODE_LEN: usize = 32;
 impl Period {
     /// `YYYY` (year), `YYYY-S1|S2` (semester), `YYYY-Q1..Q4` (quarter), `YYYY-MM` (month).
     pub fn parse(code: &str) -> Result<Self, ValidationError> {
-        let bad = || ValidationError::rule("period", format!("{code:?} is not YYYY, YYYY-Sn, YYYY-Qn or YYYY-MM"));
+        let bad = || {
+            ValidationError::said(
+                "period",
+                format!("{code:?} is not YYYY, YYYY-Sn, YYYY-Qn or YYYY-MM"),
+                format!("\"{code}\" bukan kode periode (TTTT, TTTT-Sn, TTTT-Qn atau TTTT-BB)"),
+            )
+        };
         let (year, rest) = match code.split_once('-') {
             Some((y, r)) => (y, Some(r)),
             None => (code, None),
@@ -64,7 +70,7 @@ impl Period {
     pub fn custom(code: &str, start: NaiveDate, end: NaiveDate) -> Result<Self, ValidationError> {
         validate_code(code)?;
         if end < start {
-            return Err(ValidationError::rule("period.end", "ends before it starts"));
+            return Err(ValidationError::said("period.end", "ends before it starts", "berakhir sebelum dimulai"));
         }
         Ok(Self { code: code.to_string(), start, end })
     }
@@ -91,7 +97,7 @@ pub fn validate_code(code: &str) -> Result<(), ValidationError> {
         ));
     }
     if code.contains('/') {
-        return Err(ValidationError::rule("period", "must not contain '/'"));
+        return Err(ValidationError::said("period", "must not contain '/'", "tidak boleh memuat '/'"));
     }
     Ok(())
 }

@@ -36,7 +36,11 @@ pub fn relation(a: &Appraisal, author: &Author) -> Relation {
 /// Is `old → new` by `author` allowed?
 pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result<(), ValidationError> {
     if old.employee_nip != new.employee_nip || old.period != new.period {
-        return Err(ValidationError::rule("employee_nip", "the employee and period of an appraisal never change"));
+        return Err(ValidationError::said(
+            "employee_nip",
+            "the employee and period of an appraisal never change",
+            "pegawai dan periode sebuah penilaian tidak pernah berubah",
+        ));
     }
     let rel = relation(old, author);
     if rel == Relation::Other {
@@ -50,9 +54,10 @@ pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result
         // the same change (HR reopening and correcting offline in one sync).
         let reopened = rel == Relation::Hr && new.status != AppraisalStatus::Locked;
         if !reopened && old != new {
-            return Err(ValidationError::rule(
+            return Err(ValidationError::said(
                 "status",
                 "the appraisal is locked by BKPSDM; only BKPSDM can reopen it",
+                "penilaian dikunci BKPSDM; hanya BKPSDM yang dapat membukanya kembali",
             ));
         }
         return Ok(());
@@ -74,9 +79,10 @@ pub fn check_change(old: &Appraisal, new: &Appraisal, author: &Author) -> Result
     if !old.same_content(new) {
         let editable = old.status == AppraisalStatus::Draft;
         if !editable {
-            return Err(ValidationError::rule(
+            return Err(ValidationError::said(
                 "status",
                 "only a draft can be edited; ask the reviewer to return it first",
+                "hanya draf yang dapat diubah; minta atasan penilai mengembalikannya dulu",
             ));
         }
         if rel == Relation::Reviewer {
@@ -145,13 +151,26 @@ fn check_transition(from: AppraisalStatus, to: AppraisalStatus, rel: Relation) -
     if allowed.contains(&rel) {
         return Ok(());
     }
-    let why = if allowed.is_empty() {
-        "no such step in the workflow".to_string()
-    } else {
-        format!(
-            "this step is taken by {}",
-            allowed.iter().map(|r| format!("{r:?}").to_lowercase()).collect::<Vec<_>>().join(" or ")
-        )
+    let names = |en: bool| {
+        let name = |r: &Relation| match (r, en) {
+            (Relation::Appraiser, true) => "appraiser",
+            (Relation::Reviewer, true) => "reviewer",
+            (Relation::Hr, true) => "hr",
+            (Relation::Other, true) => "other",
+            (Relation::Appraiser, false) => "penilai",
+            (Relation::Reviewer, false) => "atasan penilai",
+            (Relation::Hr, false) => "BKPSDM",
+            (Relation::Other, false) => "orang lain",
+        };
+        allowed.iter().map(name).collect::<Vec<_>>().join(if en { " or " } else { " atau " })
     };
-    Err(ValidationError::new("status", Reason::Transition { from: from.as_str().into(), to: to.as_str().into(), why }))
+    let (why, why_id) = if allowed.is_empty() {
+        ("no such step in the workflow".to_string(), "langkah itu tidak ada dalam alur penilaian".to_string())
+    } else {
+        (format!("this step is taken by {}", names(true)), format!("langkah ini dilakukan oleh {}", names(false)))
+    };
+    Err(ValidationError::new(
+        "status",
+        Reason::Transition { from: from.as_str().into(), to: to.as_str().into(), why, why_id },
+    ))
 }

@@ -58,7 +58,7 @@ impl RaterConfig {
             return Err(ValidationError::new("raters.z_threshold", Reason::NotFinite));
         }
         if self.z_threshold <= 0.0 {
-            return Err(ValidationError::rule("raters.z_threshold", "must be greater than 0"));
+            return Err(ValidationError::said("raters.z_threshold", "must be greater than 0", "harus lebih dari 0"));
         }
         Ok(())
     }

@@ -168,7 +168,11 @@ impl DistributionCurve {
                     CurveRule::AtLeastOne { predikats } => (predikats, 0),
                 };
                 if predikats.is_empty() {
-                    return Err(ValidationError::rule(field, "a rule must name at least one predikat"));
+                    return Err(ValidationError::said(
+                        field,
+                        "a rule must name at least one predikat",
+                        "aturan harus menyebut paling sedikit satu predikat",
+                    ));
                 }
                 if percent > 100 {
                     return Err(ValidationError::out_of_range(field + ".percent", percent, 0, 100));

@@ -119,7 +119,13 @@ pub(crate) fn parse_heads(s: &str) -> Result<Vec<ChangeHash>, ValidationError> {
     s.split(',')
         .filter(|h| !h.is_empty())
         .map(|h| {
-            ChangeHash::from_str(h).map_err(|_| ValidationError::rule("heads", format!("{h:?} is not a change hash")))
+            ChangeHash::from_str(h).map_err(|_| {
+                ValidationError::said(
+                    "heads",
+                    format!("{h:?} is not a change hash"),
+                    format!("\"{h}\" bukan hash perubahan"),
+                )
+            })
         })
         .collect()
 }
