@@ -22,6 +22,9 @@ pub struct Limits {
     /// citizen form (see `AppState::blocking_public`). A pool of its own,
     /// so a flood of it never stalls tablet sync or HR's reports.
     pub public_jobs: usize,
+    /// Sync requests whose bodies may be read and held at once; others
+    /// wait, unread, before the body is taken (bounds memory under a rush).
+    pub admitted_syncs: usize,
     /// A sync request whose body sends nothing for this long is answered
     /// 408, freeing the device's one sync slot (a connection that died
     /// mid-upload must not lock the device out).
@@ -51,6 +54,7 @@ impl Default for Limits {
             max_pull_bytes: 1 << 20,
             blocking_jobs: 4,
             public_jobs: 2,
+            admitted_syncs: 64,
             sync_body_idle_secs: 30,
             feedback_per_client: 5,
             feedback_client_window_secs: 10 * 60,

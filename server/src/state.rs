@@ -29,6 +29,8 @@ pub struct AppState {
     /// Ids of the devices with a sync request in flight: at most one each, so one
     /// device cannot hold every blocking slot.
     syncing: Arc<Mutex<HashSet<String>>>,
+    /// Sync requests admitted to read their body (`Limits::admitted_syncs`).
+    pub admitted_syncs: Arc<Semaphore>,
 }
 
 impl AppState {
@@ -36,7 +38,8 @@ impl AppState {
         let server = server_identity(storage.as_ref())?;
         let blocking_slots = Arc::new(Semaphore::new(limits.blocking_jobs));
         let public_slots = Arc::new(Semaphore::new(limits.public_jobs));
-        Ok(Self { storage, limits, server, blocking_slots, public_slots, syncing: Arc::default() })
+        let admitted_syncs = Arc::new(Semaphore::new(limits.admitted_syncs));
+        Ok(Self { storage, limits, server, blocking_slots, public_slots, syncing: Arc::default(), admitted_syncs })
     }
 
     /// Run blocking work (SQLite, CPU-heavy merges) off the async workers,

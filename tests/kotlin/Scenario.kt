@@ -34,23 +34,47 @@ fun rowWith(json: String, needle: String): String =
 /// One entry of an appraisal's signed history, as the HR API returns it.
 data class SignedChange(val user: String?, val verdict: String, val person: String?, val label: String, val text: String)
 
-/// The `history` entries of `GET /v1/hr/appraisals/{id}`, oldest first: each
-/// flattened history entry ends with its `signature` object (no nested
-/// objects) and its `signature_label`.
+/// The objects of the JSON array that starts at `from` in `json` (no JSON
+/// library on this classpath: split on brackets outside strings).
+fun arrayObjects(json: String, from: Int): List<String> {
+    check(json.getOrNull(from) == '[') { "no array at $from in $json" }
+    val out = mutableListOf<String>()
+    var depth = 0; var inString = false; var escaped = false; var objectStart = -1
+    for (i in from until json.length) {
+        val c = json[i]
+        if (inString) {
+            if (escaped) escaped = false else if (c == '\\') escaped = true else if (c == '"') inString = false
+            continue
+        }
+        when (c) {
+            '"' -> inString = true
+            '[', '{' -> { depth++; if (c == '{' && depth == 2) objectStart = i }
+            ']', '}' -> {
+                depth--
+                if (c == '}' && depth == 1) out += json.substring(objectStart, i + 1)
+                if (depth == 0) return out
+            }
+        }
+    }
+    error("unterminated array in $json")
+}
+
+/// The `history` entries of `GET /v1/hr/appraisals/{id}`, oldest first, each
+/// with its `signature` verdict (an object with no nested objects) and label.
 fun signedHistory(detail: String): List<SignedChange> {
-    val history = detail.substringAfter("\"history\":[", "")
-    check(history.isNotEmpty()) { "no history in $detail" }
-    val entry = Regex("""\{"hash":"[0-9a-f]+".*?"signature":\{([^{}]*)\},"signature_label":"([^"]*)"\}""")
-    return entry.findAll(history).map { m ->
-        val sig = m.groupValues[1]
+    val at = detail.indexOf("\"history\":[")
+    check(at >= 0) { "no history in $detail" }
+    fun field(entry: String, re: String) = Regex(re).find(entry)?.groupValues?.get(1)
+    return arrayObjects(detail, at + "\"history\":".length).map { e ->
+        val sig = field(e, """"signature":\{([^{}]*)\}""") ?: error("no signature in $e")
         SignedChange(
-            user = Regex("\"user\":\"([^\"]*)\"").find(m.value)?.groupValues?.get(1),
-            verdict = Regex("\"verdict\":\"([a-z_]+)\"").find(sig)?.groupValues?.get(1) ?: error("no verdict in $sig"),
-            person = Regex("\"person\":\"([^\"]*)\"").find(sig)?.groupValues?.get(1),
-            label = m.groupValues[2],
-            text = m.value,
+            user = field(e, """"user":"([^"]*)""""),
+            verdict = field(sig, """"verdict":"([a-z_]+)"""") ?: error("no verdict in $sig"),
+            person = field(sig, """"person":"([^"]*)""""),
+            label = field(e, """"signature_label":"([^"]*)"""") ?: error("no label in $e"),
+            text = e,
         )
-    }.toList()
+    }
 }
 
 /// The signer `person` on `session`'s tablet.

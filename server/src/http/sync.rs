@@ -36,6 +36,14 @@ async fn sync(
             message: "Sinkronisasi sebelumnya dari perangkat ini masih berjalan. Coba lagi setelah selesai.".into(),
         });
     };
+    // Bodies are read only for a bounded number of requests at once: a rush of
+    // tablets waits here, unread, instead of holding every body in memory.
+    let admitted = state
+        .admitted_syncs
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|_| AppError::Internal("sync admission closed".into()))?;
     let limits = state.limits;
     let body = read_body(body, limits.max_body_bytes, Duration::from_secs(limits.sync_body_idle_secs)).await?;
     let storage = state.storage.clone();
@@ -44,7 +52,7 @@ async fn sync(
     let response = state
         .blocking(move || -> Result<Vec<u8>, AppError> {
             // Held until the work is done, even if the client went away.
-            let _in_flight = in_flight;
+            let _in_flight = (in_flight, admitted);
             let raw = decompress(&encoding, &body, limits.max_decompressed_bytes)?;
             let req: SyncRequest = protocol::decode(&raw)
                 .map_err(|e| AppError::bad_request("malformed_body", format!("not a sync request: {e}")))?;
