@@ -40,7 +40,7 @@ pub enum Reason {
     #[error("{en}")]
     Said { en: String, id: String },
     #[error("status cannot change from {from} to {to} ({why})")]
-    Transition { from: String, to: String, why: String, why_id: String },
+    Transition { from: &'static str, to: &'static str, why: String, why_id: String },
     #[error("may only be changed by {allowed}")]
     NotPermitted { allowed: String },
     #[error("cannot be changed once recorded")]
@@ -106,10 +106,7 @@ impl ValidationError {
             Reason::Rule(why) => format!("Isian {f} tidak memenuhi aturan: {why}."),
             Reason::Said { id, .. } => format!("Isian {f}: {id}."),
             Reason::Transition { from, to, why_id, .. } => {
-                let label = |s: &str| {
-                    crate::model::AppraisalStatus::parse(s)
-                        .map_or_else(|_| s.to_string(), |st| st.label_id().to_string())
-                };
+                let label = |s: &'static str| crate::model::AppraisalStatus::parse(s).map_or(s, |st| st.label_id());
                 format!("Status tidak dapat diubah dari {} ke {}: {why_id}.", label(from), label(to))
             }
             Reason::NotPermitted { allowed } => {

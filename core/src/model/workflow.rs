@@ -169,8 +169,5 @@ fn check_transition(from: AppraisalStatus, to: AppraisalStatus, rel: Relation) -
     } else {
         (format!("this step is taken by {}", names(true)), format!("langkah ini dilakukan oleh {}", names(false)))
     };
-    Err(ValidationError::new(
-        "status",
-        Reason::Transition { from: from.as_str().into(), to: to.as_str().into(), why, why_id },
-    ))
+    Err(ValidationError::new("status", Reason::Transition { from: from.as_str(), to: to.as_str(), why, why_id }))
 }

@@ -103,6 +103,7 @@ impl Store {
     /// [`Store::sign_in`] at a given clock (milliseconds), for tests of the
     /// waiting time.
     pub fn sign_in_at(&self, person: &str, pin: &str, code: Option<&str>, now: i64) -> Result<SignerInfo, StoreError> {
+        let device = self.device_id().to_string();
         let conn = self.lock();
         let code = code.map(str::trim).filter(|c| !c.is_empty());
         let row: Option<SignerRow> = conn
@@ -126,11 +127,12 @@ impl Store {
                 };
                 match unseal(&sealed, pin) {
                     Ok(key) => {
+                        let proof = code.map(|_| key.sign_binding(&device, person).to_vec());
                         conn.execute(
                             "UPDATE signers SET failed_attempts = 0, retry_at = 0,
-                                    bind_code = COALESCE(?2, bind_code)
+                                    bind_code = COALESCE(?2, bind_code), bind_proof = COALESCE(?3, bind_proof)
                              WHERE person = ?1",
-                            params![person, code],
+                            params![person, code, proof],
                         )?;
                         key
                     }
@@ -142,10 +144,11 @@ impl Store {
             _ => {
                 let key = PersonKey::generate().map_err(|e| StoreError::Signing(e.to_string()))?;
                 let sealed = seal(&key, pin).map_err(|e| StoreError::Signing(e.to_string()))?;
+                let proof = code.map(|_| key.sign_binding(&device, person).to_vec());
                 conn.execute(
                     "INSERT OR REPLACE INTO signers
-                        (person, public_key, salt, nonce, sealed, status, bind_code, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7)",
+                        (person, public_key, salt, nonce, sealed, status, bind_code, bind_proof, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?7, ?8)",
                     params![
                         person,
                         key.public().to_vec(),
@@ -153,6 +156,7 @@ impl Store {
                         sealed.nonce.to_vec(),
                         sealed.ciphertext,
                         code,
+                        proof,
                         now
                     ],
                 )?;
@@ -196,27 +200,26 @@ impl Store {
     }
 
     /// Keys to send with the next sync: every key that is not revoked or
-    /// wiped, with a person code where one waits, and proof of possession
-    /// for those the device can still sign with.
+    /// wiped, with the person code that waits and its proof of possession
+    /// (made when the code was entered, so the person need not still be
+    /// signed in at sync time).
     pub fn bindings(&self) -> Result<Vec<SignerBinding>, StoreError> {
-        let device = self.device_id().to_string();
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
-            "SELECT person, public_key, bind_code FROM signers WHERE status IN ('pending', 'bound') ORDER BY person",
+            "SELECT person, public_key, bind_code, bind_proof FROM signers
+             WHERE status IN ('pending', 'bound') ORDER BY person",
         )?;
-        let rows: Vec<(String, Vec<u8>, Option<String>)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
-        let open = lock_map(&self.unlocked);
-        Ok(rows
-            .into_iter()
-            .map(|(person, key, code)| {
-                // A code without proof is useless: the server binds only a
-                // key whose holder signed for it.
-                let proof = open.get(&person).map(|k| ByteBuf::from(k.sign_binding(&device, &person).to_vec()));
-                let code = code.filter(|_| proof.is_some());
-                SignerBinding { person, key: ByteBuf::from(key), code, proof }
+        let rows = stmt.query_map([], |r| {
+            let code: Option<String> = r.get(2)?;
+            let proof: Option<Vec<u8>> = r.get(3)?;
+            Ok(SignerBinding {
+                person: r.get(0)?,
+                key: ByteBuf::from(r.get::<_, Vec<u8>>(1)?),
+                code: code.filter(|_| proof.is_some()),
+                proof: proof.map(ByteBuf::from),
             })
-            .collect())
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// Record what the server said of a key. A revoked or refused key is
@@ -231,6 +234,7 @@ impl Store {
         conn.prepare_cached(
             "UPDATE signers SET status = ?2, status_message = ?3,
                     bind_code = CASE WHEN ?4 THEN NULL ELSE bind_code END,
+                    bind_proof = CASE WHEN ?4 THEN NULL ELSE bind_proof END,
                     sealed = CASE WHEN ?2 = 'revoked' THEN NULL ELSE sealed END
              WHERE public_key = ?1",
         )?

@@ -347,3 +347,19 @@ fn pins_are_counted_delayed_and_the_key_wiped() {
     assert_eq!(again.status, SignerStatus::Pending);
     assert_eq!(store.changes_for_server(id).unwrap().sigs, sigs);
 }
+
+#[test]
+fn a_person_code_goes_out_with_its_proof_after_sign_out() {
+    let store = Store::open_in_memory().unwrap();
+    store.sign_in(BOSS, "123456", Some("ABCD-EFGH-JKLM")).unwrap();
+    store.sign_out(BOSS);
+    let b = store.bindings().unwrap();
+    assert_eq!(b.len(), 1);
+    assert_eq!(b[0].code.as_deref(), Some("ABCD-EFGH-JKLM"));
+    let proof = b[0].proof.as_ref().unwrap();
+    assert!(crate::signing::verify_binding(&store.device_id().to_string(), BOSS, &b[0].key, proof).is_ok());
+    // Without a code there is nothing to prove.
+    store.sign_in(STAFF[0], "123456", None).unwrap();
+    let b = store.bindings().unwrap();
+    assert!(b.iter().any(|x| x.person == STAFF[0] && x.code.is_none() && x.proof.is_none()));
+}

@@ -12,6 +12,9 @@ CREATE TABLE signers (
     -- The one-time person code from BKPSDM, sent with the next sync to
     -- bind the key; cleared once the server answers.
     bind_code TEXT,
+    -- The key's proof of possession for that binding, made when the code
+    -- was entered (the key is open then; it may be closed at sync time).
+    bind_proof BLOB,
     status_message TEXT,
     failed_attempts INTEGER NOT NULL DEFAULT 0,
     retry_at INTEGER NOT NULL DEFAULT 0,
