@@ -70,6 +70,14 @@ fn http_client() -> Result<reqwest::blocking::Client, SyncError> {
         .map_err(|e| SyncError::Protocol(e.to_string()))
 }
 
+/// Reading the answer failed: whatever reqwest says (often "error decoding
+/// response body"), the connection broke while the answer was arriving —
+/// the everyday case on 2G. Retry later; our own decoding of a complete
+/// body is what reports a protocol error.
+fn cut(e: reqwest::Error) -> SyncError {
+    SyncError::Offline(format!("answer cut off: {e}"))
+}
+
 fn transport(e: reqwest::Error) -> SyncError {
     if e.is_connect() || e.is_timeout() || e.is_request() {
         SyncError::Offline(e.to_string())
@@ -93,7 +101,7 @@ impl SyncClient {
             .send()
             .map_err(transport)?;
         let status = resp.status();
-        let body = resp.bytes().map_err(transport)?;
+        let body = resp.bytes().map_err(cut)?;
         if !status.is_success() {
             return Err(error_from(status.as_u16(), &body));
         }
@@ -207,7 +215,7 @@ impl SyncClient {
             .map_err(transport)?;
         let status = resp.status().as_u16();
         let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
-        let raw = resp.bytes().map_err(transport)?;
+        let raw = resp.bytes().map_err(cut)?;
         report.bytes_received += raw.len();
         let body = if zstd { decompress(&raw)? } else { raw.to_vec() };
         if !(200..300).contains(&status) {
