@@ -116,7 +116,9 @@ fn an_answer_cut_anywhere_is_offline_and_the_next_sync_completes() {
     let total = answer.len();
     assert!(total > head + 100, "a first sync brings the roster: {total} bytes");
 
-    for (class, at) in [("headers", 12), ("first body byte", head + 1), ("middle", (head + total) / 2), ("last byte", total - 1)] {
+    for (class, at) in
+        [("headers", 12), ("first body byte", head + 1), ("middle", (head + total) / 2), ("last byte", total - 1)]
+    {
         let tablet = prestasi_e2e::enroll(
             w.server.storage.as_ref(),
             &proxy.url,
@@ -135,7 +137,11 @@ fn an_answer_cut_anywhere_is_offline_and_the_next_sync_completes() {
         proxy.cut_at.store(at, Ordering::SeqCst);
         let err = tablet.client.sync_now().unwrap_err();
         assert!(matches!(err, SyncError::Offline(_)) && err.is_retryable(), "{class}: {err:?}");
-        assert_eq!(tablet.store.status(id).unwrap().sync, SyncState::AwaitingVerification, "{class}: kept, unacknowledged");
+        assert_eq!(
+            tablet.store.status(id).unwrap().sync,
+            SyncState::AwaitingVerification,
+            "{class}: kept, unacknowledged"
+        );
 
         proxy.cut_at.store(usize::MAX, Ordering::SeqCst);
         let report = tablet.client.sync_now().unwrap();

@@ -199,15 +199,16 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// Keys to send with the next sync: every key that is not revoked or
-    /// wiped, with the person code that waits and its proof of possession
-    /// (made when the code was entered, so the person need not still be
-    /// signed in at sync time).
+    /// Keys to send with the next sync: those waiting to be bound with a
+    /// person code, with its proof of possession (made when the code was
+    /// entered, so the person need not still be signed in at sync time).
+    /// Bound keys are not resent: the server reports every key of this
+    /// device in each answer, revocations included.
     pub fn bindings(&self) -> Result<Vec<SignerBinding>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
             "SELECT person, public_key, bind_code, bind_proof FROM signers
-             WHERE status IN ('pending', 'bound') ORDER BY person",
+             WHERE status = 'pending' AND bind_code IS NOT NULL AND bind_proof IS NOT NULL ORDER BY person",
         )?;
         let rows = stmt.query_map([], |r| {
             let code: Option<String> = r.get(2)?;

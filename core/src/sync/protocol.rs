@@ -30,8 +30,8 @@ pub struct SyncRequest {
     /// discarded its local changes).
     #[serde(default)]
     pub fetch: Vec<ByteBuf>,
-    /// Every person key this device holds (not revoked), each with a
-    /// person code when it asks to be bound. Processed before `push`.
+    /// The person keys of this device waiting to be bound, each with its
+    /// person code and proof. Processed before `push`.
     #[serde(default)]
     pub signers: Vec<SignerBinding>,
 }
@@ -115,7 +115,8 @@ pub struct SyncResponse {
     pub more: bool,
     /// Server receipt time (RFC 3339): the clock reports trust.
     pub server_time: String,
-    /// One per key in the request's `signers`, in request order.
+    /// One per key in the request's `signers`, in request order, then one
+    /// for every other key bound on this device (bound or revoked).
     #[serde(default)]
     pub signers: Vec<SignerState>,
 }

@@ -63,10 +63,8 @@ pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     fn document(&self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
 
     fn create_person_code(&self, code: &PersonCodeRow) -> Result<(), StorageError>;
-    /// Use a person code once to bind `key`: the code must be unused,
-    /// unexpired, for `key.person` in `key.tenant_id` (and `key.device_id`,
-    /// if the code names a device); atomically.
-    fn bind_signer(&self, code_hash: &str, key: &SignerRow, now: i64) -> Result<(), StorageError>;
+    /// Every key bound on one device (a handful), revoked ones included.
+    fn device_signers(&self, device_id: &str) -> Result<Vec<SignerRow>, StorageError>;
     /// Add a key binding directly, if it is not there (idempotent): the
     /// server's own key at start, and keys in unit tests.
     fn insert_signer(&self, key: &SignerRow) -> Result<(), StorageError>;
@@ -95,4 +93,10 @@ pub trait WriteTx: Lookup {
     /// Append accepted changes and rewrite the merged view. Returns the
     /// chunk's sequence number.
     fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError>;
+    /// Use a person code once to bind `key`: the code must be unused,
+    /// unexpired, for `key.person` in `key.tenant_id` (and `key.device_id`,
+    /// if the code names a device), and the key not bound yet. `false`
+    /// (nothing written) otherwise. All of a request's bindings share one
+    /// transaction.
+    fn bind_signer(&mut self, code_hash: &str, key: &SignerRow, now: i64) -> Result<bool, StorageError>;
 }

@@ -32,6 +32,7 @@ CREATE TABLE signer_keys (
     revoked_reason TEXT
 );
 CREATE INDEX signer_keys_person ON signer_keys (tenant_id, person);
+CREATE INDEX signer_keys_device ON signer_keys (device_id);
 
 -- The signature of every accepted change, kept with the document for
 -- history and audit.

@@ -98,6 +98,10 @@ impl WriteTx for SqliteWriteTx<'_> {
             .optional()?)
     }
 
+    fn bind_signer(&mut self, code_hash: &str, key: &SignerRow, now: i64) -> Result<bool, StorageError> {
+        super::signers::bind_signer(self.tx, code_hash, key, now)
+    }
+
     fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError> {
         let tx = self.tx;
         let id = w.id.to_string();

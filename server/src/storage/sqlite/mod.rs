@@ -256,8 +256,8 @@ impl super::Storage for SqliteStorage {
     fn create_person_code(&self, code: &super::PersonCodeRow) -> Result<(), StorageError> {
         signers::create_person_code(&self.writer(), code)
     }
-    fn bind_signer(&self, code_hash: &str, key: &super::SignerRow, now: i64) -> Result<(), StorageError> {
-        signers::bind_signer(&mut self.writer(), code_hash, key, now)
+    fn device_signers(&self, device_id: &str) -> Result<Vec<super::SignerRow>, StorageError> {
+        self.with_reader(|c| signers::device_signers(c, device_id))
     }
     fn insert_signer(&self, key: &super::SignerRow) -> Result<(), StorageError> {
         signers::insert_signer(&self.writer(), key)

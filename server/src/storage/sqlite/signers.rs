@@ -30,20 +30,28 @@ pub(super) fn create_person_code(c: &Connection, p: &PersonCodeRow) -> Result<()
     Ok(())
 }
 
-pub(super) fn bind_signer(c: &mut Connection, code_hash: &str, key: &SignerRow, now: i64) -> Result<(), StorageError> {
-    let tx = c.transaction()?;
-    let used = tx.execute(
+pub(super) fn bind_signer(tx: &Connection, code_hash: &str, key: &SignerRow, now: i64) -> Result<bool, StorageError> {
+    if signer(tx, &key.public_key)?.is_some() {
+        return Ok(false);
+    }
+    let used = super::exec(
+        tx,
         "UPDATE person_codes SET used_at = ?2, used_key = ?6
          WHERE code_hash = ?1 AND used_at IS NULL AND expires_at > ?2 AND tenant_id = ?3 AND person = ?4
            AND (device_id IS NULL OR device_id = ?5)",
         params![code_hash, now, key.tenant_id, key.person, key.device_id, key.public_key],
     )?;
     if used == 0 {
-        return Err(StorageError::PersonCodeInvalid);
+        return Ok(false);
     }
-    insert_key(&tx, key, false)?;
-    tx.commit()?;
-    Ok(())
+    insert_key(tx, key, false)?;
+    Ok(true)
+}
+
+pub(super) fn device_signers(c: &Connection, device_id: &str) -> Result<Vec<SignerRow>, StorageError> {
+    let mut stmt = c.prepare_cached(&format!("SELECT {SIGNER_COLUMNS} FROM signer_keys WHERE device_id = ?1"))?;
+    let rows = stmt.query_map([device_id], signer_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn insert_key(c: &Connection, k: &SignerRow, or_ignore: bool) -> Result<(), StorageError> {
