@@ -358,8 +358,7 @@ fn a_person_code_goes_out_with_its_proof_after_sign_out() {
     assert_eq!(b[0].code.as_deref(), Some("ABCD-EFGH-JKLM"));
     let proof = b[0].proof.as_ref().unwrap();
     assert!(crate::signing::verify_binding(&store.device_id().to_string(), BOSS, &b[0].key, proof).is_ok());
-    // Without a code there is nothing to prove.
+    // Without a code there is nothing to send.
     store.sign_in(STAFF[0], "123456", None).unwrap();
-    let b = store.bindings().unwrap();
-    assert!(b.iter().any(|x| x.person == STAFF[0] && x.code.is_none() && x.proof.is_none()));
+    assert_eq!(store.bindings().unwrap().len(), 1);
 }
