@@ -116,11 +116,17 @@ impl<T: Record> Document<T> {
         T::check_change(None, value, author)?;
         let actor = actor_of(&author.device);
         let am = if T::SHARED_GENESIS {
-            let mut am = skeleton::<T>(AutoCommit::new().with_actor(ActorId::from(id.as_bytes().as_slice())))?;
+            let genesis = AutoCommit::new().with_actor(ActorId::from(id.as_bytes().as_slice()));
+            let mut am = skeleton::<T>(genesis, GENESIS_SCHEMA)?;
             am.commit_with(CommitOptions::default().with_time(0));
-            am.with_actor(actor)
+            let mut am = am.with_actor(actor);
+            // A newer build records its schema in its own first change.
+            if T::SCHEMA > GENESIS_SCHEMA {
+                am.put(automerge::ROOT, SCHEMA_KEY, T::SCHEMA)?;
+            }
+            am
         } else {
-            skeleton::<T>(AutoCommit::new().with_actor(actor))?
+            skeleton::<T>(AutoCommit::new().with_actor(actor), T::SCHEMA)?
         };
         let mut doc = Self { id, am, saved: Vec::new(), _record: PhantomData };
         autosurgeon::reconcile(&mut doc.am, value)?;
@@ -344,17 +350,22 @@ pub fn genesis_hash<T: Record>(id: DocId) -> Option<ChangeHash> {
     if !T::SHARED_GENESIS {
         return None;
     }
-    let mut am = skeleton::<T>(AutoCommit::new().with_actor(ActorId::from(id.as_bytes().as_slice()))).ok()?;
+    let genesis = AutoCommit::new().with_actor(ActorId::from(id.as_bytes().as_slice()));
+    let mut am = skeleton::<T>(genesis, GENESIS_SCHEMA).ok()?;
     am.commit_with(CommitOptions::default().with_time(0))
 }
+
+/// The `_schema` the shared genesis always records: frozen, so builds of
+/// every schema version make the same genesis and keep sharing documents.
+pub const GENESIS_SCHEMA: u64 = 1;
 
 /// Kind, schema version and shared containers. For documents with a shared
 /// genesis this is committed alone by an actor derived from the id at time 0
 /// with no message: byte-identical wherever it is made, so copies created
 /// independently offline share it and merge cleanly.
-fn skeleton<T: Record>(mut am: AutoCommit) -> Result<AutoCommit, DocError> {
+fn skeleton<T: Record>(mut am: AutoCommit, schema: u64) -> Result<AutoCommit, DocError> {
     am.put(automerge::ROOT, KIND_KEY, T::KIND.as_str())?;
-    am.put(automerge::ROOT, SCHEMA_KEY, T::SCHEMA)?;
+    am.put(automerge::ROOT, SCHEMA_KEY, schema)?;
     for (key, ty) in T::CONTAINERS {
         am.put_object(automerge::ROOT, *key, *ty)?;
     }

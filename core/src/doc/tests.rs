@@ -394,3 +394,17 @@ fn an_unrelated_edit_keeps_an_open_conflict() {
     .unwrap();
     assert!(on_a.conflicts().is_empty());
 }
+
+/// Golden: the shared genesis of an appraisal, byte for byte, pinned to a
+/// hash. A change of kind name, containers, their order or `_schema` of the
+/// genesis would split every device's copies from the server's.
+#[test]
+fn the_shared_genesis_is_frozen() {
+    let id: DocId = "6f1c2b9a-0d4e-5a7b-8c3d-2e1f0a9b8c7d".parse().unwrap();
+    let hash = crate::doc::genesis_hash::<Appraisal>(id).unwrap();
+    assert_eq!(hash.to_string(), GOLDEN_APPRAISAL_GENESIS, "the genesis changed");
+    // Whatever the build's schema, the genesis records schema 1.
+    assert_eq!(crate::doc::GENESIS_SCHEMA, 1);
+}
+
+const GOLDEN_APPRAISAL_GENESIS: &str = "b63c528df213346a14fe8a445e77b25fb6de2ef657d1fe5ccd62e53a5a416d19";
