@@ -38,8 +38,10 @@ pub fn issue_code(
 
 /// Check that `nip` is an employee of the tenant, before HR issues a code.
 pub fn check_employee(storage: &dyn Storage, tenant: &str, nip: &str) -> Result<(), AppError> {
-    prestasi_core::rules::nip::Nip::parse(nip)
-        .map_err(|e| AppError::Unprocessable { code: "bad_nip", message: format!("NIP tidak sah: {e}") })?;
+    prestasi_core::rules::nip::Nip::parse(nip).map_err(|e| AppError::Unprocessable {
+        code: "bad_nip",
+        message: format!("NIP tidak sah: {}.", e.user_message()),
+    })?;
     let mut found = false;
     storage.read(&mut |l| {
         found = l.employee(tenant, nip)?.is_some();

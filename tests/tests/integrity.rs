@@ -577,9 +577,14 @@ fn the_app_session_asks_for_a_pin_and_a_kiosk_signs_by_itself() {
     let w = World::start();
     let p = &w.people;
     let storage = w.server.storage.as_ref();
-    let code =
-        prestasi_server::admin::issue_enrollment(storage, MANOKWARI, Role::Supervisor, &p.boss_a, &[p.unit_a.clone()])
-            .unwrap();
+    let code = prestasi_server::admin::issue_enrollment(
+        storage,
+        MANOKWARI,
+        Role::Supervisor,
+        &p.boss_a,
+        std::slice::from_ref(&p.unit_a),
+    )
+    .unwrap();
     let tablet = Session::open(w.dir().join("app.db").to_str().unwrap()).unwrap();
     tablet.enroll(&w.server.url, &code).unwrap();
     tablet.sync_now().unwrap();
@@ -602,9 +607,14 @@ fn the_app_session_asks_for_a_pin_and_a_kiosk_signs_by_itself() {
     tablet.sign_in(&p.boss_a, "246810", None).unwrap();
     tablet.set_notes(id, "Baik").unwrap();
 
-    let kcode =
-        prestasi_server::admin::issue_enrollment(storage, MANOKWARI, Role::Kiosk, "kios-a", &[p.unit_a.clone()])
-            .unwrap();
+    let kcode = prestasi_server::admin::issue_enrollment(
+        storage,
+        MANOKWARI,
+        Role::Kiosk,
+        "kios-a",
+        std::slice::from_ref(&p.unit_a),
+    )
+    .unwrap();
     let kiosk = Session::open(w.dir().join("kiosk.db").to_str().unwrap()).unwrap();
     kiosk.enroll(&w.server.url, &kcode).unwrap();
     let input = FeedbackInput {

@@ -49,11 +49,12 @@ pub fn bind_all(
         }
     }
     if !to_bind.is_empty() {
-        let mut bound = vec![false; to_bind.len()];
+        let mut bound = Vec::with_capacity(to_bind.len());
         storage.write(&mut |tx| {
-            for (j, (i, row)) in to_bind.iter().enumerate() {
+            bound.clear();
+            for (i, row) in &to_bind {
                 let code = bindings.get(*i).and_then(|b| b.code.as_deref()).unwrap_or_default();
-                bound[j] = tx.bind_signer(&sha256_hex(&normalise_code(code)), row, now)?;
+                bound.push(tx.bind_signer(&sha256_hex(&normalise_code(code)), row, now)?);
             }
             Ok(())
         })?;

@@ -123,9 +123,13 @@ struct Issued {
 /// A person's signing key, as listed.
 #[derive(Debug)]
 struct KeyView {
-    nip: String,
+    /// Whose key: an employee's NIP, or a kiosk's name (kiosks sign too).
+    person: String,
+    is_nip: bool,
     /// From the merged view; empty when the NIP is not in the roster.
     name: String,
+    /// The role of the device holding it, when the device is enrolled here.
+    device_role: &'static str,
     /// The first part of the device id; `device` in full.
     device_short: String,
     device: String,
@@ -177,13 +181,29 @@ impl DevicesPage {
         format!("/hr/unit/{}/qr", super::encode(unit))
     }
 
-    fn revoke_keys_path(&self, nip: &str) -> String {
-        format!("/hr/perangkat/pegawai/{}/cabut-kunci", super::encode(nip))
+    fn revoke_keys_path(&self, person: &str) -> String {
+        format!("/hr/perangkat/pegawai/{}/cabut-kunci", super::encode(person))
+    }
+
+    /// The id of the reason field of `person`'s revoke form (kiosk names
+    /// may hold spaces, which an id may not).
+    fn reason_id(&self, person: &str) -> String {
+        format!("alasan-kunci-{}", super::encode(person))
     }
 }
 
+/// Whose keys, in a sentence: an employee by NIP, a kiosk by name.
+fn whose(person: &str) -> String {
+    if Nip::parse(person).is_ok() { format!("pegawai NIP {person}") } else { person.to_string() }
+}
+
 /// The tenant's signing keys, newest first, with the people's names.
-fn load_keys(storage: &dyn Storage, tenant: &str, offset: i32) -> Result<Keys, AppError> {
+fn load_keys(
+    storage: &dyn Storage,
+    tenant: &str,
+    offset: i32,
+    roles: &HashMap<String, Role>,
+) -> Result<Keys, AppError> {
     let mut all = people::keys(storage, tenant, None)?;
     all.sort_by_key(|k| std::cmp::Reverse(k.bound_at));
     let total = all.len();
@@ -198,6 +218,8 @@ fn load_keys(storage: &dyn Storage, tenant: &str, offset: i32) -> Result<Keys, A
         .into_iter()
         .map(|k: SignerRow| KeyView {
             name: names.get(&k.person).cloned().unwrap_or_default(),
+            is_nip: Nip::parse(&k.person).is_ok(),
+            device_role: roles.get(&k.device_id).map_or("", |r| role_label(*r)),
             device_short: k.device_id.chars().take(8).collect(),
             bound: super::local_time(k.bound_at, offset),
             revoked: k.revoked_at.map(|t| {
@@ -206,7 +228,7 @@ fn load_keys(storage: &dyn Storage, tenant: &str, offset: i32) -> Result<Keys, A
             }),
             form: k.revoked_at.is_none() && with_form.insert(k.person.clone()),
             device: k.device_id,
-            nip: k.person,
+            person: k.person,
         })
         .collect();
     Ok(Keys { rows, total })
@@ -230,6 +252,7 @@ fn load(storage: &dyn Storage, tenant: &str) -> Result<(Vec<DeviceView>, Vec<Uni
         (a.revoked_at.is_some(), std::cmp::Reverse(a.enrolled_at))
             .cmp(&(b.revoked_at.is_some(), std::cmp::Reverse(b.enrolled_at)))
     });
+    let roles: HashMap<String, Role> = rows.iter().map(|d| (d.id.clone(), d.role)).collect();
     let devices = rows
         .into_iter()
         .map(|d: DeviceRow| DeviceView {
@@ -242,7 +265,7 @@ fn load(storage: &dyn Storage, tenant: &str) -> Result<(Vec<DeviceView>, Vec<Uni
             user: d.user_id,
         })
         .collect();
-    Ok((devices, units, load_keys(storage, tenant, offset)?))
+    Ok((devices, units, load_keys(storage, tenant, offset, &roles)?))
 }
 
 async fn show(s: &AppState, hr: WebHr, status: StatusCode, extra: Extra) -> Response {
@@ -293,9 +316,10 @@ struct PageQuery {
 async fn page(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) -> Response {
     let device = q.dicabut.filter(|id| !id.is_empty()).map(|id| format!("Perangkat {id} sudah dicabut."));
     let keys = match (q.kunci_dicabut, q.pegawai.filter(|p| !p.is_empty())) {
-        (Some(n), Some(nip)) => Some(format!(
-            "{n} kunci tanda tangan pegawai NIP {nip} dicabut. Berlaku pada sinkronisasi berikutnya di setiap \
-             tablet: perubahan yang ditandatangani dengan kunci itu ditolak."
+        (Some(n), Some(person)) => Some(format!(
+            "{n} kunci tanda tangan {} dicabut. Berlaku pada sinkronisasi berikutnya di setiap \
+             tablet: perubahan yang ditandatangani dengan kunci itu ditolak.",
+            whose(&person)
         )),
         _ => None,
     };
@@ -548,10 +572,10 @@ async fn revoke_keys(
             if n > 0 {
                 Ok(Ok((n, person)))
             } else if people::keys(storage.as_ref(), &tenant, Some(&person))?.is_empty() {
-                let message = format!("Pegawai dengan NIP {person} tidak punya kunci tanda tangan.");
+                let message = format!("Tidak ada kunci tanda tangan {} di sini.", whose(&person));
                 Ok(Err((StatusCode::NOT_FOUND, message)))
             } else {
-                let message = format!("Semua kunci tanda tangan pegawai NIP {person} sudah dicabut.");
+                let message = format!("Semua kunci tanda tangan {} sudah dicabut.", whose(&person));
                 Ok(Err((StatusCode::UNPROCESSABLE_ENTITY, message)))
             }
         })

@@ -354,7 +354,7 @@ async fn another_tenants_keys_are_neither_listed_nor_revoked() {
     let uri = format!("/hr/perangkat/pegawai/{outsider}/cabut-kunci");
     let (status, _, html) = send(&app, post(&uri, &format!("csrf={csrf}&reason=Pindah"), &cookie)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(html.contains(&format!("Pegawai dengan NIP {outsider} tidak punya kunci tanda tangan")), "{html}");
+    assert!(html.contains(&format!("Tidak ada kunci tanda tangan pegawai NIP {outsider} di sini")), "{html}");
 
     let uri = format!("/hr/perangkat/pegawai/{STAFF}/cabut-kunci");
     let (status, headers, _) = send(&app, post(&uri, &format!("csrf={csrf}&reason=Pindah"), &cookie)).await;
@@ -363,4 +363,18 @@ async fn another_tenants_keys_are_neither_listed_nor_revoked() {
     let theirs = crate::people::keys(storage.as_ref(), "lain", None).unwrap();
     assert_eq!(theirs.len(), 2);
     assert!(theirs.iter().all(|k| k.revoked_at.is_none()), "{theirs:?}");
+}
+
+#[tokio::test]
+async fn a_kiosks_key_is_listed_by_its_name_and_revocable() {
+    let (app, storage, cookie, csrf) = signed_in().await;
+    bind(&storage, "uji", "Kios Loket 1", "99999999-7777-4777-8777-777777777777", 1_700_000_000_000, 9);
+    let (_, _, html) = send(&app, get("/hr/perangkat", &cookie)).await;
+    assert!(html.contains("Kios Loket 1") && !html.contains("NIP Kios"), "{html}");
+    assert!(html.contains(r#"for="alasan-kunci-Kios%20Loket%201""#), "an id without spaces: {html}");
+    let uri = "/hr/perangkat/pegawai/Kios%20Loket%201/cabut-kunci";
+    let (status, headers, _) = send(&app, post(uri, &format!("csrf={csrf}&reason=Diganti"), &cookie)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, html) = send(&app, get(headers[header::LOCATION].to_str().unwrap(), &cookie)).await;
+    assert!(html.contains("1 kunci tanda tangan Kios Loket 1 dicabut") && html.contains("dicabut: Diganti"), "{html}");
 }
