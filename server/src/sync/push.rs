@@ -322,6 +322,9 @@ fn change_author<T: Merged>(
     let mut runs: Vec<(String, ChangeHash)> = Vec::new();
     let mut verified = Vec::new();
     let by_hash: std::collections::HashMap<&[u8], &ChangeSig> = sigs.iter().map(|s| (s.hash.as_slice(), s)).collect();
+    // A document's changes are mostly signed by one key: look each up once.
+    let mut signers: std::collections::HashMap<Vec<u8>, Option<crate::storage::SignerRow>> =
+        std::collections::HashMap::new();
     for c in doc.automerge().get_changes_meta(before) {
         if c.actor.to_bytes() == id.as_bytes().as_slice() {
             if Some(c.hash) == genesis_hash::<T>(id) {
@@ -349,7 +352,15 @@ fn change_author<T: Merged>(
         if verify_change(id, &c.hash, &sig.key, &sig.sig).is_err() {
             return refuse(RejectCode::BadSignature, "Tanda tangan perubahan tidak sah untuk dokumen ini.");
         }
-        let Some(signer) = tx.signer(&sig.key)? else {
+        let signer = match signers.get(sig.key.as_slice()) {
+            Some(known) => known.clone(),
+            None => {
+                let found = tx.signer(&sig.key)?;
+                signers.insert(sig.key.to_vec(), found.clone());
+                found
+            }
+        };
+        let Some(signer) = signer else {
             return refuse(
                 RejectCode::UnknownSigner,
                 "Kunci tanda tangan belum terverifikasi di BKPSDM; masukkan kode verifikasi pegawai.",
