@@ -9,7 +9,9 @@ use std::collections::HashMap;
 
 use prestasi_core::doc::{Document, HistoryEntry, Record};
 use prestasi_core::model::DocId;
-use prestasi_core::signing::audit::{AuditBundle, BUNDLE_FORMAT, SignatureRecord, SignerRecord, Verdict, verdict};
+use prestasi_core::signing::audit::{
+    AuditBundle, BUNDLE_FORMAT, ChangeIndex, SignatureRecord, SignerRecord, Verdict, verdict,
+};
 use prestasi_core::signing::{hex, unhex};
 use serde::Serialize;
 
@@ -34,7 +36,12 @@ fn signatures_and_signers(
     let sigs: Vec<SignatureRecord> = storage
         .signatures(tenant, id)?
         .into_iter()
-        .map(|s| SignatureRecord { hash: hex(&s.hash), key: hex(&s.key), sig: hex(&s.sig) })
+        .map(|s| SignatureRecord {
+            signed: (s.signed != s.hash).then(|| hex(&s.signed)),
+            hash: hex(&s.hash),
+            key: hex(&s.key),
+            sig: hex(&s.sig),
+        })
         .collect();
     let mut signers: HashMap<String, SignerRecord> = HashMap::new();
     storage.read(&mut |l| {
@@ -60,6 +67,7 @@ pub fn signed_history<T: Record>(
 ) -> Result<Vec<SignedEntry>, StorageError> {
     let id = doc.id();
     let (sigs, signers) = signatures_and_signers(storage, tenant, id)?;
+    let index = ChangeIndex::of(doc.automerge());
     Ok(doc
         .history()
         .into_iter()
@@ -67,7 +75,9 @@ pub fn signed_history<T: Record>(
             let sig = sigs.iter().find(|s| s.hash == entry.hash);
             let signer = sig.and_then(|s| signers.iter().find(|k| k.key == s.key));
             let v = match unhex(&entry.hash).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
-                Some(h) => verdict(id, &automerge::ChangeHash(h), &entry.device, entry.user.as_deref(), sig, signer),
+                Some(h) => {
+                    verdict(id, &automerge::ChangeHash(h), &entry.device, entry.user.as_deref(), sig, signer, &index)
+                }
                 None => Verdict::Invalid { why: "hash perubahan tidak terbaca".into() },
             };
             SignedEntry { signature_label: v.label_id(), signature: v, entry }

@@ -633,3 +633,41 @@ fn the_app_session_asks_for_a_pin_and_a_kiosk_signs_by_itself() {
     kiosk.record_feedback(input).unwrap();
     assert_eq!(kiosk.sync_now().unwrap().accepted, 1);
 }
+
+#[test]
+fn a_run_of_changes_by_one_person_goes_out_with_one_signature_that_covers_it() {
+    let w = World::start();
+    let sup = w.supervisor_a();
+    sup.client.sync_now().unwrap();
+    let p = &w.people;
+    let staff = Nip::parse(&p.staff_a[0]).unwrap();
+    let id = DocId::for_appraisal(&staff, PERIOD);
+    let a = Appraisal::new(staff, PERIOD, &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    sup.store.create(id, &a, &sup.author()).unwrap();
+    for note in ["satu", "dua"] {
+        sup.store
+            .update::<Appraisal>(id, &sup.author(), |x| {
+                x.notes = note.into();
+                Ok(())
+            })
+            .unwrap();
+    }
+    let out = sup.store.changes_for_server(id).unwrap();
+    assert_eq!(out.sigs.len(), 1, "three changes by one person: one signature");
+    assert_eq!(sup.client.sync_now().unwrap().accepted, 1);
+    let hr = Hr::login(&w.server.url, MANOKWARI);
+    let history = hr.get(&format!("/v1/hr/appraisals/{id}"))["history"].clone();
+    assert_eq!(history.as_array().unwrap().len(), 3);
+    assert!(history.as_array().unwrap().iter().all(|h| h["signature"]["verdict"] == "verified"), "{history}");
+    // The bundle says which change each signature is over; pointing an
+    // earlier change's record at a change that does not cover it shows.
+    let bundle: AuditBundle = serde_json::from_value(hr.get(&format!("/v1/hr/appraisals/{id}/audit"))).unwrap();
+    assert!(verify_bundle(&bundle).unwrap().iter().all(|l| l.verdict.is_verified()));
+    let mut bent = bundle.clone();
+    let last = bent.signatures.iter().find(|s| s.signed.is_none()).unwrap().hash.clone();
+    let first_line = &verify_bundle(&bundle).unwrap()[0];
+    let covered = bent.signatures.iter_mut().find(|s| s.hash == first_line.hash).unwrap();
+    assert_eq!(covered.signed.as_deref(), Some(last.as_str()));
+    covered.signed = Some(first_line.hash.clone());
+    assert!(matches!(verify_bundle(&bent).unwrap()[0].verdict, Verdict::Invalid { .. }));
+}

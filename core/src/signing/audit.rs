@@ -7,6 +7,8 @@
 //! with no database and no network (`prestasi-server audit verify FILE`),
 //! and [`verdict`] is the one rule the server's history view uses too.
 
+use std::collections::HashMap;
+
 use automerge::{AutoCommit, ChangeHash};
 use serde::{Deserialize, Serialize};
 
@@ -15,12 +17,50 @@ use crate::model::DocId;
 
 pub const BUNDLE_FORMAT: &str = "prestasi-audit/1";
 
-/// A change's signature as stored and exported (hex strings).
+/// A change's signature as stored and exported (hex strings). `signed`
+/// is the change the signature is over when it is not `hash` itself: the
+/// last change of `hash`'s run (same device, same person, later), whose
+/// hash covers `hash` as one of its ancestors.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignatureRecord {
     pub hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed: Option<String>,
     pub key: String,
     pub sig: String,
+}
+
+/// Who wrote each change of a document, to check that a run's signature
+/// covers a change: same actor, same message, no other message between.
+#[derive(Debug, Default)]
+pub struct ChangeIndex {
+    by_hash: HashMap<ChangeHash, (String, u64, Option<String>)>,
+    by_seq: HashMap<(String, u64), Option<String>>,
+}
+
+impl ChangeIndex {
+    pub fn of(am: &mut AutoCommit) -> Self {
+        let mut index = Self::default();
+        for c in am.get_changes_meta(&[]) {
+            let (actor, message) = (c.actor.to_hex_string(), c.message.as_deref().map(str::to_string));
+            index.by_seq.insert((actor.clone(), c.seq), message.clone());
+            index.by_hash.insert(c.hash, (actor, c.seq, message));
+        }
+        index
+    }
+
+    /// Does a signature over `signed` vouch for `change`?
+    pub fn covers(&self, change: &ChangeHash, signed: &ChangeHash) -> bool {
+        let (Some((actor, from, message)), Some((signed_actor, to, signed_message))) =
+            (self.by_hash.get(change), self.by_hash.get(signed))
+        else {
+            return false;
+        };
+        actor == signed_actor
+            && message == signed_message
+            && from <= to
+            && (*from..=*to).all(|seq| self.by_seq.get(&(actor.clone(), seq)) == Some(message))
+    }
 }
 
 /// Who a public key was bound to.
@@ -84,6 +124,7 @@ impl Verdict {
 
 /// The verdict on change `hash` of `doc`, written by actor `actor_hex`
 /// naming `person`, given its signature and the signer it claims.
+#[allow(clippy::too_many_arguments)]
 pub fn verdict(
     doc: DocId,
     hash: &ChangeHash,
@@ -91,13 +132,21 @@ pub fn verdict(
     person: Option<&str>,
     sig: Option<&SignatureRecord>,
     signer: Option<&SignerRecord>,
+    index: &ChangeIndex,
 ) -> Verdict {
     let invalid = |why: &str| Verdict::Invalid { why: why.to_string() };
     let Some(sig) = sig else { return Verdict::Unsigned };
     let (Some(key), Some(bytes)) = (unhex(&sig.key), unhex(&sig.sig)) else {
         return invalid("tanda tangan atau kunci bukan heksadesimal");
     };
-    if verify_change(doc, hash, &key, &bytes).is_err() {
+    let signed = match &sig.signed {
+        None => *hash,
+        Some(h) => match unhex(h).and_then(|b| <[u8; 32]>::try_from(b).ok()) {
+            Some(b) if index.covers(hash, &ChangeHash(b)) => ChangeHash(b),
+            _ => return invalid("tanda tangan untuk perubahan lain, bukan rangkaian perubahan ini"),
+        },
+    };
+    if verify_change(doc, &signed, &key, &bytes).is_err() {
         return invalid("tanda tangan tidak cocok dengan perubahan ini");
     }
     let Some(signer) = signer.filter(|s| s.key == sig.key) else {
@@ -149,6 +198,7 @@ pub fn verify_bundle(b: &AuditBundle) -> Result<Vec<AuditLine>, AuditError> {
     let bytes = unhex(&b.document).ok_or_else(|| AuditError::Document("not hex".into()))?;
     let mut am = AutoCommit::load(&bytes).map_err(|e| AuditError::Document(e.to_string()))?;
     let genesis_actor = hex(doc.as_bytes());
+    let index = ChangeIndex::of(&mut am);
     let mut lines = Vec::new();
     for c in am.get_changes_meta(&[]) {
         let actor = c.actor.to_hex_string();
@@ -160,7 +210,7 @@ pub fn verify_bundle(b: &AuditBundle) -> Result<Vec<AuditLine>, AuditError> {
         let signer = sig.and_then(|s| b.signers.iter().find(|k| k.key == s.key));
         let person = c.message.as_deref().map(str::to_string);
         lines.push(AuditLine {
-            verdict: verdict(doc, &c.hash, &actor, person.as_deref(), sig, signer),
+            verdict: verdict(doc, &c.hash, &actor, person.as_deref(), sig, signer, &index),
             hash,
             device: actor,
             person,

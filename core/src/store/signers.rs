@@ -260,15 +260,32 @@ impl Store {
         }
         let open = lock_map(&self.unlocked);
         let key = open.get(person).ok_or_else(|| StoreError::NotSignedIn { person: person.to_string() })?;
-        let mut stmt = tx.prepare_cached(
-            "INSERT OR REPLACE INTO change_signatures (doc_id, hash, public_key, sig) VALUES (?1, ?2, ?3, ?4)",
-        )?;
+        let id = doc.to_string();
+        let public = key.public().to_vec();
         for hash in mine {
-            stmt.execute(params![
-                doc.to_string(),
+            let last: Option<(i64, Vec<u8>)> = tx
+                .prepare_cached(
+                    "SELECT n, public_key FROM change_signatures WHERE doc_id = ?1 ORDER BY n DESC LIMIT 1",
+                )?
+                .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            // The same key's earlier change is covered by this one now.
+            if let Some((n, k)) = &last
+                && *k == public
+            {
+                tx.prepare_cached("UPDATE change_signatures SET run_end = 0 WHERE doc_id = ?1 AND n = ?2")?
+                    .execute(params![id, n])?;
+            }
+            tx.prepare_cached(
+                "INSERT OR REPLACE INTO change_signatures (doc_id, hash, public_key, sig, n, run_end)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1)",
+            )?
+            .execute(params![
+                id,
                 hash.0.to_vec(),
-                key.public().to_vec(),
-                key.sign_change(doc, hash).to_vec()
+                public,
+                key.sign_change(doc, hash).to_vec(),
+                last.map_or(0, |l| l.0 + 1)
             ])?;
         }
         Ok(())
@@ -299,13 +316,15 @@ impl Store {
     }
 }
 
-/// Signatures of `doc`'s changes: all of them, or those of `hashes`.
+/// Signatures to send for `doc`'s changes (all, or among `hashes`): the
+/// last change of each run signed by one key, which covers the run.
 pub(crate) fn signatures(
     conn: &Connection,
     doc: DocId,
     hashes: Option<&[ChangeHash]>,
 ) -> Result<Vec<ChangeSig>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT hash, public_key, sig FROM change_signatures WHERE doc_id = ?1")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT hash, public_key, sig FROM change_signatures WHERE doc_id = ?1 AND run_end = 1")?;
     let rows = stmt.query_map([doc.to_string()], |r| {
         Ok(ChangeSig {
             hash: ByteBuf::from(r.get::<_, Vec<u8>>(0)?),

@@ -13,7 +13,6 @@ pub use reports::*;
 pub use types::*;
 
 use prestasi_core::model::DocId;
-use prestasi_core::sync::protocol::ChangeSig;
 
 /// Everything the server keeps.
 pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
@@ -73,7 +72,7 @@ pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     /// Revoke a key of the tenant; its later signatures are refused.
     fn revoke_signer(&self, tenant: &str, key: &[u8], reason: &str, now: i64) -> Result<(), StorageError>;
     /// The stored signatures of a document's changes.
-    fn signatures(&self, tenant: &str, id: DocId) -> Result<Vec<ChangeSig>, StorageError>;
+    fn signatures(&self, tenant: &str, id: DocId) -> Result<Vec<StoredSig>, StorageError>;
 }
 
 /// What the sync checks read: documents and the roster.

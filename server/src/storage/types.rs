@@ -5,7 +5,6 @@ use prestasi_core::doc::{Conflict, DocKind};
 use prestasi_core::model::{Allowance, Appraisal, Award, DocId, Employee, Feedback, Mentoring, Role, Training, Unit};
 use prestasi_core::signing::audit::SignerRecord;
 use prestasi_core::signing::hex;
-use prestasi_core::sync::protocol::ChangeSig;
 use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
@@ -71,7 +70,18 @@ pub struct DocWrite {
     pub record: Record,
     pub conflicts: Vec<Conflict>,
     /// The verified signature of every change in `chunk`.
-    pub sigs: Vec<ChangeSig>,
+    pub sigs: Vec<StoredSig>,
+}
+
+/// The signature that vouches for one stored change: its own, or (`signed`
+/// another hash) that of the last change of its run — the same device and
+/// person, later, so this change is among its ancestors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSig {
+    pub hash: Vec<u8>,
+    pub signed: Vec<u8>,
+    pub key: Vec<u8>,
+    pub sig: Vec<u8>,
 }
 
 /// Which documents a device may read.

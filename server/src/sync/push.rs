@@ -21,7 +21,7 @@ use serde_bytes::ByteBuf;
 
 use super::{Merged, Writer, access, signers};
 use crate::config::Limits;
-use crate::storage::{DocWrite, Lookup, Storage, StorageError, WriteTx};
+use crate::storage::{DocWrite, Lookup, Storage, StorageError, StoredSig, WriteTx};
 
 /// Folded into a new snapshot after this many chunks.
 const COMPACT_AFTER: u64 = 32;
@@ -318,13 +318,8 @@ fn change_author<T: Merged>(
     let refuse = |code: RejectCode, why: &str| Ok(Err(reject(code, why.to_string(), None)));
     let device = w.author.device.as_bytes().to_vec();
     let device_id = w.author.device.to_string();
-    // Consecutive changes by one person, with the last change of each run.
-    let mut runs: Vec<(String, ChangeHash)> = Vec::new();
-    let mut verified = Vec::new();
-    let by_hash: std::collections::HashMap<&[u8], &ChangeSig> = sigs.iter().map(|s| (s.hash.as_slice(), s)).collect();
-    // A document's changes are mostly signed by one key: look each up once.
-    let mut signers: std::collections::HashMap<Vec<u8>, Option<crate::storage::SignerRow>> =
-        std::collections::HashMap::new();
+    // Consecutive changes naming one person: each run is one signed step.
+    let mut named_runs: Vec<(String, Vec<ChangeHash>)> = Vec::new();
     for c in doc.automerge().get_changes_meta(before) {
         if c.actor.to_bytes() == id.as_bytes().as_slice() {
             if Some(c.hash) == genesis_hash::<T>(id) {
@@ -338,18 +333,33 @@ fn change_author<T: Merged>(
         let Some(named) = c.message.as_deref().filter(|m| !m.trim().is_empty()) else {
             return refuse(RejectCode::ForeignAuthor, "Perubahan tidak mencantumkan penggunanya.");
         };
+        match named_runs.last_mut() {
+            Some((p, hashes)) if p == named => hashes.push(c.hash),
+            _ => named_runs.push((named.to_string(), vec![c.hash])),
+        }
+    }
+    let by_hash: std::collections::HashMap<&[u8], &ChangeSig> = sigs.iter().map(|s| (s.hash.as_slice(), s)).collect();
+    // A document's runs are mostly signed by one key: look each up once.
+    let mut signers: std::collections::HashMap<Vec<u8>, Option<crate::storage::SignerRow>> =
+        std::collections::HashMap::new();
+    let mut runs: Vec<(String, ChangeHash)> = Vec::new();
+    let mut verified = Vec::new();
+    for (named, hashes) in named_runs {
+        // The run's last change is signed; its hash covers the earlier ones
+        // (same device, in order: they are its ancestors).
+        let Some(&last) = hashes.last() else { continue };
         let sig = match &w.signing_key {
             Some(key) => ChangeSig {
-                hash: ByteBuf::from(c.hash.0.to_vec()),
+                hash: ByteBuf::from(last.0.to_vec()),
                 key: ByteBuf::from(key.public().to_vec()),
-                sig: ByteBuf::from(key.sign_change(id, &c.hash).to_vec()),
+                sig: ByteBuf::from(key.sign_change(id, &last).to_vec()),
             },
-            None => match by_hash.get(c.hash.0.as_slice()) {
+            None => match by_hash.get(last.0.as_slice()) {
                 Some(s) => (*s).clone(),
                 None => return refuse(RejectCode::Unsigned, "Perubahan belum ditandatangani penggunanya."),
             },
         };
-        if verify_change(id, &c.hash, &sig.key, &sig.sig).is_err() {
+        if verify_change(id, &last, &sig.key, &sig.sig).is_err() {
             return refuse(RejectCode::BadSignature, "Tanda tangan perubahan tidak sah untuk dokumen ini.");
         }
         let signer = match signers.get(sig.key.as_slice()) {
@@ -375,7 +385,7 @@ fn change_author<T: Merged>(
         }
         // The signer, not the message, is who wrote it (the server signs
         // in the name of the officer it names).
-        let who = if signer.server { named.to_string() } else { signer.person.clone() };
+        let who = if signer.server { named.clone() } else { signer.person.clone() };
         if who != named {
             return refuse(RejectCode::ForeignAuthor, "Perubahan atas nama orang lain daripada penanda tangannya.");
         }
@@ -383,11 +393,13 @@ fn change_author<T: Merged>(
         if who != w.author.user && !shared_tablet {
             return refuse(RejectCode::ForeignAuthor, "Perubahan ditulis atas nama pengguna lain.");
         }
-        match runs.last_mut() {
-            Some((p, last)) if *p == who => *last = c.hash,
-            _ => runs.push((who, c.hash)),
-        }
-        verified.push(sig);
+        verified.extend(hashes.iter().map(|h| StoredSig {
+            hash: h.0.to_vec(),
+            signed: last.0.to_vec(),
+            key: sig.key.to_vec(),
+            sig: sig.sig.to_vec(),
+        }));
+        runs.push((who, last));
     }
     let as_person = |person: String| {
         let mut author = w.clone();
@@ -405,7 +417,7 @@ fn change_author<T: Merged>(
 
 /// Each person's run of changes (with its last change; `None` when only the
 /// shared genesis is new), and the verified signatures.
-type Authored = (Vec<(Writer, Option<ChangeHash>)>, Vec<ChangeSig>);
+type Authored = (Vec<(Writer, Option<ChangeHash>)>, Vec<StoredSig>);
 
 fn heads_bytes(heads: &[ChangeHash]) -> Vec<ByteBuf> {
     heads.iter().map(|h| ByteBuf::from(h.as_ref().to_vec())).collect()

@@ -22,11 +22,16 @@ CREATE TABLE signers (
 );
 
 -- The signature of every change made on this device, written in the same
--- transaction as the change and sent with it.
+-- transaction as the change. `n` orders a document's changes; `run_end` is
+-- set on the last of consecutive changes signed by one key: only those are
+-- sent, since each covers its run (the earlier changes are its ancestors).
 CREATE TABLE change_signatures (
     doc_id TEXT NOT NULL,
     hash BLOB NOT NULL,
     public_key BLOB NOT NULL,
     sig BLOB NOT NULL,
+    n INTEGER NOT NULL,
+    run_end INTEGER NOT NULL DEFAULT 1,
     PRIMARY KEY (doc_id, hash)
 ) WITHOUT ROWID;
+CREATE INDEX change_signatures_order ON change_signatures (doc_id, n);

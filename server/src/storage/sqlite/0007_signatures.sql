@@ -34,12 +34,14 @@ CREATE TABLE signer_keys (
 CREATE INDEX signer_keys_person ON signer_keys (tenant_id, person);
 CREATE INDEX signer_keys_device ON signer_keys (device_id);
 
--- The signature of every accepted change, kept with the document for
--- history and audit.
+-- The signature that vouches for every accepted change, kept with the
+-- document for history and audit: its own, or (signed_hash set) that of the
+-- last change of its run (same device and person), which covers it.
 CREATE TABLE change_sigs (
     tenant_id TEXT NOT NULL,
     doc_id TEXT NOT NULL,
     hash BLOB NOT NULL,
+    signed_hash BLOB,
     public_key BLOB NOT NULL,
     sig BLOB NOT NULL,
     PRIMARY KEY (tenant_id, doc_id, hash)

@@ -268,11 +268,7 @@ impl super::Storage for SqliteStorage {
     fn revoke_signer(&self, tenant: &str, key: &[u8], reason: &str, now: i64) -> Result<(), StorageError> {
         signers::revoke_signer(&self.writer(), tenant, key, reason, now)
     }
-    fn signatures(
-        &self,
-        tenant: &str,
-        id: prestasi_core::model::DocId,
-    ) -> Result<Vec<prestasi_core::sync::protocol::ChangeSig>, StorageError> {
+    fn signatures(&self, tenant: &str, id: prestasi_core::model::DocId) -> Result<Vec<super::StoredSig>, StorageError> {
         self.with_reader(|c| signers::signatures(c, tenant, id))
     }
 }

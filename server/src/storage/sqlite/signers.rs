@@ -1,10 +1,9 @@
 //! Person codes, bound keys and the signatures of stored changes.
 
 use prestasi_core::model::DocId;
-use prestasi_core::sync::protocol::{ByteBuf, ChangeSig};
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::storage::{PersonCodeRow, SignerRow, StorageError};
+use crate::storage::{PersonCodeRow, SignerRow, StorageError, StoredSig};
 
 const SIGNER_COLUMNS: &str = "public_key, tenant_id, person, device_id, server, bound_at, revoked_at, revoked_reason";
 
@@ -107,26 +106,25 @@ pub(super) fn revoke_signer(
     Ok(())
 }
 
-pub(super) fn insert_sigs(c: &Connection, tenant: &str, doc: DocId, sigs: &[ChangeSig]) -> Result<(), StorageError> {
+pub(super) fn insert_sigs(c: &Connection, tenant: &str, doc: DocId, sigs: &[StoredSig]) -> Result<(), StorageError> {
     let mut stmt = c.prepare_cached(
-        "INSERT OR IGNORE INTO change_sigs (tenant_id, doc_id, hash, public_key, sig) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR IGNORE INTO change_sigs (tenant_id, doc_id, hash, signed_hash, public_key, sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
     let id = doc.to_string();
     for s in sigs {
-        stmt.execute(params![tenant, id, s.hash.as_slice(), s.key.as_slice(), s.sig.as_slice()])?;
+        let signed = (s.signed != s.hash).then_some(s.signed.as_slice());
+        stmt.execute(params![tenant, id, s.hash, signed, s.key, s.sig])?;
     }
     Ok(())
 }
 
-pub(super) fn signatures(c: &Connection, tenant: &str, doc: DocId) -> Result<Vec<ChangeSig>, StorageError> {
-    let mut stmt =
-        c.prepare_cached("SELECT hash, public_key, sig FROM change_sigs WHERE tenant_id = ?1 AND doc_id = ?2")?;
+pub(super) fn signatures(c: &Connection, tenant: &str, doc: DocId) -> Result<Vec<StoredSig>, StorageError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT hash, COALESCE(signed_hash, hash), public_key, sig FROM change_sigs WHERE tenant_id = ?1 AND doc_id = ?2",
+    )?;
     let rows = stmt.query_map(params![tenant, doc.to_string()], |r| {
-        Ok(ChangeSig {
-            hash: ByteBuf::from(r.get::<_, Vec<u8>>(0)?),
-            key: ByteBuf::from(r.get::<_, Vec<u8>>(1)?),
-            sig: ByteBuf::from(r.get::<_, Vec<u8>>(2)?),
-        })
+        Ok(StoredSig { hash: r.get(0)?, signed: r.get(1)?, key: r.get(2)?, sig: r.get(3)? })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
