@@ -57,6 +57,13 @@ fn submitted(w: &World, tablet: &Device, staff: &str, reviewer: Option<&str>) ->
     id
 }
 
+/// A draft of unit A's staff member `i` for the period, by unit A's head.
+fn draft(p: &prestasi_e2e::People, i: usize) -> (DocId, Appraisal) {
+    let staff = Nip::parse(&p.staff_a[i]).unwrap();
+    let id = DocId::for_appraisal(&staff, PERIOD);
+    (id, Appraisal::new(staff, PERIOD, &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap())
+}
+
 /// Everything HR decides from: the merged appraisals, TPP, recognition and
 /// completion of the period.
 fn reports(hr: &Hr) -> Value {
@@ -261,9 +268,7 @@ fn forged_truncated_replayed_and_foreign_signatures_are_refused() {
     let sup = w.supervisor_a();
     sup.client.sync_now().unwrap();
     let p = &w.people;
-    let staff = Nip::parse(&p.staff_a[0]).unwrap();
-    let id = DocId::for_appraisal(&staff, PERIOD);
-    let a = Appraisal::new(staff, PERIOD, &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    let (id, a) = draft(p, 0);
     let bytes = prestasi_e2e::craft_as_self(&sup, id, &a);
     let good = sup.sign(id, &bytes);
     assert_eq!(good.len(), 1);
@@ -473,9 +478,7 @@ fn changes_stored_before_signatures_are_shown_as_unsigned_not_lost() {
     let p = &w.people;
     // A document as a database from before signatures holds it: its chunk
     // stored without any signature row.
-    let staff = Nip::parse(&p.staff_a[0]).unwrap();
-    let id = DocId::for_appraisal(&staff, PERIOD);
-    let a = Appraisal::new(staff, PERIOD, &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    let (id, a) = draft(p, 0);
     let old_tablet = Author::new(p.boss_a.clone(), prestasi_core::model::DeviceId::random(), Role::Supervisor);
     let mut doc = Document::create(id, &a, &old_tablet, Utc::now()).unwrap();
     let write = prestasi_server::storage::DocWrite {
@@ -640,9 +643,7 @@ fn a_run_of_changes_by_one_person_goes_out_with_one_signature_that_covers_it() {
     let sup = w.supervisor_a();
     sup.client.sync_now().unwrap();
     let p = &w.people;
-    let staff = Nip::parse(&p.staff_a[0]).unwrap();
-    let id = DocId::for_appraisal(&staff, PERIOD);
-    let a = Appraisal::new(staff, PERIOD, &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    let (id, a) = draft(p, 0);
     sup.store.create(id, &a, &sup.author()).unwrap();
     for note in ["satu", "dua"] {
         sup.store
