@@ -36,6 +36,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(storage: Arc<dyn Storage>, limits: Limits) -> Result<Self, StorageError> {
         let server = server_identity(storage.as_ref())?;
+        crate::sync::reproject::reproject_if_stale(storage.as_ref())?;
         let blocking_slots = Arc::new(Semaphore::new(limits.blocking_jobs));
         let public_slots = Arc::new(Semaphore::new(limits.public_jobs));
         let admitted_syncs = Arc::new(Semaphore::new(limits.admitted_syncs));

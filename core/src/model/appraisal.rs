@@ -104,6 +104,14 @@ pub enum AppraisalStatus {
     Locked,
 }
 
+impl std::str::FromStr for AppraisalStatus {
+    type Err = ValidationError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
 impl AppraisalStatus {
     pub const ALL: [AppraisalStatus; 4] = [Self::Draft, Self::Submitted, Self::Reviewed, Self::Locked];
 

@@ -77,13 +77,17 @@ fn backdate_feedback(storage: &dyn Storage, d: &Dataset) -> Result<(), DemoError
                 heads: Vec::new(),
                 origin: "demo".to_string(),
                 received_at: *at,
-                record: Record::Feedback(kiosk_feedback(f)),
-                conflicts: Vec::new(),
+                projection: crate::sync::projection(*id, &Record::Feedback(kiosk_feedback(f)), Vec::new()),
                 // Seeded straight into the view: no device signed it.
                 sigs: Vec::new(),
             })
             .collect();
-        storage.load_merged(&writes)?;
+        storage.write(&mut |tx| {
+            for w in &writes {
+                tx.append(w)?;
+            }
+            Ok(())
+        })?;
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use prestasi_core::model::AppraisalStatus;
 use super::*;
 use crate::storage::AppraisalFilter;
 
@@ -31,11 +32,11 @@ fn demo_seeds_a_regency_through_simulated_devices() {
     let (closed, open) = (period(CLOSED), period(OPEN));
     assert!(closed.len() > 250 && open.len() > 250, "{} {}", closed.len(), open.len());
     assert_eq!(closed.len() + open.len(), expected.appraisals.len());
-    assert!(closed.iter().all(|a| a.status == "locked"), "every appraisal of {CLOSED} is locked");
-    for status in ["draft", "submitted", "reviewed"] {
-        assert!(open.iter().any(|a| a.status == status), "{OPEN} has {status} appraisals");
+    assert!(closed.iter().all(|a| a.status == AppraisalStatus::Locked), "every appraisal of {CLOSED} is locked");
+    for status in [AppraisalStatus::Draft, AppraisalStatus::Submitted, AppraisalStatus::Reviewed] {
+        assert!(open.iter().any(|a| a.status == status), "{OPEN} has {status:?} appraisals");
     }
-    assert!(open.iter().all(|a| a.status != "locked"));
+    assert!(open.iter().all(|a| a.status != AppraisalStatus::Locked));
 
     let conflicts = s.conflicts(TENANT).unwrap();
     let docs: std::collections::HashSet<&str> = conflicts.iter().map(|c| c.doc_id.as_str()).collect();

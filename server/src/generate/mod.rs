@@ -359,7 +359,13 @@ impl<'a> Loader<'a> {
         if !self.batch.is_empty() {
             // In key order, so each B-tree page is touched once per batch.
             self.batch.sort_unstable_by_key(|w| w.id);
-            self.storage.load_merged(&self.batch)?;
+            let batch = &self.batch;
+            self.storage.write(&mut |tx| {
+                for w in batch {
+                    tx.append(w)?;
+                }
+                Ok(())
+            })?;
             self.batch.clear();
         }
         Ok(())
@@ -385,8 +391,7 @@ impl<'a> Loader<'a> {
                 heads: Vec::new(),
                 origin: ORIGIN.to_string(),
                 received_at,
-                record,
-                conflicts: Vec::new(),
+                projection: crate::sync::projection(id, &record, Vec::new()),
                 // Seeded straight into the view: no device signed it.
                 sigs: Vec::new(),
             });

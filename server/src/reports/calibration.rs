@@ -55,7 +55,7 @@ fn counts_per_unit(ctx: &Ctx, p: &Params, period: &str) -> Result<BTreeMap<Strin
     let mut units: BTreeMap<String, PredikatCounts> = BTreeMap::new();
     for a in ctx.storage.appraisal_facts(&ctx.tenant, &[period.to_string()], p.unit.as_deref())? {
         if let (true, Some(pk)) = (ctx.selected(p, &a.unit_id), a.predikat) {
-            units.entry(a.unit_id).or_default().add(pk.parse()?);
+            units.entry(a.unit_id).or_default().add(pk);
         }
     }
     Ok(units)
@@ -151,7 +151,6 @@ pub(crate) fn compute_appraisers(ctx: &Ctx, p: &Params) -> Result<Vec<AppraiserR
     let mut agencies: BTreeMap<String, Scores> = BTreeMap::new();
     for a in ctx.storage.appraisal_facts(&ctx.tenant, &[period.code], None)? {
         let Some(pk) = a.predikat else { continue };
-        let pk: Predikat = pk.parse()?;
         let (norm, raters) = agencies.entry(ctx.agency_of(&a.unit_id).0).or_default();
         norm.push(pk);
         if ctx.selected(p, &a.unit_id) {

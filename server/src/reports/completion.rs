@@ -88,7 +88,7 @@ pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<CompletionRow>, AppEr
         if !ctx.selected(p, &a.unit_id) {
             continue;
         }
-        let step = step(AppraisalStatus::parse(&a.status)?);
+        let step = step(a.status);
         let r = units.entry(key(&a.unit_id)).or_insert_with(|| unit_row(ctx, &a.unit_id));
         r.appraised += 1;
         r.submitted += u32::from(step >= 1);

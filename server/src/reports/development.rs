@@ -2,13 +2,13 @@
 //! right, who is below it, training recommended from weak behaviour values
 //! or targets (the tenant's `RecommendationMap`), and mentoring pairs.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use prestasi_core::model::{BehaviourValue, Period};
+use prestasi_core::model::Period;
 use prestasi_core::rules::{
     REQUIRED_JP_PER_YEAR, Rating, jp_from_minutes, jp_shortfall_minutes, meets_yearly_jp, recommend,
 };
@@ -58,24 +58,12 @@ pub fn minutes_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, u64>, App
     Ok(ctx.storage.training_minutes(&ctx.tenant, &from, &to)?.into_iter().collect())
 }
 
-/// Each employee's latest appraisal among the periods of `year`.
 /// What an employee's latest appraisal of a year says about weaknesses.
-#[derive(Debug, Clone)]
-pub struct Latest {
-    /// As stored: see [`crate::storage::AppraisalFact::behaviour`].
-    pub behaviour_json: String,
-    pub weak_targets_json: String,
-}
+pub type Latest = crate::storage::RatingsRow;
 
-impl Latest {
-    /// Anything rated below expectations (else no parsing is needed).
-    pub fn has_weakness(&self) -> bool {
-        self.behaviour_json.contains("DiBawahEkspektasi") || self.weak_targets_json != "[]"
-    }
-
-    pub fn weak_targets(&self) -> Vec<String> {
-        serde_json::from_str(&self.weak_targets_json).unwrap_or_default()
-    }
+/// Anything rated below expectations.
+pub fn has_weakness(a: &Latest) -> bool {
+    !a.weak_targets.is_empty() || a.behaviour.values().any(|r| *r == Rating::DiBawahEkspektasi)
 }
 
 /// Each employee's latest appraisal among the periods of `year` (the
@@ -90,18 +78,11 @@ pub fn latest_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, Latest>, A
     periods.sort_by(|a, b| b.cmp(a));
     let mut latest: HashMap<String, Latest> = HashMap::new();
     for period in &periods {
-        for (nip, behaviour_json, weak_targets_json) in ctx.storage.appraisal_ratings(&ctx.tenant, period)? {
-            latest.entry(nip).or_insert(Latest { behaviour_json, weak_targets_json });
+        for r in ctx.storage.appraisal_ratings(&ctx.tenant, period)? {
+            latest.entry(r.employee_nip.clone()).or_insert(r);
         }
     }
     Ok(latest)
-}
-
-/// Behaviour ratings as stored (JSON: value key → rating name), as the
-/// core's types.
-pub fn ratings(behaviour_json: &str) -> BTreeMap<BehaviourValue, Rating> {
-    let raw: BTreeMap<String, String> = serde_json::from_str(behaviour_json).unwrap_or_default();
-    raw.iter().filter_map(|(v, r)| Some((v.parse().ok()?, r.parse().ok()?))).collect()
 }
 
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppError> {
@@ -119,13 +100,12 @@ pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppE
             continue;
         }
         // Only an appraisal with something below expectations can yield a
-        // recommendation: skip parsing the others.
-        let recommendations = match latest.get(&e.nip).filter(|a| a.has_weakness()) {
+        // recommendation.
+        let recommendations = match latest.get(&e.nip).filter(|a| has_weakness(a)) {
             Some(a) => {
-                let weak = a.weak_targets();
                 let targets: Vec<(&str, Option<Rating>)> =
-                    weak.iter().map(|i| (i.as_str(), Some(Rating::DiBawahEkspektasi))).collect();
-                recommend(&ctx.settings.recommendations, &ratings(&a.behaviour_json), &targets)
+                    a.weak_targets.iter().map(|i| (i.as_str(), Some(Rating::DiBawahEkspektasi))).collect();
+                recommend(&ctx.settings.recommendations, &a.behaviour, &targets)
             }
             None => Vec::new(),
         };

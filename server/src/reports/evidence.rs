@@ -11,7 +11,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Json, Router};
 use prestasi_core::doc::Document;
-use prestasi_core::model::{Appraisal, DocId};
+use prestasi_core::model::{Appraisal, AppraisalStatus, DocId};
+use prestasi_core::rules::{Predikat, Rating};
 use prestasi_core::rules::skm::{Element, SkmTally};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -42,10 +43,10 @@ pub struct EvidenceRow {
     pub unit_name: String,
     pub agency_name: String,
     pub appraiser_nip: String,
-    pub status: String,
-    pub hasil_kerja: Option<String>,
-    pub perilaku: Option<String>,
-    pub predikat: Option<String>,
+    pub status: AppraisalStatus,
+    pub hasil_kerja: Option<Rating>,
+    pub perilaku: Option<Rating>,
+    pub predikat: Option<Predikat>,
     pub targets: u32,
     pub targets_above: u32,
     pub targets_below: u32,
@@ -62,24 +63,14 @@ pub fn overall_average(s: &FeedbackSums) -> Option<f64> {
     (s.respondents > 0).then(|| s.sums.iter().sum::<u64>() as f64 / (9 * s.respondents) as f64)
 }
 
-/// Citizens' answers per officer in `w`, for `officers`: one index range
-/// per officer when they are few (a unit's list), one pass over the
-/// period otherwise.
+/// Citizens' answers per officer in `w`, for `officers`.
 pub(crate) fn feedback_of_officers<'a>(
     ctx: &Ctx,
     w: crate::storage::Window,
     officers: impl ExactSizeIterator<Item = &'a str>,
 ) -> Result<HashMap<String, FeedbackSums>, AppError> {
-    const FEW: usize = 500;
-    let sums = if officers.len() <= FEW {
-        let mut out = Vec::new();
-        for nip in officers {
-            out.extend(ctx.storage.feedback_by_officer(&ctx.tenant, w, Some(nip))?);
-        }
-        out
-    } else {
-        ctx.storage.feedback_by_officer(&ctx.tenant, w, None)?
-    };
+    let officers: Vec<String> = officers.map(str::to_string).collect();
+    let sums = ctx.storage.feedback_by_officer(&ctx.tenant, w, Some(&officers))?;
     Ok(sums.into_iter().map(|f| (f.key.clone(), f)).collect())
 }
 
@@ -154,7 +145,7 @@ impl Tabular for EvidenceRow {
             self.unit_name.clone(),
             self.agency_name.clone(),
             self.appraiser_nip.clone(),
-            self.status.clone(),
+            self.status.as_str().to_string(),
             opt(&self.hasil_kerja),
             opt(&self.perilaku),
             opt(&self.predikat),
@@ -197,7 +188,11 @@ pub(crate) fn officer_feedback(ctx: &Ctx, fact: &AppraisalFact) -> Result<Option
     let Ok(period) = prestasi_core::model::Period::parse(&fact.period) else { return Ok(None) };
     let w = ctx.window(&period);
     let nip = Some(fact.employee_nip.as_str());
-    let sums = ctx.storage.feedback_by_officer(&ctx.tenant, w, nip)?.pop().unwrap_or_default();
+    let sums = ctx
+        .storage
+        .feedback_by_officer(&ctx.tenant, w, Some(std::slice::from_ref(&fact.employee_nip)))?
+        .pop()
+        .unwrap_or_default();
     let comments = ctx.storage.feedback_comments(&ctx.tenant, w, None, nip, 50)?;
     Ok(Some(OfficerFeedback {
         count: sums.respondents,

@@ -9,11 +9,10 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use prestasi_core::model::BehaviourValue;
+use prestasi_core::model::{AppraisalStatus, BehaviourValue};
 use prestasi_core::rules::{Predikat, Rating};
 use serde::Serialize;
 
-use super::development::ratings;
 use super::table::{Format, Tabular, opt};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
@@ -45,7 +44,7 @@ pub struct EkinerjaRow {
     pub predikat: Option<Predikat>,
     /// The seven BerAKHLAK ratings, in their fixed order.
     pub behaviour: BTreeMap<BehaviourValue, Rating>,
-    pub status: String,
+    pub status: AppraisalStatus,
 }
 
 fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EkinerjaRow>, AppError> {
@@ -64,10 +63,10 @@ fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EkinerjaRow>, AppError> {
             unit_name: ctx.unit_name(&a.unit_id),
             agency_name: ctx.agency_of(&a.unit_id).1,
             appraiser_name: staff.get(&a.appraiser_nip).map(|s| s.0.clone()).unwrap_or_default(),
-            hasil_kerja: a.hasil_kerja.as_deref().map(str::parse).transpose()?,
-            perilaku: a.perilaku.as_deref().map(str::parse).transpose()?,
-            predikat: a.predikat.as_deref().map(str::parse).transpose()?,
-            behaviour: ratings(&a.behaviour_json),
+            hasil_kerja: a.hasil_kerja,
+            perilaku: a.perilaku,
+            predikat: a.predikat,
+            behaviour: a.behaviour,
             nip: a.employee_nip,
             period: a.period,
             appraiser_nip: a.appraiser_nip,
@@ -121,7 +120,7 @@ impl Tabular for EkinerjaRow {
             self.predikat.map(|p| p.label_id().to_string()).unwrap_or_default(),
         ];
         c.extend(BehaviourValue::ALL.iter().map(|v| label(self.behaviour.get(v).copied())));
-        c.push(self.status.clone());
+        c.push(self.status.as_str().to_string());
         c
     }
 }

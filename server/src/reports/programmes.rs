@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::Ctx;
-use super::development::{latest_in_year, minutes_in_year, ratings};
+use super::development::{latest_in_year, minutes_in_year};
 use super::table::{Format, csv_response};
 use crate::auth::HrAuth;
 use crate::error::AppError;
@@ -217,7 +217,7 @@ pub(crate) fn allocate_programme(ctx: &Ctx, id: &str) -> Result<(ProgrammeRow, V
         .into_iter()
         .filter(|e| e.active && (p.unit_ids.is_empty() || p.unit_ids.contains(&e.unit_id)))
         .map(|e| SeatCandidate {
-            related: value.and_then(|v| latest.get(&e.nip).and_then(|a| ratings(&a.behaviour_json).get(&v).copied())),
+            related: value.and_then(|v| latest.get(&e.nip).and_then(|a| a.behaviour.get(&v).copied())),
             minutes_this_year: u32::try_from(minutes.get(&e.nip).copied().unwrap_or(0)).unwrap_or(u32::MAX),
             nip: e.nip,
         })

@@ -6,6 +6,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use prestasi_core::model::AppraisalStatus;
 use prestasi_core::rules::{Predikat, RecognitionCandidate, recognise};
 use serde::Serialize;
 
@@ -37,11 +38,10 @@ fn decided(ctx: &Ctx, p: &Params) -> Result<Vec<(AppraisalFact, Predikat)>, AppE
     let period = p.period()?;
     let mut out = Vec::new();
     for a in ctx.storage.appraisal_facts(&ctx.tenant, &[period.code], p.unit.as_deref())? {
-        if a.status == "draft" || !ctx.selected(p, &a.unit_id) {
+        if a.status == AppraisalStatus::Draft || !ctx.selected(p, &a.unit_id) {
             continue;
         }
-        if let Some(pk) = a.predikat.as_deref() {
-            let pk = pk.parse()?;
+        if let Some(pk) = a.predikat {
             out.push((a, pk));
         }
     }
@@ -54,7 +54,7 @@ pub struct AllowanceRow {
     pub nip: String,
     pub name: String,
     pub unit_name: String,
-    pub status: String,
+    pub status: AppraisalStatus,
     pub predikat: Predikat,
     /// Percent of the employee's base TPP.
     pub percent: f64,
@@ -87,7 +87,7 @@ impl Tabular for AllowanceRow {
             self.nip.clone(),
             self.name.clone(),
             self.unit_name.clone(),
-            self.status.clone(),
+            self.status.as_str().to_string(),
             self.predikat.label_id().to_string(),
             dec(self.percent),
         ]

@@ -59,11 +59,22 @@ fn predikats(ctx: &Ctx, keep: impl Fn(&Period) -> bool) -> Result<HashMap<String
     periods.sort();
     let mut out: HashMap<String, Vec<Predikat>> = HashMap::new();
     for period in &periods {
-        for (nip, p) in ctx.storage.decided_predikats(&ctx.tenant, period)? {
-            out.entry(nip).or_default().push(p.parse()?);
+        for (nip, p) in decided(ctx, period)? {
+            out.entry(nip).or_default().push(p);
         }
     }
     Ok(out)
+}
+
+/// (NIP, predikat) of the period's appraisals past the draft stage.
+fn decided(ctx: &Ctx, period: &str) -> Result<Vec<(String, Predikat)>, AppError> {
+    Ok(ctx
+        .storage
+        .predikats(&ctx.tenant, period)?
+        .into_iter()
+        .filter(|r| r.status != prestasi_core::model::AppraisalStatus::Draft)
+        .map(|r| (r.employee_nip, r.predikat))
+        .collect())
 }
 
 /// Predikats of the two calendar years ending with `year`.
@@ -350,13 +361,13 @@ pub(crate) fn compute_credits(ctx: &Ctx, p: &Params) -> Result<Vec<CreditRow>, A
     let annual = year.to_string();
     let mut chosen: HashMap<String, (String, Predikat)> = HashMap::new();
     for period in &periods {
-        for (nip, pk) in ctx.storage.decided_predikats(&ctx.tenant, period)? {
+        for (nip, pk) in decided(ctx, period)? {
             let better = match chosen.get(&nip) {
                 None => true,
                 Some((prev, _)) => *prev != annual && (*period == annual || period > prev),
             };
             if better {
-                chosen.insert(nip, (period.clone(), pk.parse()?));
+                chosen.insert(nip, (period.clone(), pk));
             }
         }
     }

@@ -1,5 +1,9 @@
 //! One conformance suite every storage backend must pass. Each backend's
 //! test module calls [`run_all`] with a constructor of fresh, empty stores.
+//!
+//! A test suite compiled into the library (feature `conformance`), so it
+//! panics on failure like any test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 use chrono::Utc;
 use prestasi_core::doc::{DocKind, Document};
@@ -103,8 +107,7 @@ fn write_doc(s: &dyn Storage, tenant: &str, origin: &str, a: &Appraisal) -> (Doc
             heads: doc.heads(),
             origin: origin.into(),
             received_at: 1,
-            record: Record::Appraisal(a.clone()),
-            conflicts: Vec::new(),
+            projection: crate::sync::projection(id, &Record::Appraisal(a.clone()), Vec::new()),
             sigs: Vec::new(),
         })?;
         Ok(())
@@ -220,8 +223,7 @@ fn a_failed_write_leaves_nothing(s: &dyn Storage) {
             heads: doc.heads(),
             origin: "d1".into(),
             received_at: 1,
-            record: Record::Appraisal(a.clone()),
-            conflicts: Vec::new(),
+            projection: crate::sync::projection(id, &Record::Appraisal(a.clone()), Vec::new()),
             sigs: Vec::new(),
         })?;
         Err(StorageError::Backend("disk full".into()))
@@ -254,9 +256,15 @@ fn pull_follows_cursor_origin_scope_and_tenant(s: &dyn Storage) {
     let page = s.pull(&q(seq2 + 100, "hr", &all)).unwrap();
     assert!(page.docs.is_empty() && !page.more);
 
-    let unit1 = Scope::Units { units: vec!["u1".into()], user: "199001012015011001".into() };
+    let supervisor = |units: Vec<String>, user: &str| Scope::Units {
+        units,
+        user: user.into(),
+        unit_kinds: vec![DocKind::Employee, DocKind::Unit, DocKind::Appraisal, DocKind::Mentoring],
+        assigned_kinds: vec![DocKind::Appraisal],
+    };
+    let unit1 = supervisor(vec!["u1".into()], "199001012015011001");
     assert_eq!(ids(s.pull(&q(0, "hr", &unit1)).unwrap()), vec![q3]);
-    let reviewer = Scope::Units { units: vec![], user: BOSS.into() };
+    let reviewer = supervisor(vec![], BOSS);
     assert_eq!(ids(s.pull(&q(0, "hr", &reviewer)).unwrap()), vec![q3, q4], "appraiser sees their appraisals");
     assert!(s.pull(&q(0, "hr", &Scope::Nothing)).unwrap().docs.is_empty());
 
@@ -305,8 +313,7 @@ fn compaction_keeps_every_change_reachable(s: &dyn Storage) {
                 heads: doc.heads(),
                 origin: "d1".into(),
                 received_at: 1,
-                record: Record::Appraisal(value.clone()),
-                conflicts: Vec::new(),
+                projection: crate::sync::projection(id, &Record::Appraisal(value.clone()), Vec::new()),
                 sigs: Vec::new(),
             })?;
             Ok(())

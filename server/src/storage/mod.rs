@@ -2,15 +2,22 @@
 //! touch SQL. [`sqlite::SqliteStorage`] is the embedded default; a
 //! PostgreSQL backend implements the same traits and must pass the same
 //! [`conformance`] suite.
+//!
+//! The contract, for a backend's author: values cross the trait typed
+//! (statuses, ratings and scopes are Rust values, never strings or JSON);
+//! what HR reads is the [`View`] the caller computed, stored as it is;
+//! [`Storage::pull`] pages in commit order (see its documentation).
 
-#[cfg(test)]
-pub(crate) mod conformance;
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
 mod reports;
 pub mod sqlite;
 mod types;
+mod view;
 
 pub use reports::*;
 pub use types::*;
+pub use view::*;
 
 use prestasi_core::model::DocId;
 
@@ -24,6 +31,11 @@ pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     fn read(&self, f: &mut dyn FnMut(&mut dyn Lookup) -> Result<(), StorageError>) -> Result<(), StorageError>;
 
     /// Changes in `q.scope` after `q.cursor` by anyone but `q.exclude_origin`.
+    ///
+    /// The cursor is the backend's position in the tenant's commit order:
+    /// a change committed after a page was read must have a position after
+    /// that page's cursor, so a reader paging with its cursor never skips a
+    /// change or sees one twice, however many writers commit meanwhile.
     fn pull(&self, q: &PullQuery<'_>) -> Result<PullPage, StorageError>;
     /// Whole documents, if they exist in the tenant and in scope.
     fn fetch(&self, tenant: &str, ids: &[DocId], scope: &Scope) -> Result<Vec<PulledBytes>, StorageError>;
@@ -54,10 +66,11 @@ pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     fn employees(&self, tenant: &str, unit: Option<&str>) -> Result<Vec<EmployeeRow>, StorageError>;
     fn feedback_count(&self, tenant: &str, unit: Option<&str>) -> Result<u64, StorageError>;
     fn conflicts(&self, tenant: &str) -> Result<Vec<ConflictRow>, StorageError>;
-    /// Write merged-view rows without their documents, in one transaction:
-    /// only for generated load-test data (`prestasi-server generate`),
-    /// since nothing is left for devices to sync.
-    fn load_merged(&self, writes: &[DocWrite]) -> Result<(), StorageError>;
+    /// Every tenant.
+    fn tenants(&self) -> Result<Vec<TenantRow>, StorageError>;
+    /// Up to `limit` document ids of the tenant after `after`, in id order
+    /// (for rebuilding the merged view).
+    fn doc_ids(&self, tenant: &str, after: Option<DocId>, limit: usize) -> Result<Vec<DocId>, StorageError>;
     /// A whole document, for the server's own reads and edits.
     fn document(&self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError>;
 
@@ -90,8 +103,20 @@ pub trait WriteTx: Lookup {
     /// to see whether it changed since a check made outside the lock.
     fn heads(&mut self, tenant: &str, id: DocId) -> Result<Option<String>, StorageError>;
     /// Append accepted changes and rewrite the merged view. Returns the
-    /// chunk's sequence number.
+    /// chunk's position in the pull order.
     fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError>;
+    /// Rewrite the merged view of a stored document (after the view's
+    /// definition changed), leaving its chunks alone.
+    /// `received_at` is the time the view rows carry (the document's
+    /// [`StoredDoc::updated_at`]).
+    fn reproject(
+        &mut self,
+        tenant: &str,
+        id: DocId,
+        kind: prestasi_core::doc::DocKind,
+        received_at: i64,
+        p: &Projection,
+    ) -> Result<(), StorageError>;
     /// Use a person code once to bind `key`: the code must be unused,
     /// unexpired, for `key.person` in `key.tenant_id` (and `key.device_id`,
     /// if the code names a device), and the key not bound yet. `false`

@@ -3,6 +3,10 @@
 //! predikat, IKM, 9-box, eligibility — are never made here: the report code
 //! hands these facts to `prestasi_core::rules`.
 
+use std::collections::BTreeMap;
+
+use prestasi_core::model::{AppraisalStatus, BehaviourValue};
+use prestasi_core::rules::{Predikat, Rating};
 use serde::{Deserialize, Serialize};
 
 use super::StorageError;
@@ -41,36 +45,43 @@ pub struct AppraisalFact {
     pub unit_id: String,
     pub appraiser_nip: String,
     pub reviewer_nip: Option<String>,
-    pub status: String,
-    pub hasil_kerja: Option<String>,
-    pub perilaku: Option<String>,
-    pub predikat: Option<String>,
+    pub status: AppraisalStatus,
+    pub hasil_kerja: Option<Rating>,
+    pub perilaku: Option<Rating>,
+    pub predikat: Option<Predikat>,
     pub targets: u32,
     pub targets_above: u32,
     pub targets_below: u32,
     pub innovations: u32,
-    /// As stored (JSON): read with [`AppraisalFact::behaviour`], parsed only
-    /// for the few facts a report needs it for.
+    /// Rated BerAKHLAK values only.
     #[serde(skip)]
-    pub behaviour_json: String,
+    pub behaviour: BTreeMap<BehaviourValue, Rating>,
+    /// Indicators of the targets rated below expectations, in order.
     #[serde(skip)]
-    pub weak_targets_json: String,
+    pub weak_targets: Vec<String>,
 }
 
-impl AppraisalFact {
-    /// BerAKHLAK value key (`kompeten`, …) → rating name, rated values only.
-    pub fn behaviour(&self) -> std::collections::BTreeMap<String, String> {
-        serde_json::from_str(&self.behaviour_json).unwrap_or_default()
-    }
+/// What the development report reads of every appraisal of a period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingsRow {
+    pub employee_nip: String,
+    pub behaviour: BTreeMap<BehaviourValue, Rating>,
+    pub weak_targets: Vec<String>,
+}
 
-    /// Indicators of the targets rated below expectations.
-    pub fn weak_targets(&self) -> Vec<String> {
-        serde_json::from_str(&self.weak_targets_json).unwrap_or_default()
-    }
+/// An appraisal's predikat with its stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PredikatRow {
+    pub employee_nip: String,
+    pub status: AppraisalStatus,
+    pub predikat: Predikat,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InnovationRow {
+    /// The item's id in the document.
+    #[serde(skip)]
+    pub item_id: String,
     pub what: String,
     pub date: String,
     pub effect: String,
@@ -121,6 +132,8 @@ pub struct TrainingRow {
     pub end_date: String,
     pub minutes: u32,
     pub programme_id: Option<String>,
+    #[serde(skip)]
+    pub provider: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -198,23 +211,23 @@ pub trait ReportStore {
     ) -> Result<Vec<AppraisalFact>, StorageError>;
     fn appraisal_fact(&self, tenant: &str, doc_id: &str) -> Result<Option<AppraisalFact>, StorageError>;
     fn innovations(&self, tenant: &str, doc_id: &str) -> Result<Vec<InnovationRow>, StorageError>;
-    /// (employee NIP, behaviour JSON, weak targets JSON) of every appraisal
-    /// of `period`, as [`AppraisalFact`] holds them: from an index alone.
-    fn appraisal_ratings(&self, tenant: &str, period: &str) -> Result<Vec<(String, String, String)>, StorageError>;
-    /// (employee NIP, predikat) of every appraisal of `period` past the
-    /// draft stage that has a predikat: from an index alone.
-    fn decided_predikats(&self, tenant: &str, period: &str) -> Result<Vec<(String, String)>, StorageError>;
+    /// The ratings of every appraisal of `period`, as [`AppraisalFact`]
+    /// holds them.
+    fn appraisal_ratings(&self, tenant: &str, period: &str) -> Result<Vec<RatingsRow>, StorageError>;
+    /// Every appraisal of `period` that has a predikat, with its stage.
+    fn predikats(&self, tenant: &str, period: &str) -> Result<Vec<PredikatRow>, StorageError>;
     /// Every period code that has an appraisal, newest first.
     fn periods(&self, tenant: &str) -> Result<Vec<String>, StorageError>;
 
     /// SKM sums per unit (`key`) and service.
     fn feedback_by_service(&self, tenant: &str, w: Window) -> Result<Vec<FeedbackSums>, StorageError>;
-    /// SKM sums per officer (`key` = NIP), for `officer` only when given.
+    /// SKM sums per officer (`key` = NIP): of `officers` when given (the
+    /// backend picks how to read a few or many), of everyone otherwise.
     fn feedback_by_officer(
         &self,
         tenant: &str,
         w: Window,
-        officer: Option<&str>,
+        officers: Option<&[String]>,
     ) -> Result<Vec<FeedbackSums>, StorageError>;
     /// Newest non-empty comments first.
     fn feedback_comments(

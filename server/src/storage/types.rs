@@ -2,10 +2,16 @@
 
 use automerge::ChangeHash;
 use prestasi_core::doc::{Conflict, DocKind};
-use prestasi_core::model::{Allowance, Appraisal, Award, DocId, Employee, Feedback, Mentoring, Role, Training, Unit};
+use prestasi_core::model::{
+    Allowance, Appraisal, AppraisalStatus, Award, BehaviourValue, Channel, DocId, Employee, Feedback, Mentoring, Role,
+    Training, Unit,
+};
+use prestasi_core::rules::{Predikat, Rating};
 use prestasi_core::signing::audit::SignerRecord;
 use prestasi_core::signing::hex;
 use serde::Serialize;
+
+use super::View;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -23,12 +29,6 @@ pub enum StorageError {
     Backend(String),
 }
 
-impl From<rusqlite::Error> for StorageError {
-    fn from(e: rusqlite::Error) -> Self {
-        Self::Backend(e.to_string())
-    }
-}
-
 /// A stored document: all its bytes (snapshot followed by chunks).
 #[derive(Debug, Clone)]
 pub struct StoredDoc {
@@ -37,6 +37,8 @@ pub struct StoredDoc {
     pub chunk_count: u64,
     /// Sorted hex heads, comma-separated: the document's version.
     pub heads: String,
+    /// When the last chunk arrived (server clock, ms).
+    pub updated_at: i64,
 }
 
 /// The merged value of a document, for the relational view.
@@ -67,10 +69,19 @@ pub struct DocWrite {
     /// Device id that sent it, or `server`.
     pub origin: String,
     pub received_at: i64,
-    pub record: Record,
-    pub conflicts: Vec<Conflict>,
+    pub projection: Projection,
     /// The verified signature of every change in `chunk`.
     pub sigs: Vec<StoredSig>,
+}
+
+/// Everything the merged view and the read scope keep of one document.
+#[derive(Debug, Clone)]
+pub struct Projection {
+    /// From [`View::of`].
+    pub view: View,
+    /// From `sync::access::read_keys`.
+    pub read: ReadKeys,
+    pub conflicts: Vec<Conflict>,
 }
 
 /// The signature that vouches for one stored change: its own, or (`signed`
@@ -84,15 +95,26 @@ pub struct StoredSig {
     pub sig: Vec<u8>,
 }
 
-/// Which documents a device may read.
+/// What decides who may read a document: its unit and the people assigned
+/// to it. Computed by `sync::access::read_keys`; backends store and index
+/// these values, never derive them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReadKeys {
+    pub unit: Option<String>,
+    pub appraiser: Option<String>,
+    pub reviewer: Option<String>,
+}
+
+/// Which documents a device may read (the rule is `sync::access::read_scope`;
+/// a backend translates this value into its query, nothing more).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scope {
-    /// HR and admins: the whole tenant.
+    /// The whole tenant.
     Tenant,
-    /// Supervisors: roster, appraisals and mentoring of their units, and
-    /// appraisals they appraise or review.
-    Units { units: Vec<String>, user: String },
-    /// Kiosks read nothing.
+    /// Documents of `unit_kinds` whose unit is one of `units`, and documents
+    /// of `assigned_kinds` whose appraiser or reviewer is `user`.
+    Units { units: Vec<String>, user: String, unit_kinds: Vec<DocKind>, assigned_kinds: Vec<DocKind> },
+    /// Nothing at all.
     Nothing,
 }
 
@@ -182,10 +204,10 @@ pub struct AppraisalRow {
     pub unit_id: String,
     pub appraiser_nip: String,
     pub reviewer_nip: Option<String>,
-    pub status: String,
-    pub hasil_kerja: Option<String>,
-    pub perilaku: Option<String>,
-    pub predikat: Option<String>,
+    pub status: AppraisalStatus,
+    pub hasil_kerja: Option<Rating>,
+    pub perilaku: Option<Rating>,
+    pub predikat: Option<Predikat>,
     pub notes: String,
 }
 
@@ -197,7 +219,30 @@ pub struct TargetRow {
     pub realisation: Option<f64>,
     pub unit: String,
     pub main: bool,
-    pub rating: Option<String>,
+    pub rating: Option<Rating>,
+}
+
+/// One BerAKHLAK value of an appraisal that has a rating or a note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BehaviourRow {
+    pub value: BehaviourValue,
+    pub rating: Option<Rating>,
+    pub note: Option<String>,
+}
+
+/// A citizen's answers, as the merged view keeps them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedbackRow {
+    pub unit_id: String,
+    pub service: String,
+    /// U1..U9, each 1–4.
+    pub scores: [u8; 9],
+    pub minutes_waited: u32,
+    pub comment: String,
+    pub channel: Channel,
+    /// RFC 3339, the submitting device's clock.
+    pub submitted_at: String,
+    pub officer_nip: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -14,13 +14,37 @@ use prestasi_core::rules::nip::Nip;
 use prestasi_core::sync::protocol::{RejectCode, Rejection};
 
 use super::Writer;
-use crate::storage::{DeviceRow, EmployeeRow, Lookup, Record, Scope, StorageError};
+use crate::storage::{DeviceRow, EmployeeRow, Lookup, ReadKeys, Record, Scope, StorageError};
+use prestasi_core::doc::DocKind;
 
 pub fn read_scope(device: &DeviceRow) -> Scope {
     match device.role {
         Role::Hr | Role::Admin => Scope::Tenant,
-        Role::Supervisor => Scope::Units { units: device.units.clone(), user: device.user_id.clone() },
+        Role::Supervisor => Scope::Units {
+            units: device.units.clone(),
+            user: device.user_id.clone(),
+            unit_kinds: vec![DocKind::Employee, DocKind::Unit, DocKind::Appraisal, DocKind::Mentoring],
+            assigned_kinds: vec![DocKind::Appraisal],
+        },
         Role::Kiosk => Scope::Nothing,
+    }
+}
+
+/// What [`read_scope`] reads of a document: its unit, and for appraisals
+/// the appraiser and the reviewer.
+pub fn read_keys(r: &Record) -> ReadKeys {
+    let unit = |u: &str| ReadKeys { unit: Some(u.to_string()), ..ReadKeys::default() };
+    match r {
+        Record::Appraisal(a) => ReadKeys {
+            unit: Some(a.unit_id.clone()),
+            appraiser: Some(a.appraiser_nip.as_str().to_string()),
+            reviewer: a.reviewer_nip.as_ref().map(|n| n.as_str().to_string()),
+        },
+        Record::Employee(e) => unit(&e.unit_id),
+        Record::Unit(u) => unit(&u.id),
+        Record::Mentoring(m) => unit(&m.unit_id),
+        Record::Feedback(f) => unit(&f.unit_id),
+        Record::Training(_) | Record::Allowance(_) | Record::Award(_) => ReadKeys::default(),
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod access;
 mod push;
 mod records;
+pub mod reproject;
 pub mod signers;
 
 use prestasi_core::model::{Author, DeviceId};
@@ -12,7 +13,7 @@ use prestasi_core::sync::protocol::{PROTOCOL_VERSION, PulledDoc, SyncRequest, Sy
 use serde_bytes::ByteBuf;
 
 pub use push::push_all;
-pub(crate) use push::push_typed;
+pub(crate) use push::{projection, push_typed};
 pub use records::Merged;
 
 use crate::config::Limits;

@@ -21,7 +21,7 @@ use serde_bytes::ByteBuf;
 
 use super::{Merged, Writer, access, signers};
 use crate::config::Limits;
-use crate::storage::{DocWrite, Lookup, Storage, StorageError, StoredSig, WriteTx};
+use crate::storage::{DocWrite, Lookup, Projection, Record, Storage, StorageError, StoredSig, View, WriteTx};
 
 /// Folded into a new snapshot after this many chunks.
 const COMPACT_AFTER: u64 = 32;
@@ -287,12 +287,16 @@ fn prepare<T: Merged>(
         heads: heads.clone(),
         origin: w.origin.clone(),
         received_at: now,
-        record: new_record,
-        conflicts: doc.conflicts(),
+        projection: projection(id, &new_record, doc.conflicts()),
         sigs: verified,
     };
     let outcome = PushOutcome::Accepted { heads: heads_bytes(&heads) };
     Ok(Checked::Store { write: Box::new(write), base: stored.map(|s| s.heads), outcome })
+}
+
+/// The merged view and read keys of a document's new state.
+pub(crate) fn projection(id: DocId, record: &Record, conflicts: Vec<prestasi_core::doc::Conflict>) -> Projection {
+    Projection { view: View::of(&id.to_string(), record), read: super::access::read_keys(record), conflicts }
 }
 
 /// Who wrote the new changes, verified. Every change the server did not

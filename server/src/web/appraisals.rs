@@ -67,7 +67,7 @@ async fn list(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) 
         let all = if f.has_data() { evidence::compute(ctx, &f.params())? } else { Vec::new() };
         let mut summary: Vec<(&'static str, usize)> = Predikat::ALL
             .iter()
-            .map(|p| (p.label_id(), all.iter().filter(|r| r.predikat.as_deref() == Some(p.name())).count()))
+            .map(|p| (p.label_id(), all.iter().filter(|r| r.predikat == Some(*p)).count()))
             .collect();
         summary.push(("Belum ada predikat", all.iter().filter(|r| r.predikat.is_none()).count()));
         let total = all.len();
@@ -75,10 +75,10 @@ async fn list(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) 
             .into_iter()
             .take(MAX_ROWS)
             .map(|e| ListRow {
-                status: label::status(&e.status),
-                hasil: label::rating(e.hasil_kerja.as_deref()),
-                perilaku: label::rating(e.perilaku.as_deref()),
-                predikat: label::predikat(e.predikat.as_deref()),
+                status: label::status(e.status),
+                hasil: label::rating(e.hasil_kerja),
+                perilaku: label::rating(e.perilaku),
+                predikat: label::predikat(e.predikat),
                 feedback_average: num(e.feedback_average),
                 e,
             })
@@ -155,7 +155,12 @@ fn from_document(a: &Appraisal) -> Content {
         innovations: a
             .innovations
             .iter()
-            .map(|i| InnovationRow { what: i.what.clone(), date: i.date.to_string(), effect: i.effect.clone() })
+            .map(|i| InnovationRow {
+                item_id: i.id.clone(),
+                what: i.what.clone(),
+                date: i.date.to_string(),
+                effect: i.effect.clone(),
+            })
             .collect(),
         notes: a.notes.clone(),
         dialogues: a
@@ -176,15 +181,15 @@ fn from_view(ctx: &Ctx, id: DocId, fact: &AppraisalFact) -> Result<Content, AppE
             realisation: t.realisation.map_or_else(|| "–".into(), |r| amount(r, &t.unit)),
             indicator: t.indicator,
             main: t.main,
-            rating: label::rating(t.rating.as_deref()),
+            rating: label::rating(t.rating),
         })
         .collect();
-    let rated = fact.behaviour();
+    let rated = &fact.behaviour;
     let behaviour = BehaviourValue::ALL
         .iter()
         .map(|v| BehaviourView {
             value: v.label_id().to_string(),
-            rating: label::rating(rated.get(v.key()).map(String::as_str)),
+            rating: label::rating(rated.get(v).copied()),
             note: String::new(),
         })
         .collect();
@@ -442,14 +447,14 @@ fn build_detail(
         employee: name(&fact.employee_nip),
         appraiser: name(&fact.appraiser_nip),
         unit: format!("{} ({})", ctx.unit_name(&fact.unit_id), ctx.agency_of(&fact.unit_id).1),
-        status: label::status(&fact.status),
-        hasil: label::rating(fact.hasil_kerja.as_deref()),
-        perilaku: label::rating(fact.perilaku.as_deref()),
-        predikat: label::predikat(fact.predikat.as_deref()),
+        status: label::status(fact.status),
+        hasil: label::rating(fact.hasil_kerja),
+        perilaku: label::rating(fact.perilaku),
+        predikat: label::predikat(fact.predikat),
         content,
         feedback: evidence::officer_feedback(ctx, &fact)?,
-        reviewed: fact.status == AppraisalStatus::Reviewed.as_str(),
-        locked: fact.status == AppraisalStatus::Locked.as_str(),
+        reviewed: fact.status == AppraisalStatus::Reviewed,
+        locked: fact.status == AppraisalStatus::Locked,
         has_document,
         history,
         conflicts,

@@ -212,20 +212,20 @@ where
     r
 }
 
-/// Labels of stored enum names, as people read them.
+/// Labels of the domain's enums, as people read them.
 pub mod label {
     use super::{AppraisalStatus, Predikat, Rating};
 
-    pub fn rating(name: Option<&str>) -> &'static str {
-        name.and_then(|n| n.parse::<Rating>().ok()).map_or("–", Rating::label_id)
+    pub fn rating(r: Option<Rating>) -> &'static str {
+        r.map_or("–", Rating::label_id)
     }
 
-    pub fn predikat(name: Option<&str>) -> &'static str {
-        name.and_then(|n| n.parse::<Predikat>().ok()).map_or("–", Predikat::label_id)
+    pub fn predikat(p: Option<Predikat>) -> &'static str {
+        p.map_or("–", Predikat::label_id)
     }
 
-    pub fn status(name: &str) -> &'static str {
-        AppraisalStatus::parse(name).map_or("–", |s| s.label_id())
+    pub fn status(s: AppraisalStatus) -> &'static str {
+        s.label_id()
     }
 }
 

@@ -70,7 +70,7 @@ async fn page(State(s): State<AppState>, hr: WebHr, Query(q): Query<PageQuery>) 
         let allowances = rows
             .into_iter()
             .take(MAX_ROWS)
-            .map(|r| Allowance { status: label::status(&r.status), percent: num(Some(r.percent)), r })
+            .map(|r| Allowance { status: label::status(r.status), percent: num(Some(r.percent)), r })
             .collect();
         Ok(Page { hr: user, f, table, allowances, total, recognition })
     })

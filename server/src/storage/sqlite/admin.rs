@@ -31,6 +31,12 @@ pub(super) fn tenant(c: &Connection, id: &str) -> Result<Option<TenantRow>, Stor
     .optional()?)
 }
 
+pub(super) fn tenants(c: &Connection) -> Result<Vec<TenantRow>, StorageError> {
+    super::reports::all_rows(c, "SELECT id, name FROM tenants ORDER BY id", [], |r| {
+        Ok(TenantRow { id: r.get(0)?, name: r.get(1)? })
+    })
+}
+
 pub(super) fn create_user(c: &Connection, u: &UserRow) -> Result<(), StorageError> {
     let now = chrono::Utc::now().timestamp_millis();
     c.execute(

@@ -6,8 +6,8 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::merged;
 use crate::storage::{
-    DocWrite, EmployeeRow, Lookup, PullPage, PullQuery, PulledBytes, Record, Scope, SignerRow, StorageError, StoredDoc,
-    WriteTx,
+    DocWrite, EmployeeRow, Lookup, Projection, PullPage, PullQuery, PulledBytes, ReadKeys, Scope, SignerRow,
+    StorageError, StoredDoc, WriteTx,
 };
 
 pub(super) struct SqliteWriteTx<'a> {
@@ -47,17 +47,20 @@ impl Lookup for SqliteWriteTx<'_> {
     }
 }
 
-/// kind, snapshot, snapshot_seq, chunk_count, heads
-type DocHead = (String, Option<Vec<u8>>, i64, i64, String);
+/// kind, snapshot, snapshot_seq, chunk_count, heads, updated_at
+type DocHead = (String, Option<Vec<u8>>, i64, i64, String, i64);
 
 pub(super) fn load(c: &Connection, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
     let row: Option<DocHead> = c
         .prepare_cached(
-            "SELECT kind, snapshot, snapshot_seq, chunk_count, heads FROM docs WHERE tenant_id = ?1 AND id = ?2",
+            "SELECT kind, snapshot, snapshot_seq, chunk_count, heads, updated_at FROM docs
+             WHERE tenant_id = ?1 AND id = ?2",
         )?
-        .query_row(params![tenant, id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))
+        .query_row(params![tenant, id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+        })
         .optional()?;
-    let Some((kind, snapshot, snapshot_seq, chunk_count, heads)) = row else { return Ok(None) };
+    let Some((kind, snapshot, snapshot_seq, chunk_count, heads, updated_at)) = row else { return Ok(None) };
     let mut bytes = snapshot.unwrap_or_default();
     let mut stmt =
         c.prepare_cached("SELECT data FROM chunks WHERE tenant_id = ?1 AND doc_id = ?2 AND seq > ?3 ORDER BY seq")?;
@@ -66,21 +69,7 @@ pub(super) fn load(c: &Connection, tenant: &str, id: DocId) -> Result<Option<Sto
         bytes.extend_from_slice(r.get_ref(0)?.as_blob().map_err(|e| StorageError::Backend(e.to_string()))?);
     }
     let kind = DocKind::parse(&kind).map_err(|e| StorageError::Backend(e.to_string()))?;
-    Ok(Some(StoredDoc { kind, bytes, chunk_count: u64::try_from(chunk_count).unwrap_or(0), heads }))
-}
-
-/// The read-scope columns of a document.
-fn scope_columns(r: &Record) -> (Option<&str>, Option<&str>, Option<&str>) {
-    match r {
-        Record::Appraisal(a) => {
-            (Some(&a.unit_id), Some(a.appraiser_nip.as_str()), a.reviewer_nip.as_ref().map(|n| n.as_str()))
-        }
-        Record::Employee(e) => (Some(&e.unit_id), None, None),
-        Record::Unit(u) => (Some(&u.id), None, None),
-        Record::Mentoring(m) => (Some(&m.unit_id), None, None),
-        Record::Feedback(f) => (Some(&f.unit_id), None, None),
-        Record::Training(_) | Record::Allowance(_) | Record::Award(_) => (None, None, None),
-    }
+    Ok(Some(StoredDoc { kind, bytes, chunk_count: u64::try_from(chunk_count).unwrap_or(0), heads, updated_at }))
 }
 
 fn heads_text(w: &DocWrite) -> String {
@@ -111,7 +100,7 @@ impl WriteTx for SqliteWriteTx<'_> {
             params![w.tenant, id, w.origin, w.received_at, w.chunk],
         )?;
         let seq = tx.last_insert_rowid();
-        let (unit, appraiser, reviewer) = scope_columns(&w.record);
+        let ReadKeys { unit, appraiser, reviewer } = &w.projection.read;
         super::exec(
             tx,
             "INSERT INTO docs (tenant_id, id, kind, heads, unit_id, appraiser_nip, reviewer_nip, chunk_count,
@@ -137,33 +126,65 @@ impl WriteTx for SqliteWriteTx<'_> {
             )?;
         }
         super::signers::insert_sigs(tx, &w.tenant, w.id, &w.sigs)?;
-        merged::project(tx, w)?;
+        merged::project(tx, &w.tenant, &id, w.kind, w.received_at, &w.projection)?;
         Ok(u64::try_from(seq).unwrap_or(0))
+    }
+
+    fn reproject(
+        &mut self,
+        tenant: &str,
+        id: DocId,
+        kind: DocKind,
+        received_at: i64,
+        p: &Projection,
+    ) -> Result<(), StorageError> {
+        let ReadKeys { unit, appraiser, reviewer } = &p.read;
+        let n = super::exec(
+            self.tx,
+            "UPDATE docs SET unit_id = ?3, appraiser_nip = ?4, reviewer_nip = ?5 WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant, id.to_string(), unit, appraiser, reviewer],
+        )?;
+        if n == 0 {
+            return Err(StorageError::NotFound(format!("document {id}")));
+        }
+        merged::project(self.tx, tenant, &id.to_string(), kind, received_at, p)
     }
 }
 
 /// Documents of a scope, as SQL over `docs d`: a `FROM` clause and its
 /// parameters. A supervisor's scope starts from its documents (indexes on
 /// unit, appraiser, reviewer); the whole tenant from the change sequence.
-fn scoped_docs(scope: &Scope) -> (&'static str, String, String) {
+fn scoped_docs(scope: &Scope) -> (String, String, String) {
     match scope {
-        Scope::Tenant => ("docs d", String::new(), String::new()),
-        Scope::Nothing => ("(SELECT * FROM docs WHERE 0) d", String::new(), String::new()),
+        Scope::Tenant => ("docs d".into(), String::new(), String::new()),
+        Scope::Nothing => ("(SELECT * FROM docs WHERE 0) d".into(), String::new(), String::new()),
         // CROSS JOIN keeps this order: the scope's documents first (through
         // their indexes), then their chunks — never a walk of the tenant.
-        Scope::Units { units, user } => (
-            "(SELECT id AS sid FROM docs INDEXED BY docs_unit
-                  WHERE tenant_id = :tenant AND unit_id IN (SELECT value FROM json_each(:units))
-                    AND kind IN ('employee', 'unit', 'appraisal', 'mentoring')
-              UNION SELECT id FROM docs INDEXED BY docs_appraiser
-                  WHERE tenant_id = :tenant AND appraiser_nip = :user AND kind = 'appraisal'
-              UNION SELECT id FROM docs INDEXED BY docs_reviewer
-                  WHERE tenant_id = :tenant AND reviewer_nip = :user AND kind = 'appraisal') s
-             CROSS JOIN docs d ON d.tenant_id = :tenant AND d.id = s.sid",
+        Scope::Units { units, user, unit_kinds, assigned_kinds } => (
+            format!(
+                "(SELECT id AS sid FROM docs INDEXED BY docs_unit
+                      WHERE tenant_id = :tenant AND unit_id IN (SELECT value FROM json_each(:units))
+                        AND kind IN ({unit_kinds})
+                  UNION SELECT id FROM docs INDEXED BY docs_appraiser
+                      WHERE tenant_id = :tenant AND appraiser_nip = :user AND kind IN ({assigned_kinds})
+                  UNION SELECT id FROM docs INDEXED BY docs_reviewer
+                      WHERE tenant_id = :tenant AND reviewer_nip = :user AND kind IN ({assigned_kinds})) s
+                 CROSS JOIN docs d ON d.tenant_id = :tenant AND d.id = s.sid",
+                unit_kinds = kinds_sql(unit_kinds),
+                assigned_kinds = kinds_sql(assigned_kinds),
+            ),
             super::units_json(units),
             user.clone(),
         ),
     }
+}
+
+/// Kinds as an SQL list: their names are fixed identifiers, never input.
+fn kinds_sql(kinds: &[DocKind]) -> String {
+    if kinds.is_empty() {
+        return "NULL".into();
+    }
+    kinds.iter().map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ")
 }
 
 struct Item {
@@ -289,6 +310,18 @@ pub(super) fn fetch(
         if visible && let Some(doc) = load(c, tenant, *id)? {
             out.push(PulledBytes { id: *id, kind: doc.kind, bytes: doc.bytes });
         }
+    }
+    Ok(out)
+}
+
+pub(super) fn doc_ids(c: &Connection, tenant: &str, after: Option<DocId>, limit: usize) -> Result<Vec<DocId>, StorageError> {
+    let after = after.map(|a| a.to_string()).unwrap_or_default();
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut stmt = c.prepare_cached("SELECT id FROM docs WHERE tenant_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")?;
+    let rows = stmt.query_map(params![tenant, after, limit], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for id in rows {
+        out.push(id?.parse().map_err(|e| StorageError::Backend(format!("stored document id: {e}")))?);
     }
     Ok(out)
 }

@@ -3,22 +3,25 @@
 
 use std::collections::BTreeMap;
 
-use prestasi_core::model::{Appraisal, DocId, PositionKind};
-use prestasi_core::rules::Rating;
+use prestasi_core::doc::DocKind;
+use prestasi_core::model::{AppraisalStatus, DocId};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::storage::{
-    AppraisalFilter, AppraisalRow, ConflictRow, DocWrite, EmployeeRow, Record, StorageError, TargetRow,
+    AppraisalFilter, AppraisalRow, AppraisalView, ConflictRow, EmployeeRow, Projection, StorageError, TargetRow, View,
 };
 
-pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> {
-    let (t, id) = (w.tenant.as_str(), w.id.to_string());
-    match &w.record {
-        Record::Employee(e) => {
-            let (kind, level) = match e.position {
-                PositionKind::Fungsional(l) => ("Fungsional".to_string(), Some(l.to_string())),
-                other => (format!("{other:?}"), None),
-            };
+/// Write the view rows of one document, as computed by [`View::of`].
+pub(super) fn project(
+    c: &Connection,
+    t: &str,
+    id: &str,
+    kind: DocKind,
+    received_at: i64,
+    p: &Projection,
+) -> Result<(), StorageError> {
+    match &p.view {
+        View::Employee(e) => {
             super::exec(
                 c,
                 "INSERT OR REPLACE INTO employees (tenant_id, nip, doc_id, name, unit_id, superior_nip, rank, rank_since,
@@ -26,98 +29,32 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
                 params![
                     t,
-                    e.nip.as_str(),
+                    e.nip,
                     id,
                     e.name,
                     e.unit_id,
-                    e.superior_nip.as_ref().map(|n| n.as_str()),
-                    e.rank.map(|r| r.to_string()),
+                    e.superior_nip,
+                    e.rank,
                     e.rank_since,
-                    e.education.map(|x| x.to_string()),
-                    kind,
-                    level,
+                    e.education,
+                    e.position_kind,
+                    e.functional_level,
                     e.position_title,
                     e.active
                 ],
             )?;
         }
-        Record::Unit(u) => {
+        View::Unit(u) => {
             super::exec(
                 c,
                 "INSERT OR REPLACE INTO units (tenant_id, id, doc_id, agency_id, agency_name, name, head_nip)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![t, u.id, id, u.agency_id, u.agency_name, u.name, u.head_nip.as_ref().map(|n| n.as_str())],
+                params![t, u.id, id, u.agency_id, u.agency_name, u.name, u.head_nip],
             )?;
         }
-        Record::Appraisal(a) => {
-            super::exec(
-                c,
-                "INSERT OR REPLACE INTO appraisals (tenant_id, doc_id, employee_nip, period, unit_id, appraiser_nip,
-                     reviewer_nip, status, hasil_kerja, perilaku, predikat, notes, updated_at, targets, targets_above,
-                     targets_below, innovations, behaviour, weak_targets)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-                params![
-                    t,
-                    id,
-                    a.employee_nip.as_str(),
-                    a.period,
-                    a.unit_id,
-                    a.appraiser_nip.as_str(),
-                    a.reviewer_nip.as_ref().map(|n| n.as_str()),
-                    a.status.as_str(),
-                    a.hasil_kerja.map(|r| r.to_string()),
-                    a.perilaku.map(|r| r.to_string()),
-                    a.predikat().map(|p| p.to_string()),
-                    a.notes,
-                    w.received_at,
-                    a.targets.len() as i64,
-                    rated(a, Rating::DiAtasEkspektasi).count() as i64,
-                    rated(a, Rating::DiBawahEkspektasi).count() as i64,
-                    a.innovations.len() as i64,
-                    json(&a.behaviour.iter().map(|(v, r)| (v.key(), r.to_string())).collect::<BTreeMap<_, _>>()),
-                    json(&rated(a, Rating::DiBawahEkspektasi).map(|t| t.indicator.as_str()).collect::<Vec<_>>())
-                ],
-            )?;
-            for table in ["appraisal_targets", "appraisal_behaviour", "appraisal_innovations"] {
-                super::exec(c, &format!("DELETE FROM {table} WHERE tenant_id = ?1 AND doc_id = ?2"), params![t, id])?;
-            }
-            let mut ins = c.prepare_cached(
-                "INSERT INTO appraisal_targets (tenant_id, doc_id, position, target_id, indicator, target, realisation,
-                     unit, main, rating) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )?;
-            for (i, x) in a.targets.iter().enumerate() {
-                ins.execute(params![
-                    t,
-                    id,
-                    i as i64,
-                    x.id,
-                    x.indicator,
-                    x.target,
-                    x.realisation,
-                    x.unit,
-                    x.main,
-                    x.rating.map(|r| r.to_string())
-                ])?;
-            }
-            let mut ins = c.prepare_cached(
-                "INSERT INTO appraisal_behaviour (tenant_id, doc_id, value, rating, note) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for v in prestasi_core::model::BehaviourValue::ALL {
-                let (rating, note) = (a.behaviour.get(&v), a.behaviour_notes.get(&v));
-                if rating.is_some() || note.is_some() {
-                    ins.execute(params![t, id, v.key(), rating.map(|r| r.to_string()), note])?;
-                }
-            }
-            let mut ins = c.prepare_cached(
-                "INSERT OR REPLACE INTO appraisal_innovations (tenant_id, doc_id, item_id, what, date, effect)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for n in &a.innovations {
-                ins.execute(params![t, id, n.id, n.what, n.date.to_string(), n.effect])?;
-            }
-        }
-        Record::Feedback(f) => {
-            let [u1, u2, u3, u4, u5, u6, u7, u8, u9] = f.scores.as_array();
+        View::Appraisal(v) => appraisal(c, t, id, received_at, v)?,
+        View::Feedback(f) => {
+            let [u1, u2, u3, u4, u5, u6, u7, u8, u9] = f.scores;
             super::exec(
                 c,
                 "INSERT OR REPLACE INTO feedback (tenant_id, doc_id, unit_id, service, u1, u2, u3, u4, u5, u6, u7, u8, u9,
@@ -140,13 +77,13 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                     f.minutes_waited,
                     f.comment,
                     f.channel.as_str(),
-                    prestasi_core::model::time::format_timestamp(&f.submitted_at),
-                    w.received_at,
-                    f.officer_nip.as_ref().map(|n| n.as_str())
+                    f.submitted_at,
+                    received_at,
+                    f.officer_nip
                 ],
             )?;
         }
-        Record::Training(x) => {
+        View::Training(x) => {
             super::exec(
                 c,
                 "INSERT OR REPLACE INTO trainings (tenant_id, doc_id, employee_nip, form, title, provider, start_date,
@@ -154,19 +91,18 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                 params![
                     t,
                     id,
-                    x.employee_nip.as_str(),
-                    x.form.to_string(),
+                    x.employee_nip,
+                    x.form,
                     x.title,
                     x.provider,
-                    x.start.to_string(),
-                    x.end.to_string(),
+                    x.start_date,
+                    x.end_date,
                     x.minutes,
                     x.programme_id
                 ],
             )?;
         }
-        Record::Mentoring(m) => {
-            let minutes: u64 = m.sessions.iter().map(|s| u64::from(s.minutes)).sum();
+        View::Mentoring(m) => {
             super::exec(
                 c,
                 "INSERT OR REPLACE INTO mentoring (tenant_id, doc_id, mentor_nip, mentee_nip, unit_id, start_date, active,
@@ -174,54 +110,116 @@ pub(super) fn project(c: &Connection, w: &DocWrite) -> Result<(), StorageError> 
                 params![
                     t,
                     id,
-                    m.mentor_nip.as_str(),
-                    m.mentee_nip.as_str(),
+                    m.mentor_nip,
+                    m.mentee_nip,
                     m.unit_id,
-                    m.start.to_string(),
+                    m.start_date,
                     m.active,
-                    m.sessions.len() as i64,
-                    minutes as i64
+                    m.sessions,
+                    i64::try_from(m.minutes).unwrap_or(i64::MAX)
                 ],
             )?;
         }
-        Record::Allowance(a) => decision(c, t, &id, "allowance", a.employee_nip.as_str(), &a.period, &json(a))?,
-        Record::Award(a) => decision(c, t, &id, "award", a.employee_nip.as_str(), &a.period, &json(a))?,
+        View::Nothing => {}
     }
     super::exec(c, "DELETE FROM conflicts WHERE tenant_id = ?1 AND doc_id = ?2", params![t, id])?;
     let mut ins = c.prepare_cached(
-        "INSERT INTO conflicts (tenant_id, doc_id, path, doc_kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT OR REPLACE INTO conflicts (tenant_id, doc_id, path, doc_kind, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for conflict in &w.conflicts {
-        ins.execute(params![t, id, conflict.path, w.kind.as_str(), json(&conflict.values)])?;
+    for conflict in &p.conflicts {
+        ins.execute(params![t, id, conflict.path, kind.as_str(), json(&conflict.values)])?;
     }
     Ok(())
 }
 
-/// The appraisal's targets rated `r`.
-fn rated(a: &Appraisal, r: Rating) -> impl Iterator<Item = &prestasi_core::model::SkpTarget> {
-    a.targets.iter().filter(move |t| t.rating == Some(r))
+fn appraisal(c: &Connection, t: &str, id: &str, received_at: i64, v: &AppraisalView) -> Result<(), StorageError> {
+    let a = &v.fact;
+    let behaviour: BTreeMap<&str, String> = a.behaviour.iter().map(|(k, r)| (k.key(), r.to_string())).collect();
+    super::exec(
+        c,
+        "INSERT OR REPLACE INTO appraisals (tenant_id, doc_id, employee_nip, period, unit_id, appraiser_nip,
+             reviewer_nip, status, hasil_kerja, perilaku, predikat, notes, updated_at, targets, targets_above,
+             targets_below, innovations, behaviour, weak_targets)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        params![
+            t,
+            id,
+            a.employee_nip,
+            a.period,
+            a.unit_id,
+            a.appraiser_nip,
+            a.reviewer_nip,
+            a.status.as_str(),
+            a.hasil_kerja.map(|r| r.to_string()),
+            a.perilaku.map(|r| r.to_string()),
+            a.predikat.map(|p| p.to_string()),
+            v.notes,
+            received_at,
+            a.targets,
+            a.targets_above,
+            a.targets_below,
+            a.innovations,
+            json(&behaviour),
+            json(&a.weak_targets)
+        ],
+    )?;
+    for table in ["appraisal_targets", "appraisal_behaviour", "appraisal_innovations"] {
+        super::exec(c, &format!("DELETE FROM {table} WHERE tenant_id = ?1 AND doc_id = ?2"), params![t, id])?;
+    }
+    let mut ins = c.prepare_cached(
+        "INSERT INTO appraisal_targets (tenant_id, doc_id, position, target_id, indicator, target, realisation,
+             unit, main, rating) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    for (i, x) in v.targets.iter().enumerate() {
+        ins.execute(params![
+            t,
+            id,
+            i as i64,
+            x.target_id,
+            x.indicator,
+            x.target,
+            x.realisation,
+            x.unit,
+            x.main,
+            x.rating.map(|r| r.to_string())
+        ])?;
+    }
+    let mut ins = c.prepare_cached(
+        "INSERT INTO appraisal_behaviour (tenant_id, doc_id, value, rating, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for b in &v.behaviour {
+        ins.execute(params![t, id, b.value.key(), b.rating.map(|r| r.to_string()), b.note])?;
+    }
+    let mut ins = c.prepare_cached(
+        "INSERT OR REPLACE INTO appraisal_innovations (tenant_id, doc_id, item_id, what, date, effect)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for n in &v.innovations {
+        ins.execute(params![t, id, n.item_id, n.what, n.date, n.effect])?;
+    }
+    Ok(())
 }
 
 fn json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".into())
 }
 
-fn decision(
-    c: &Connection,
-    t: &str,
-    id: &str,
-    kind: &str,
-    nip: &str,
-    period: &str,
-    detail: &str,
-) -> Result<(), StorageError> {
-    super::exec(
-        c,
-        "INSERT OR REPLACE INTO decisions (tenant_id, doc_id, kind, employee_nip, period, detail)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        params![t, id, kind, nip, period, detail],
-    )?;
-    Ok(())
+/// A stored enum name back as its type; a name this build does not know is
+/// a backend error, not a panic.
+pub(super) fn parsed<T: std::str::FromStr>(s: &str) -> rusqlite::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    s.parse().map_err(|e: T::Err| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.to_string().into())
+    })
+}
+
+pub(super) fn parsed_opt<T: std::str::FromStr>(s: Option<String>) -> rusqlite::Result<Option<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    s.as_deref().map(parsed).transpose()
 }
 
 fn employee_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<EmployeeRow> {
@@ -266,10 +264,10 @@ pub(super) fn appraisals(c: &Connection, tenant: &str, f: &AppraisalFilter) -> R
             unit_id: r.get(3)?,
             appraiser_nip: r.get(4)?,
             reviewer_nip: r.get(5)?,
-            status: r.get(6)?,
-            hasil_kerja: r.get(7)?,
-            perilaku: r.get(8)?,
-            predikat: r.get(9)?,
+            status: parsed::<AppraisalStatus>(&r.get::<_, String>(6)?)?,
+            hasil_kerja: parsed_opt(r.get(7)?)?,
+            perilaku: parsed_opt(r.get(8)?)?,
+            predikat: parsed_opt(r.get(9)?)?,
             notes: r.get(10)?,
         })
     })?;
@@ -289,7 +287,7 @@ pub(super) fn appraisal_targets(c: &Connection, tenant: &str, doc: DocId) -> Res
             realisation: r.get(3)?,
             unit: r.get(4)?,
             main: r.get(5)?,
-            rating: r.get(6)?,
+            rating: parsed_opt(r.get(6)?)?,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)

@@ -28,8 +28,15 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0005_appraisal_report_index.sql"),
     include_str!("0006_feedback_officer_in_time_index.sql"),
     include_str!("0007_signatures.sql"),
+    include_str!("0008_neutral_view.sql"),
 ];
 const READERS: usize = 4;
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Backend(e.to_string())
+    }
+}
 
 /// Write transactions between two WAL restarts (see [`SqliteStorage::write`]).
 const CHECKPOINT_EVERY: u64 = 256;
@@ -237,14 +244,16 @@ impl super::Storage for SqliteStorage {
     fn conflicts(&self, tenant: &str) -> Result<Vec<super::ConflictRow>, StorageError> {
         self.with_reader(|c| merged::conflicts(c, tenant))
     }
-    fn load_merged(&self, writes: &[super::DocWrite]) -> Result<(), StorageError> {
-        let mut conn = self.writer();
-        let tx = conn.transaction()?;
-        for w in writes {
-            merged::project(&tx, w)?;
-        }
-        tx.commit()?;
-        Ok(())
+    fn tenants(&self) -> Result<Vec<super::TenantRow>, StorageError> {
+        self.with_reader(admin::tenants)
+    }
+    fn doc_ids(
+        &self,
+        tenant: &str,
+        after: Option<prestasi_core::model::DocId>,
+        limit: usize,
+    ) -> Result<Vec<prestasi_core::model::DocId>, StorageError> {
+        self.with_reader(|c| docs::doc_ids(c, tenant, after, limit))
     }
     fn document(
         &self,

@@ -3,7 +3,8 @@
 
 use super::{SqliteStorage, inputs, reports};
 use crate::storage::{
-    AppraisalFact, CommentRow, FeedbackSums, InnovationRow, MentoringRow, PotentialRow, ProgrammeRow, ReportStore,
+    AppraisalFact, CommentRow, FeedbackSums, InnovationRow, MentoringRow, PotentialRow, PredikatRow, ProgrammeRow,
+    RatingsRow, ReportStore,
     SanctionRow, SeatRow, StaffRow, StorageError, TrainingRow, UnitPeriodRow, UnitRow, WaitingRow, Window,
 };
 
@@ -25,11 +26,11 @@ impl ReportStore for SqliteStorage {
     fn innovations(&self, tenant: &str, doc_id: &str) -> R<Vec<InnovationRow>> {
         self.with_reader(|c| reports::innovations(c, tenant, doc_id))
     }
-    fn appraisal_ratings(&self, tenant: &str, period: &str) -> R<Vec<(String, String, String)>> {
+    fn appraisal_ratings(&self, tenant: &str, period: &str) -> R<Vec<RatingsRow>> {
         self.with_reader(|c| reports::appraisal_ratings(c, tenant, period))
     }
-    fn decided_predikats(&self, tenant: &str, period: &str) -> R<Vec<(String, String)>> {
-        self.with_reader(|c| reports::decided_predikats(c, tenant, period))
+    fn predikats(&self, tenant: &str, period: &str) -> R<Vec<PredikatRow>> {
+        self.with_reader(|c| reports::predikats(c, tenant, period))
     }
     fn periods(&self, tenant: &str) -> R<Vec<String>> {
         self.with_reader(|c| reports::periods(c, tenant))
@@ -37,8 +38,8 @@ impl ReportStore for SqliteStorage {
     fn feedback_by_service(&self, tenant: &str, w: Window) -> R<Vec<FeedbackSums>> {
         self.with_reader(|c| reports::feedback_by_service(c, tenant, w))
     }
-    fn feedback_by_officer(&self, tenant: &str, w: Window, officer: Option<&str>) -> R<Vec<FeedbackSums>> {
-        self.with_reader(|c| reports::feedback_by_officer(c, tenant, w, officer))
+    fn feedback_by_officer(&self, tenant: &str, w: Window, officers: Option<&[String]>) -> R<Vec<FeedbackSums>> {
+        self.with_reader(|c| reports::feedback_by_officer(c, tenant, w, officers))
     }
     fn feedback_comments(
         &self,

@@ -1,15 +1,18 @@
 //! Report reads over the merged view. Each query walks one index range
 //! (see 0003_reports.sql); sums are done here, decisions in the report code.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
+use prestasi_core::model::{AppraisalStatus, BehaviourValue};
+use prestasi_core::rules::Rating;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
+use super::merged::{parsed, parsed_opt};
 use all_rows as all;
 
 use crate::storage::{
-    AppraisalFact, CommentRow, FeedbackSums, InnovationRow, MentoringRow, StaffRow, StorageError, TrainingRow, UnitRow,
-    WaitingRow, Window,
+    AppraisalFact, CommentRow, FeedbackSums, InnovationRow, MentoringRow, PredikatRow, RatingsRow, StaffRow,
+    StorageError, TrainingRow, UnitRow, WaitingRow, Window,
 };
 
 pub(super) fn all_rows<T>(
@@ -88,17 +91,32 @@ fn fact(r: &Row<'_>) -> rusqlite::Result<AppraisalFact> {
         unit_id: r.get(3)?,
         appraiser_nip: r.get(4)?,
         reviewer_nip: r.get(5)?,
-        status: r.get(6)?,
-        hasil_kerja: r.get(7)?,
-        perilaku: r.get(8)?,
-        predikat: r.get(9)?,
+        status: parsed::<AppraisalStatus>(&r.get::<_, String>(6)?)?,
+        hasil_kerja: parsed_opt(r.get(7)?)?,
+        perilaku: parsed_opt(r.get(8)?)?,
+        predikat: parsed_opt(r.get(9)?)?,
         targets: count(r, 10)?,
         targets_above: count(r, 11)?,
         targets_below: count(r, 12)?,
         innovations: count(r, 13)?,
-        behaviour_json: r.get(14)?,
-        weak_targets_json: r.get(15)?,
+        behaviour: behaviour(r, 14)?,
+        weak_targets: weak_targets(r, 15)?,
     })
+}
+
+/// The `behaviour` column: a JSON object of value key → rating name.
+fn behaviour(r: &Row<'_>, i: usize) -> rusqlite::Result<BTreeMap<BehaviourValue, Rating>> {
+    let text: String = r.get(i)?;
+    let raw: BTreeMap<String, String> = serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))?;
+    raw.iter().map(|(k, v)| Ok((parsed(k)?, parsed(v)?))).collect()
+}
+
+/// The `weak_targets` column: a JSON array of indicators.
+fn weak_targets(r: &Row<'_>, i: usize) -> rusqlite::Result<Vec<String>> {
+    let text: String = r.get(i)?;
+    serde_json::from_str(&text)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, e.into()))
 }
 
 pub(super) fn appraisal_facts(
@@ -126,37 +144,36 @@ pub(super) fn appraisal_fact(c: &Connection, tenant: &str, doc: &str) -> Result<
 pub(super) fn innovations(c: &Connection, tenant: &str, doc: &str) -> Result<Vec<InnovationRow>, StorageError> {
     all(
         c,
-        "SELECT what, date, effect FROM appraisal_innovations WHERE tenant_id = ?1 AND doc_id = ?2 ORDER BY date",
+        "SELECT item_id, what, date, effect FROM appraisal_innovations WHERE tenant_id = ?1 AND doc_id = ?2
+         ORDER BY date, item_id",
         params![tenant, doc],
-        |r| Ok(InnovationRow { what: r.get(0)?, date: r.get(1)?, effect: r.get(2)? }),
+        |r| Ok(InnovationRow { item_id: r.get(0)?, what: r.get(1)?, date: r.get(2)?, effect: r.get(3)? }),
     )
 }
 
-pub(super) fn appraisal_ratings(
-    c: &Connection,
-    tenant: &str,
-    period: &str,
-) -> Result<Vec<(String, String, String)>, StorageError> {
+pub(super) fn appraisal_ratings(c: &Connection, tenant: &str, period: &str) -> Result<Vec<RatingsRow>, StorageError> {
     all(
         c,
         "SELECT employee_nip, behaviour, weak_targets FROM appraisals INDEXED BY appraisals_report
          WHERE tenant_id = ?1 AND period = ?2",
         params![tenant, period],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        |r| Ok(RatingsRow { employee_nip: r.get(0)?, behaviour: behaviour(r, 1)?, weak_targets: weak_targets(r, 2)? }),
     )
 }
 
-pub(super) fn decided_predikats(
-    c: &Connection,
-    tenant: &str,
-    period: &str,
-) -> Result<Vec<(String, String)>, StorageError> {
+pub(super) fn predikats(c: &Connection, tenant: &str, period: &str) -> Result<Vec<PredikatRow>, StorageError> {
     all(
         c,
-        "SELECT employee_nip, predikat FROM appraisals INDEXED BY appraisals_history
-         WHERE tenant_id = ?1 AND period = ?2 AND status <> 'draft' AND predikat IS NOT NULL",
+        "SELECT employee_nip, status, predikat FROM appraisals INDEXED BY appraisals_history
+         WHERE tenant_id = ?1 AND period = ?2 AND predikat IS NOT NULL",
         params![tenant, period],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| {
+            Ok(PredikatRow {
+                employee_nip: r.get(0)?,
+                status: parsed::<AppraisalStatus>(&r.get::<_, String>(1)?)?,
+                predikat: parsed(&r.get::<_, String>(2)?)?,
+            })
+        },
     )
 }
 
@@ -217,20 +234,33 @@ pub(super) fn feedback_by_service(c: &Connection, tenant: &str, w: Window) -> Re
     Ok(out)
 }
 
+/// Below this many officers, one index range each beats one pass over the
+/// whole window.
+const FEW_OFFICERS: usize = 500;
+
 pub(super) fn feedback_by_officer(
     c: &Connection,
     tenant: &str,
     w: Window,
-    officer: Option<&str>,
+    officers: Option<&[String]>,
 ) -> Result<Vec<FeedbackSums>, StorageError> {
-    if let Some(officer) = officer {
+    if let Some(officers) = officers.filter(|o| o.len() <= FEW_OFFICERS) {
         let sql = format!(
             "SELECT officer_nip, {SUMS}, 0 FROM feedback INDEXED BY feedback_officer_time
              WHERE tenant_id = ?1 AND officer_nip = ?4 AND received_at >= ?2 AND received_at < ?3
              GROUP BY officer_nip"
         );
-        return all(c, &sql, params![tenant, w.from_ms, w.to_ms, officer], |r| sums(r, r.get(0)?, String::new(), 1));
+        let mut out = Vec::new();
+        for officer in officers {
+            out.extend(all(c, &sql, params![tenant, w.from_ms, w.to_ms, officer], |r| {
+                sums(r, r.get(0)?, String::new(), 1)
+            })?);
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        out.dedup_by(|a, b| a.key == b.key);
+        return Ok(out);
     }
+    let wanted: Option<std::collections::HashSet<&str>> = officers.map(|o| o.iter().map(String::as_str).collect());
     // Every officer: one pass over the window on the time index, summed here.
     let mut officers: HashMap<String, FeedbackSums> = HashMap::new();
     let mut stmt = c.prepare_cached(
@@ -240,6 +270,9 @@ pub(super) fn feedback_by_officer(
     let mut rows = stmt.query(params![tenant, w.from_ms, w.to_ms])?;
     while let Some(r) = rows.next()? {
         let nip = r.get_ref(0)?.as_str().map_err(|e| StorageError::Backend(e.to_string()))?;
+        if wanted.as_ref().is_some_and(|w| !w.contains(nip)) {
+            continue;
+        }
         if !officers.contains_key(nip) {
             officers.insert(nip.to_string(), FeedbackSums { key: nip.to_string(), ..Default::default() });
         }
@@ -366,7 +399,7 @@ pub(super) fn training_minutes(
 pub(super) fn trainings(c: &Connection, tenant: &str, from: &str, to: &str) -> Result<Vec<TrainingRow>, StorageError> {
     all(
         c,
-        "SELECT doc_id, employee_nip, form, title, start_date, end_date, minutes, programme_id
+        "SELECT doc_id, employee_nip, form, title, start_date, end_date, minutes, programme_id, provider
          FROM trainings WHERE tenant_id = ?1 AND end_date >= ?2 AND end_date <= ?3 ORDER BY employee_nip, end_date",
         params![tenant, from, to],
         |r| {
@@ -379,6 +412,7 @@ pub(super) fn trainings(c: &Connection, tenant: &str, from: &str, to: &str) -> R
                 end_date: r.get(5)?,
                 minutes: count(r, 6)?,
                 programme_id: r.get(7)?,
+                provider: r.get(8)?,
             })
         },
     )
