@@ -10,6 +10,8 @@
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+mod page;
+pub mod postgres;
 mod reports;
 pub mod sqlite;
 mod types;

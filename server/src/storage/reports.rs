@@ -104,6 +104,25 @@ pub struct Window {
     pub to_ms: i64,
 }
 
+impl Window {
+    /// The local months it covers (`YYYY-MM`, at `utc_offset_minutes`), each
+    /// with the time it starts within the window (ms).
+    pub fn month_starts(&self, utc_offset_minutes: i32) -> Vec<(String, i64)> {
+        use chrono::{Datelike, Months, NaiveDate};
+        let offset_ms = i64::from(utc_offset_minutes) * 60_000;
+        let local = |ms: i64| chrono::DateTime::from_timestamp_millis(ms + offset_ms).map(|d| d.date_naive());
+        let (Some(first), Some(last)) = (local(self.from_ms), local(self.to_ms - 1)) else { return Vec::new() };
+        let mut month = NaiveDate::from_ymd_opt(first.year(), first.month(), 1);
+        let mut out = Vec::new();
+        while let Some(m) = month.filter(|m| *m <= last) {
+            let start = m.and_hms_opt(0, 0, 0).map_or(self.from_ms, |t| t.and_utc().timestamp_millis() - offset_ms);
+            out.push((m.format("%Y-%m").to_string(), start.max(self.from_ms)));
+            month = m.checked_add_months(Months::new(1));
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CommentRow {
     pub unit_id: String,

@@ -5,6 +5,7 @@ use prestasi_core::model::DocId;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::merged;
+use crate::storage::page::PulledRow;
 use crate::storage::{
     DocWrite, EmployeeRow, Lookup, Projection, PullPage, PullQuery, PulledBytes, ReadKeys, Scope, SignerRow,
     StorageError, StoredDoc, WriteTx,
@@ -187,22 +188,19 @@ fn kinds_sql(kinds: &[DocKind]) -> String {
     kinds.iter().map(|k| format!("'{}'", k.as_str())).collect::<Vec<_>>().join(", ")
 }
 
-struct Item {
-    seq: i64,
-    id: String,
-    kind: String,
-    data: Vec<u8>,
-}
-
 pub(super) fn pull(c: &Connection, q: &PullQuery<'_>) -> Result<PullPage, StorageError> {
     let (from, units, user) = scoped_docs(q.scope);
     let tx = c.unchecked_transaction()?; // one consistent snapshot for both queries
-    let high: i64 = tx.query_row("SELECT coalesce(max(seq), 0) FROM chunks", [], |r| r.get(0))?;
+    // The highest position ever handed out (AUTOINCREMENT's counter), not
+    // max(seq) of the chunks left: a compaction deletes the chunks it folds,
+    // its own included, and the cursor must still move past it.
+    let high: i64 = tx
+        .query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chunks'), 0)", [], |r| r.get(0))?;
     if *q.scope == Scope::Nothing {
         return Ok(PullPage { docs: Vec::new(), cursor: u64::try_from(high).unwrap_or(0), more: false });
     }
     let cursor = i64::try_from(q.cursor).unwrap_or(i64::MAX);
-    let mut items: Vec<Item> = Vec::new();
+    let mut items: Vec<PulledRow> = Vec::new();
     // Documents compacted after the cursor: their snapshot replaces the
     // chunks that were folded into it.
     let sql = format!(
@@ -218,40 +216,9 @@ pub(super) fn pull(c: &Connection, q: &PullQuery<'_>) -> Result<PullPage, Storag
          ORDER BY c.seq"
     );
     let cut2 = collect(&tx, &sql, q.tenant, cursor, Some(q.exclude_origin), &units, &user, q.max_bytes, &mut items)?;
-    items.sort_by_key(|i| i.seq);
     // Rows at or after a query's cut were not read: the page ends before.
     let cut = cut1.into_iter().chain(cut2).min();
-
-    let mut page = PullPage { docs: Vec::new(), cursor: u64::try_from(high).unwrap_or(0), more: false };
-    let mut size = 0;
-    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for item in items {
-        if cut.is_some_and(|c| item.seq >= c) || (size > 0 && size + item.data.len() > q.max_bytes) {
-            page.cursor = u64::try_from(item.seq - 1).unwrap_or(0);
-            page.more = true;
-            break;
-        }
-        size += item.data.len();
-        match index.get(&item.id) {
-            Some(&i) => {
-                if let Some(d) = page.docs.get_mut(i) {
-                    d.bytes.extend_from_slice(&item.data);
-                }
-            }
-            None => {
-                let (Ok(id), Ok(kind)) = (item.id.parse::<DocId>(), DocKind::parse(&item.kind)) else { continue };
-                index.insert(item.id, page.docs.len());
-                page.docs.push(PulledBytes { id, kind, bytes: item.data });
-            }
-        }
-    }
-    if let Some(c) = cut
-        && !page.more
-    {
-        page.cursor = u64::try_from(c - 1).unwrap_or(0);
-        page.more = true;
-    }
-    Ok(page)
+    Ok(crate::storage::page::assemble(items, cut, high, q.max_bytes))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -264,7 +231,7 @@ fn collect(
     units: &str,
     user: &str,
     budget: usize,
-    out: &mut Vec<Item>,
+    out: &mut Vec<PulledRow>,
 ) -> Result<Option<i64>, StorageError> {
     let mut stmt = c.prepare_cached(sql)?;
     let mut named: Vec<(&str, &dyn rusqlite::ToSql)> = vec![(":tenant", &tenant), (":cursor", &cursor)];
@@ -278,7 +245,7 @@ fn collect(
     let mut rows = stmt.query(named.as_slice())?;
     let mut read = 0;
     while let Some(r) = rows.next()? {
-        let item = Item { seq: r.get(0)?, id: r.get(1)?, kind: r.get(2)?, data: r.get(3)? };
+        let item = PulledRow { seq: r.get(0)?, id: r.get(1)?, kind: r.get(2)?, data: r.get(3)? };
         if read > budget {
             // Enough for a page: stop reading so memory stays bounded.
             return Ok(Some(item.seq));

@@ -171,7 +171,12 @@ impl super::Storage for SqliteStorage {
         ids: &[prestasi_core::model::DocId],
         scope: &super::Scope,
     ) -> Result<Vec<super::PulledBytes>, StorageError> {
-        self.with_reader(|c| docs::fetch(c, tenant, ids, scope))
+        // One snapshot: a compaction between reading a document's row and
+        // its chunks would otherwise lose the changes it folded.
+        self.with_reader(|c| {
+            let tx = c.unchecked_transaction()?;
+            docs::fetch(&tx, tenant, ids, scope)
+        })
     }
 
     fn create_tenant(&self, id: &str, name: &str) -> Result<(), StorageError> {
@@ -260,7 +265,10 @@ impl super::Storage for SqliteStorage {
         tenant: &str,
         id: prestasi_core::model::DocId,
     ) -> Result<Option<super::StoredDoc>, StorageError> {
-        self.with_reader(|c| docs::load(c, tenant, id))
+        self.with_reader(|c| {
+            let tx = c.unchecked_transaction()?;
+            docs::load(&tx, tenant, id)
+        })
     }
     fn create_person_code(&self, code: &super::PersonCodeRow) -> Result<(), StorageError> {
         signers::create_person_code(&self.writer(), code)

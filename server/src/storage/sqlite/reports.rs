@@ -297,7 +297,8 @@ pub(super) fn feedback_comments(
     limit: u32,
 ) -> Result<Vec<CommentRow>, StorageError> {
     // One equality per filter given, so that SQLite walks the officer, the
-    // unit or the time index backwards and stops at `limit`.
+    // unit or the time index backwards and stops at `limit`; the unit, when
+    // given with an officer, filters before the limit too (?6).
     let (filter, key) = match (officer, unit) {
         (Some(o), _) => ("AND officer_nip = ?4", Some(o)),
         (None, Some(u)) => ("AND unit_id = ?4", Some(u)),
@@ -306,9 +307,10 @@ pub(super) fn feedback_comments(
     let sql = format!(
         "SELECT unit_id, service, officer_nip, comment, received_at FROM feedback
          WHERE tenant_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND comment <> '' {filter}
+           AND (?6 IS NULL OR unit_id = ?6)
          ORDER BY received_at DESC LIMIT ?5"
     );
-    let rows = all(c, &sql, params![tenant, w.from_ms, w.to_ms, key, limit], |r| {
+    all(c, &sql, params![tenant, w.from_ms, w.to_ms, key, limit, unit], |r| {
         Ok(CommentRow {
             unit_id: r.get(0)?,
             service: r.get(1)?,
@@ -316,24 +318,7 @@ pub(super) fn feedback_comments(
             comment: r.get(3)?,
             received_at: r.get(4)?,
         })
-    })?;
-    Ok(rows.into_iter().filter(|r| unit.is_none_or(|u| r.unit_id == u)).collect())
-}
-
-/// The local month starts (ms) from the month of `from_ms` up to `to_ms`.
-fn month_starts(w: Window, utc_offset_minutes: i32) -> Vec<(String, i64)> {
-    use chrono::{Datelike, Months, NaiveDate};
-    let offset_ms = i64::from(utc_offset_minutes) * 60_000;
-    let local = |ms: i64| chrono::DateTime::from_timestamp_millis(ms + offset_ms).map(|d| d.date_naive());
-    let (Some(first), Some(last)) = (local(w.from_ms), local(w.to_ms - 1)) else { return Vec::new() };
-    let mut month = NaiveDate::from_ymd_opt(first.year(), first.month(), 1);
-    let mut out = Vec::new();
-    while let Some(m) = month.filter(|m| *m <= last) {
-        let start = m.and_hms_opt(0, 0, 0).map_or(w.from_ms, |t| t.and_utc().timestamp_millis() - offset_ms);
-        out.push((m.format("%Y-%m").to_string(), start.max(w.from_ms)));
-        month = m.checked_add_months(Months::new(1));
-    }
-    out
+    })
 }
 
 pub(super) fn waiting_by_month(
@@ -344,7 +329,7 @@ pub(super) fn waiting_by_month(
 ) -> Result<Vec<WaitingRow>, StorageError> {
     // One pass over the time index, bucketed here: SQLite would sort every
     // row to group by (unit, month).
-    let months = month_starts(w, utc_offset_minutes);
+    let months = w.month_starts(utc_offset_minutes);
     let starts: Vec<i64> = months.iter().map(|m| m.1).collect();
     let mut buckets: std::collections::BTreeMap<String, Vec<(u64, u64)>> = std::collections::BTreeMap::new();
     let mut stmt = c.prepare_cached(
