@@ -103,14 +103,16 @@ impl Drop for SyncGuard {
     }
 }
 
-/// Read, or on first start create, the server's own device id.
+/// Read, or on first start create, the server's own device id: one for
+/// every instance on the database (`init_meta`: instances starting together
+/// agree). Its changes stay in sequence because a tenant's writes run one
+/// after another on every backend.
 pub fn server_device(storage: &dyn Storage) -> Result<DeviceId, StorageError> {
-    if let Some(id) = storage.meta("server_device_id")? {
-        return id.parse().map_err(|e| StorageError::Backend(format!("server_device_id: {e}")));
-    }
-    let id = DeviceId::random();
-    storage.set_meta("server_device_id", &id.to_string())?;
-    Ok(id)
+    let id = match storage.meta("server_device_id")? {
+        Some(id) => id,
+        None => storage.init_meta("server_device_id", &DeviceId::random().to_string())?,
+    };
+    id.parse().map_err(|e| StorageError::Backend(format!("server_device_id: {e}")))
 }
 
 #[cfg(test)]
@@ -129,19 +131,17 @@ pub struct ServerIdentity {
 /// and make sure the key is registered as the server's.
 pub fn server_identity(storage: &dyn Storage) -> Result<ServerIdentity, StorageError> {
     let device = server_device(storage)?;
-    let key = match storage.meta("server_signing_key")? {
-        Some(hex) => {
-            let bytes = prestasi_core::signing::unhex(&hex)
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .ok_or_else(|| StorageError::Backend("server_signing_key is not 32 hex bytes".into()))?;
-            PersonKey::from_secret(&bytes)
-        }
+    let hex = match storage.meta("server_signing_key")? {
+        Some(hex) => hex,
         None => {
             let key = PersonKey::generate().map_err(|e| StorageError::Backend(format!("random: {e}")))?;
-            storage.set_meta("server_signing_key", &prestasi_core::signing::hex(key.secret().as_ref()))?;
-            key
+            storage.init_meta("server_signing_key", &prestasi_core::signing::hex(key.secret().as_ref()))?
         }
     };
+    let bytes = prestasi_core::signing::unhex(&hex)
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .ok_or_else(|| StorageError::Backend("server_signing_key is not 32 hex bytes".into()))?;
+    let key = PersonKey::from_secret(&bytes);
     storage.insert_signer(&SignerRow {
         public_key: key.public().to_vec(),
         tenant_id: String::new(),

@@ -61,6 +61,15 @@ pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     /// A value kept by the server itself (e.g. its own device id).
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError>;
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError>;
+    /// Keep `value` under `key` unless a value is there already, and return
+    /// the one kept: server instances starting together agree on one secret.
+    fn init_meta(&self, key: &str, value: &str) -> Result<String, StorageError>;
+    /// Count one event of `key` in its current fixed window (`window_ms`
+    /// long from the window's first event; an ended window starts again).
+    /// Shared by every server instance of the database. Returns the events
+    /// in the window, this one included, and when the window ends (ms).
+    /// Ended windows are forgotten.
+    fn count_event(&self, key: &str, window_ms: i64, now_ms: i64) -> Result<(u32, i64), StorageError>;
 
     /// The merged view, for HR.
     fn appraisals(&self, tenant: &str, filter: &AppraisalFilter) -> Result<Vec<AppraisalRow>, StorageError>;

@@ -100,11 +100,8 @@ impl Citizen {
         }
         let secret = match storage.meta(SECRET_KEY)? {
             Some(s) => s,
-            None => {
-                let s = random_token()?;
-                storage.set_meta(SECRET_KEY, &s)?;
-                s
-            }
+            // Instances serving their first form at once keep one secret.
+            None => storage.init_meta(SECRET_KEY, &random_token()?)?,
         };
         *cached = Some(secret.clone());
         Ok(secret)
@@ -589,6 +586,13 @@ async fn submit(
     let answers = a.clone();
     let outcome = s
         .blocking_public(move || {
+            // This process's limiter above turns a flood away without
+            // touching the database; this one counts what every instance saw.
+            let shared = Shared { key: format!("form-client/{client}"), max: limits.feedback_per_client, per: per_client };
+            if let Some(wait) = shared.over(storage.as_ref())? {
+                tracing::info!(%client, "citizen feedback: client over the shared rate limit");
+                return Ok(Outcome::TooMany(wait));
+            }
             let mut outcome = decide(storage.as_ref(), &c, &server, &limits, &t, &unit, &answers)?;
             if let Outcome::Again(_, place, _, _) = &mut outcome {
                 place.services = services_of(storage.as_ref(), &t, &place.unit.id)?;
@@ -604,6 +608,24 @@ async fn submit(
             citizen_page(status, &FormPage::new(&tenant, &place, token, &a, errors))
         }
         Err(e) => failed(e),
+    }
+}
+
+/// A limit counted in the database, so every server instance counts the
+/// same posts (`Storage::count_event`).
+struct Shared {
+    key: String,
+    max: u32,
+    per: Duration,
+}
+
+impl Shared {
+    /// Count this post; over the limit, how long until the window ends.
+    fn over(&self, storage: &dyn Storage) -> Result<Option<Duration>, AppError> {
+        let now = Utc::now().timestamp_millis();
+        let window = i64::try_from(self.per.as_millis()).unwrap_or(i64::MAX);
+        let (count, until) = storage.count_event(&self.key, window, now)?;
+        Ok((count > self.max).then(|| Duration::from_millis(u64::try_from(until - now).unwrap_or(0))))
     }
 }
 
@@ -625,6 +647,11 @@ fn decide(
     let unit_key = format!("{t}/{}", place.unit.id);
     if let Err(wait) = c.units.hit(&unit_key, limits.feedback_per_unit, per_unit, Instant::now()) {
         tracing::info!(unit = %unit_key, "citizen feedback: unit over the rate limit");
+        return Ok(Outcome::TooMany(wait));
+    }
+    let shared = Shared { key: format!("form-unit/{unit_key}"), max: limits.feedback_per_unit, per: per_unit };
+    if let Some(wait) = shared.over(storage)? {
+        tracing::info!(unit = %unit_key, "citizen feedback: unit over the shared rate limit");
         return Ok(Outcome::TooMany(wait));
     }
     let secret = c.secret(storage)?;

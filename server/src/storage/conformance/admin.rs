@@ -173,3 +173,34 @@ pub(super) fn meta_is_a_small_key_value_store(s: &dyn Storage) {
     assert_eq!(s.meta("server.device").unwrap().as_deref(), Some("b"), "set_meta replaces");
     assert_eq!(s.meta("view.version").unwrap().as_deref(), Some("1"), "keys are independent");
 }
+
+pub(super) fn init_meta_keeps_the_first_value(s: &dyn Storage) {
+    assert_eq!(s.init_meta("secret", "a").unwrap(), "a", "unset: the value given is kept");
+    assert_eq!(s.init_meta("secret", "b").unwrap(), "a", "set: the first value stays and is returned");
+    assert_eq!(s.meta("secret").unwrap().as_deref(), Some("a"));
+    // Racing instances: every caller gets the same, single value.
+    let kept: Vec<String> = std::thread::scope(|t| {
+        let handles: Vec<_> = (0..6).map(|i| t.spawn(move || s.init_meta("raced", &format!("v{i}")).unwrap())).collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(kept.iter().all(|k| *k == kept[0]), "racing init_meta calls agree: {kept:?}");
+    assert_eq!(s.meta("raced").unwrap().as_ref(), Some(&kept[0]));
+}
+
+pub(super) fn events_count_in_fixed_windows(s: &dyn Storage) {
+    assert_eq!(s.count_event("k", 1_000, 10_000).unwrap(), (1, 11_000), "first event opens a window");
+    assert_eq!(s.count_event("k", 1_000, 10_500).unwrap(), (2, 11_000), "same window: counted, same end");
+    assert_eq!(s.count_event("other", 1_000, 10_600).unwrap(), (1, 11_600), "keys count apart");
+    assert_eq!(s.count_event("k", 1_000, 11_000).unwrap(), (1, 12_000), "an ended window starts again");
+    // Concurrent events (several instances) are each counted once.
+    std::thread::scope(|t| {
+        for _ in 0..4 {
+            t.spawn(|| {
+                for _ in 0..10 {
+                    s.count_event("busy", 60_000, 20_000).unwrap();
+                }
+            });
+        }
+    });
+    assert_eq!(s.count_event("busy", 60_000, 20_001).unwrap().0, 41, "40 concurrent events, then this one");
+}

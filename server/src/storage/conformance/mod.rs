@@ -59,6 +59,8 @@ const CASES: &[(&str, Case)] = &[
     ("admin::enrollment_codes_are_single_use", admin::enrollment_codes_are_single_use),
     ("admin::devices_list_and_revoke", admin::devices_list_and_revoke),
     ("admin::meta_is_a_small_key_value_store", admin::meta_is_a_small_key_value_store),
+    ("admin::init_meta_keeps_the_first_value", admin::init_meta_keeps_the_first_value),
+    ("admin::events_count_in_fixed_windows", admin::events_count_in_fixed_windows),
     ("docs::appended_documents_load_back", docs::appended_documents_load_back),
     ("docs::a_write_reads_its_own_appends", docs::a_write_reads_its_own_appends),
     ("docs::doc_ids_page_in_id_order", docs::doc_ids_page_in_id_order),

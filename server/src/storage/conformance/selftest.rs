@@ -137,6 +137,12 @@ impl Storage for Toy {
     fn set_meta(&self, _: &str, _: &str) -> Result<(), StorageError> {
         unimplemented!()
     }
+    fn init_meta(&self, _: &str, _: &str) -> Result<String, StorageError> {
+        unimplemented!()
+    }
+    fn count_event(&self, _: &str, _: i64, _: i64) -> Result<(u32, i64), StorageError> {
+        unimplemented!()
+    }
     fn appraisals(&self, _: &str, _: &AppraisalFilter) -> Result<Vec<AppraisalRow>, StorageError> {
         unimplemented!()
     }

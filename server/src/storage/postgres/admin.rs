@@ -188,6 +188,29 @@ pub(super) fn meta(c: &mut impl GenericClient, key: &str) -> Result<Option<Strin
     c.query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?.map(|r| get(&r, 0)).transpose()
 }
 
+pub(super) fn init_meta(c: &mut impl GenericClient, key: &str, value: &str) -> Result<String, StorageError> {
+    c.execute("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING", &[&key, &value])?;
+    get(&c.query_one("SELECT value FROM meta WHERE key = $1", &[&key])?, 0)
+}
+
+pub(super) fn count_event(
+    c: &mut impl GenericClient,
+    key: &str,
+    window_ms: i64,
+    now: i64,
+) -> Result<(u32, i64), StorageError> {
+    c.execute("DELETE FROM rate_windows WHERE until <= $1", &[&now])?;
+    // One statement: concurrent events of a key serialise on its row.
+    let row = c.query_one(
+        "INSERT INTO rate_windows (key, until, count) VALUES ($1, $2::bigint + $3::bigint, 1)
+         ON CONFLICT (key) DO UPDATE SET count = rate_windows.count + 1
+         RETURNING count, until",
+        &[&key, &now, &window_ms],
+    )?;
+    let (count, until): (i32, i64) = (get(&row, 0)?, get(&row, 1)?);
+    Ok((u32::try_from(count).unwrap_or(0), until))
+}
+
 pub(super) fn set_meta(c: &mut impl GenericClient, key: &str, value: &str) -> Result<(), StorageError> {
     c.execute(
         "INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -60,7 +60,7 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::{StorageError, WriteTx};
 
-const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_rate_windows.sql")];
 /// First key of the migration lock (the second is the schema's name).
 const MIGRATION_LOCK: i32 = 0x5052_5354; // "PRST"
 /// Connections a server keeps at most (its blocking jobs, session lookups
@@ -328,6 +328,12 @@ impl super::Storage for PostgresStorage {
     }
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
         self.with_conn(|c| admin::set_meta(c, key, value))
+    }
+    fn init_meta(&self, key: &str, value: &str) -> Result<String, StorageError> {
+        self.with_conn(|c| admin::init_meta(c, key, value))
+    }
+    fn count_event(&self, key: &str, window_ms: i64, now_ms: i64) -> Result<(u32, i64), StorageError> {
+        self.with_conn(|c| admin::count_event(c, key, window_ms, now_ms))
     }
     fn appraisals(
         &self,

@@ -206,6 +206,22 @@ pub(super) fn meta(c: &Connection, key: &str) -> Result<Option<String>, StorageE
     Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 
+pub(super) fn init_meta(c: &Connection, key: &str, value: &str) -> Result<String, StorageError> {
+    c.execute("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING", params![key, value])?;
+    Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))?)
+}
+
+pub(super) fn count_event(c: &Connection, key: &str, window_ms: i64, now: i64) -> Result<(u32, i64), StorageError> {
+    super::exec(c, "DELETE FROM rate_windows WHERE until <= ?1", params![now])?;
+    let (count, until): (i64, i64) = c.prepare_cached(
+        "INSERT INTO rate_windows (key, until, count) VALUES (?1, ?2 + ?3, 1)
+         ON CONFLICT (key) DO UPDATE SET count = count + 1
+         RETURNING count, until",
+    )?
+    .query_row(params![key, now, window_ms], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok((u32::try_from(count).unwrap_or(u32::MAX), until))
+}
+
 pub(super) fn set_meta(c: &Connection, key: &str, value: &str) -> Result<(), StorageError> {
     c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
     Ok(())

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0006_feedback_officer_in_time_index.sql"),
     include_str!("0007_signatures.sql"),
     include_str!("0008_neutral_view.sql"),
+    include_str!("0009_rate_windows.sql"),
 ];
 const READERS: usize = 4;
 
@@ -225,6 +226,12 @@ impl super::Storage for SqliteStorage {
     }
     fn set_meta(&self, key: &str, value: &str) -> Result<(), StorageError> {
         admin::set_meta(&self.writer(), key, value)
+    }
+    fn init_meta(&self, key: &str, value: &str) -> Result<String, StorageError> {
+        admin::init_meta(&self.writer(), key, value)
+    }
+    fn count_event(&self, key: &str, window_ms: i64, now_ms: i64) -> Result<(u32, i64), StorageError> {
+        admin::count_event(&self.writer(), key, window_ms, now_ms)
     }
     fn appraisals(
         &self,
