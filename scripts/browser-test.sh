@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The browser test: headless Chromium, driven by Playwright, against the demo
-# server (`prestasi-server demo`). Installs Debian's chromium and the npm
-# packages of tests/browser when missing, builds the server, seeds the demo
+# server (`prestasi-devtools demo`). Installs Debian's chromium and the npm
+# packages of tests/browser when missing, builds the demo, seeds it
 # into a scratch directory on a free port, runs tests/browser/browser-test.mjs
 # and stops the server. Screenshots of every page land in target/browser/.
 set -euo pipefail
@@ -21,7 +21,7 @@ if [ ! -d tests/browser/node_modules/playwright-core ]; then
 fi
 
 # --- The demo server ---------------------------------------------------------
-cargo build -p prestasi-server --locked
+cargo build -p prestasi-server -p prestasi-devtools --locked
 WORK=$(mktemp -d)
 SERVER_PID=
 cleanup() {
@@ -35,7 +35,7 @@ trap cleanup EXIT
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 URL=http://127.0.0.1:$PORT
 started=$(date +%s)
-"$ROOT/target/debug/prestasi-server" --data-dir "$WORK/data" demo --listen "127.0.0.1:$PORT" \
+"$ROOT/target/debug/prestasi-devtools" --data-dir "$WORK/data" demo --listen "127.0.0.1:$PORT" \
     >"$WORK/demo.out" 2>"$WORK/demo.log" &
 SERVER_PID=$!
 

@@ -133,7 +133,8 @@ enum Cmd {
     },
     /// Time every HR report over a large generated merged view.
     Reports {
-        /// Where the data is (generated there first if empty; kept).
+        /// Where the data is (generated there first if empty, by the
+        /// `prestasi-devtools` beside the server binary; kept).
         #[arg(long)]
         data_dir: PathBuf,
         /// The server binary (default: `prestasi-server` beside this one).

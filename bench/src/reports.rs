@@ -1,9 +1,9 @@
 //! `prestasi-bench reports`: how fast every HR report answers over a large
 //! merged view (the 200,000 appraisals and 1,000,000 feedback).
 //!
-//! The data is made once by `prestasi-server generate` into `--data-dir`
-//! (it is kept: generating takes minutes, measuring seconds). The real
-//! server binary then serves it; an HR officer logs in and each report is
+//! The data is made once by `prestasi-devtools generate` (the binary
+//! beside the server's) into `--data-dir` (it is kept: generating takes
+//! minutes, measuring seconds). The real server binary then serves it; an HR officer logs in and each report is
 //! requested `--repeat` times as JSON and as CSV over loopback HTTP. The
 //! table shows the slowest and the median answer per report and its size.
 
@@ -47,17 +47,31 @@ pub struct Timing {
     pub bytes: usize,
 }
 
+/// The generator: `prestasi-devtools`, beside the server binary.
+fn devtools_bin(server_bin: &Path) -> Result<std::path::PathBuf, Error> {
+    let bin = server_bin.with_file_name("prestasi-devtools");
+    if !bin.is_file() {
+        return Err(format!(
+            "no generator at {}: build it beside the server (cargo build --release -p prestasi-devtools)",
+            bin.display()
+        )
+        .into());
+    }
+    Ok(bin)
+}
+
 /// Generate the data if `data_dir` has none, serve it, time every report.
 pub fn run(server_bin: &Path, data_dir: &Path, repeat: usize) -> Result<Vec<Timing>, Error> {
     if !data_dir.join("prestasi.db").exists() {
+        let generator = devtools_bin(server_bin)?;
         eprintln!("generating the load-test data into {} (takes minutes)…", data_dir.display());
-        let status = std::process::Command::new(server_bin)
+        let status = std::process::Command::new(generator)
             .arg("--data-dir")
             .arg(data_dir)
             .args(["generate", "--tenant", TENANT, "--name", "Kabupaten Uji Beban"])
             .status()?;
         if !status.success() {
-            return Err(format!("prestasi-server generate failed ({status})").into());
+            return Err(format!("prestasi-devtools generate failed ({status})").into());
         }
         let status = std::process::Command::new(server_bin)
             .arg("--data-dir")

@@ -1,4 +1,6 @@
-//! Administrative operations shared by the command line and the HR API.
+//! Administrative operations shared by the command line and the HR API,
+//! and [`seed`], the one bulk write path (for the developer tools and test
+//! fixtures; see its module documentation).
 
 use crate::state::ServerIdentity;
 use chrono::Utc;
@@ -12,6 +14,10 @@ use crate::error::AppError;
 use crate::import::{self, RowError};
 use crate::storage::{EnrollmentRow, Storage, StorageError, UserRow, WriteTx};
 use crate::sync::{Merged, Writer};
+
+#[path = "seed.rs"]
+mod seed;
+pub use seed::{SEED_BATCH, Seed, Seeded, seed};
 
 /// Enrollment codes expire after a week.
 const ENROLLMENT_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;

@@ -1,5 +1,5 @@
 // The browser test: headless Chromium (Debian's, driven by playwright-core)
-// against a seeded demo server (`prestasi-server demo`, see
+// against a seeded demo server (`prestasi-devtools demo`, see
 // scripts/browser-test.sh). An HR officer logs in, opens every page of the
 // menu, resolves a conflict with the page's form, downloads a CSV and issues
 // a person code on the devices page; a citizen fills in the feedback form. A step fails on a non-200 page, an

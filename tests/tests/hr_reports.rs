@@ -1,5 +1,5 @@
 //! Every HR report through the real API, on realistic generated data
-//! (`prestasi_server::generate`, `Options::small()`: 9 units, 300 employees,
+//! (`prestasi_devtools::generate`, `Options::small()`: 9 units, 300 employees,
 //! four semesters 2025-S1 … 2026-S2, 3,000 citizen answers, trainings,
 //! unit ratings, potential scores and sanctions).
 //!
@@ -21,8 +21,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, Datelike, NaiveDate};
 use prestasi_core::model::{Appraisal, AppraisalStatus, BehaviourValue, Employee, PositionKind, Role};
 use prestasi_core::rules::{FunctionalLevel, Rating};
+use prestasi_devtools::generate::{Dataset, Options, dataset, load};
 use prestasi_e2e::{HR_PASSWORD, Hr, Server};
-use prestasi_server::generate::{Dataset, Options, dataset, load};
 use serde_json::{Value, json};
 
 use expected as x;

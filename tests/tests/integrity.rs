@@ -490,8 +490,7 @@ fn changes_stored_before_signatures_are_shown_as_unsigned_not_lost() {
         heads: doc.heads(),
         origin: old_tablet.device.to_string(),
         received_at: 0,
-        record: prestasi_server::storage::Record::Appraisal(a),
-        conflicts: vec![],
+        projection: prestasi_server::sync::projection(id, &prestasi_server::storage::Record::Appraisal(a), vec![]),
         sigs: vec![],
     };
     w.server.storage.write(&mut |tx| tx.append(&write).map(|_| ())).unwrap();

@@ -202,8 +202,8 @@ pub(crate) fn officer_feedback(ctx: &Ctx, fact: &AppraisalFact) -> Result<Option
     }))
 }
 
-/// The appraisal's stored document, for its history and conflicts; `None`
-/// when the server holds only its merged row (generated data).
+/// The appraisal's stored document, for its content, history and
+/// conflicts; `None` when there is no such appraisal.
 pub(crate) fn appraisal_document(ctx: &Ctx, id: DocId) -> Result<Option<Document<Appraisal>>, AppError> {
     let Some(stored) = ctx.storage.document(&ctx.tenant, id)? else { return Ok(None) };
     Document::<Appraisal>::load(id, &stored.bytes)

@@ -12,8 +12,9 @@ use prestasi_core::model::{Author, DeviceId};
 use prestasi_core::sync::protocol::{PROTOCOL_VERSION, PulledDoc, SyncRequest, SyncResponse, id_bytes, id_from_bytes};
 use serde_bytes::ByteBuf;
 
+pub use push::projection;
 pub use push::push_all;
-pub(crate) use push::{projection, push_typed};
+pub(crate) use push::{Checked, check_typed, push_typed};
 pub use records::Merged;
 
 use crate::config::Limits;

@@ -174,8 +174,23 @@ pub(crate) fn push_typed<T: Merged>(
     changes: &[u8],
     now: i64,
 ) -> Result<PushOutcome, StorageError> {
-    let checked = prepare::<T>(tx, w, id, changes, &[], now)?;
+    let checked = check_typed::<T>(tx, w, id, changes, now)?;
     commit(tx, checked)
+}
+
+/// The first half of [`push_typed`]: every check, on any snapshot, and what
+/// to store. The bulk seeding path (`admin::seed`) runs it on read
+/// snapshots on every core, then stores what passed under the write lock
+/// if the document is still at the checked version — the two phases of
+/// [`push_all`].
+pub(crate) fn check_typed<T: Merged>(
+    lookup: &mut dyn Lookup,
+    w: &Writer,
+    id: DocId,
+    changes: &[u8],
+    now: i64,
+) -> Result<Checked, StorageError> {
+    prepare::<T>(lookup, w, id, changes, &[], now)
 }
 
 /// Check one document of kind `T`: the server's copy is only touched in
@@ -295,7 +310,7 @@ fn prepare<T: Merged>(
 }
 
 /// The merged view and read keys of a document's new state.
-pub(crate) fn projection(id: DocId, record: &Record, conflicts: Vec<prestasi_core::doc::Conflict>) -> Projection {
+pub fn projection(id: DocId, record: &Record, conflicts: Vec<prestasi_core::doc::Conflict>) -> Projection {
     Projection { view: View::of(&id.to_string(), record), read: super::access::read_keys(record), conflicts }
 }
 

@@ -26,7 +26,7 @@ use crate::extract::Query;
 use crate::reports::evidence::{self, EvidenceRow, OfficerFeedback};
 use crate::reports::{Ctx, actions};
 use crate::state::AppState;
-use crate::storage::{AppraisalFact, AppraisalFilter, InnovationRow};
+use crate::storage::{AppraisalFact, InnovationRow};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -111,8 +111,7 @@ struct DialogueView {
     text: String,
 }
 
-/// What the appraisal says, from its document or (for data loaded without
-/// documents) from the merged view.
+/// What the appraisal says, from its document.
 #[derive(Default)]
 struct Content {
     targets: Vec<TargetView>,
@@ -169,40 +168,6 @@ fn from_document(a: &Appraisal) -> Content {
             .map(|d| DialogueView { date: d.date.to_string(), author: d.author_nip.clone(), text: d.text.clone() })
             .collect(),
     }
-}
-
-fn from_view(ctx: &Ctx, id: DocId, fact: &AppraisalFact) -> Result<Content, AppError> {
-    let targets = ctx
-        .storage
-        .appraisal_targets(&ctx.tenant, id)?
-        .into_iter()
-        .map(|t| TargetView {
-            target: amount(t.target, &t.unit),
-            realisation: t.realisation.map_or_else(|| "–".into(), |r| amount(r, &t.unit)),
-            indicator: t.indicator,
-            main: t.main,
-            rating: label::rating(t.rating),
-        })
-        .collect();
-    let rated = &fact.behaviour;
-    let behaviour = BehaviourValue::ALL
-        .iter()
-        .map(|v| BehaviourView {
-            value: v.label_id().to_string(),
-            rating: label::rating(rated.get(v).copied()),
-            note: String::new(),
-        })
-        .collect();
-    let filter = AppraisalFilter { period: Some(fact.period.clone()), unit: Some(fact.unit_id.clone()) };
-    let notes =
-        ctx.storage.appraisals(&ctx.tenant, &filter)?.into_iter().find(|a| a.doc_id == fact.doc_id).map(|a| a.notes);
-    Ok(Content {
-        targets,
-        behaviour,
-        innovations: ctx.storage.innovations(&ctx.tenant, &fact.doc_id)?,
-        notes: notes.unwrap_or_default(),
-        dialogues: Vec::new(),
-    })
 }
 
 struct HistoryView {
@@ -390,8 +355,6 @@ struct DetailPage {
     predikat: &'static str,
     content: Content,
     feedback: Option<OfficerFeedback>,
-    /// False for data loaded without documents: no history or conflicts.
-    has_document: bool,
     history: Vec<HistoryView>,
     conflicts: Vec<ConflictView>,
     reviewed: bool,
@@ -430,17 +393,15 @@ fn build_detail(
     let names = ctx.names()?;
     let name = |nip: &str| names.get(nip).map_or_else(|| nip.to_string(), |n| format!("{n} ({nip})"));
     let offset = ctx.settings.utc_offset_minutes;
-    let (content, has_document, history, conflicts) = match evidence::appraisal_document(ctx, id)? {
-        Some(mut doc) => {
-            let value = doc.value().map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;
-            let n = Names { devices: Devices::load(ctx, server)?, people: &names, value: &value, offset };
-            let signed = crate::signatures::signed_history(ctx.storage.as_ref(), &ctx.tenant, &mut doc)?;
-            let history = signed.into_iter().rev().map(|h| history_view(h, &n)).collect();
-            let conflicts = doc.conflicts().into_iter().map(|c| conflict_view(c, &n)).collect();
-            (from_document(&value), true, history, conflicts)
-        }
-        None => (from_view(ctx, id, &fact)?, false, Vec::new(), Vec::new()),
-    };
+    // Every merged row has its document: the page renders from it.
+    let mut doc = evidence::appraisal_document(ctx, id)?
+        .ok_or_else(|| AppError::Internal(format!("appraisal {id} has a merged row but no document")))?;
+    let value = doc.value().map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;
+    let n = Names { devices: Devices::load(ctx, server)?, people: &names, value: &value, offset };
+    let signed = crate::signatures::signed_history(ctx.storage.as_ref(), &ctx.tenant, &mut doc)?;
+    let history = signed.into_iter().rev().map(|h| history_view(h, &n)).collect();
+    let conflicts = doc.conflicts().into_iter().map(|c| conflict_view(c, &n)).collect();
+    let content = from_document(&value);
     Ok(DetailPage {
         hr,
         id: id.to_string(),
@@ -455,7 +416,6 @@ fn build_detail(
         feedback: evidence::officer_feedback(ctx, &fact)?,
         reviewed: fact.status == AppraisalStatus::Reviewed,
         locked: fact.status == AppraisalStatus::Locked,
-        has_document,
         history,
         conflicts,
         flash: flash(pesan),

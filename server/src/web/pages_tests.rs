@@ -1,4 +1,5 @@
-//! Router tests of HR's report pages over generated data: every page
+//! Router tests of HR's report pages over a small seeded regency
+//! (`pages_fixture.rs`, stored through the bulk write path): every page
 //! answers 200 with its tables and charts and figures computed from the
 //! data set, and every form refuses a missing or wrong CSRF token.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
@@ -17,17 +18,19 @@ use prestasi_core::sync::protocol::PushOutcome;
 
 use super::super::tests::{form, get, login, send};
 use crate::config::Limits;
-use crate::generate::{Dataset, Options};
 use crate::state::AppState;
 use crate::storage::Storage;
 use crate::storage::sqlite::SqliteStorage;
 use crate::sync::Writer;
 
-/// The small generated data set in tenant `uji`, siti logged in: the app,
+#[path = "pages_fixture.rs"]
+mod fixture;
+
+/// The small seeded data set in tenant `uji`, siti logged in: the app,
 /// the data, the session cookie and its CSRF token.
 struct Fixture {
     app: Router,
-    data: Dataset,
+    data: fixture::Data,
     storage: Arc<SqliteStorage>,
     cookie: String,
     csrf: String,
@@ -37,8 +40,8 @@ async fn fixture() -> Fixture {
     let storage = Arc::new(SqliteStorage::in_memory().unwrap());
     crate::admin::create_tenant(storage.as_ref(), "uji", "Kabupaten Uji").unwrap();
     crate::admin::create_user(storage.as_ref(), "uji", "siti", "kata-sandi-panjang", Role::Hr).unwrap();
-    let data = crate::generate::dataset(&Options::small()).unwrap();
-    crate::generate::load(storage.as_ref(), "uji", &data, &mut |_, _, _| {}).unwrap();
+    let data = fixture::data();
+    fixture::load(storage.as_ref(), "uji", &data);
     let app = crate::http::router(AppState::new(storage.clone(), Limits::default()).unwrap());
     let cookie = login(&app).await;
     let csrf = crate::auth::csrf_token(cookie.split_once('=').unwrap().1);
@@ -77,7 +80,7 @@ fn html(s: &str) -> String {
 }
 
 #[tokio::test]
-async fn appraisal_list_and_generated_detail() {
+async fn appraisal_list_and_seeded_detail() {
     let f = fixture().await;
     let (id, a) = f.data.appraisals.iter().rev().find(|(_, a)| a.period == "2026-S2" && !a.targets.is_empty()).unwrap();
     let unit = f.unit_name(&a.unit_id);
@@ -92,10 +95,13 @@ async fn appraisal_list_and_generated_detail() {
     let period_total = f.data.appraisals.iter().filter(|(_, x)| x.period == "2026-S2").count();
     assert!(all.contains(&format!("{period_total} penilaian")), "{all}");
 
-    // Generated appraisals have no document: the merged view still shows them.
+    // A seeded appraisal is a document like any other: its content, its
+    // history (HR's record of it, signed by the server) and HR's actions.
     let detail = f.page(&format!("/hr/penilaian/{id}")).await;
     assert!(detail.contains(&html(&a.targets[0].indicator)), "{detail}");
-    assert!(detail.contains("tidak tersimpan di server"));
+    assert!(detail.contains("Riwayat perubahan") && detail.contains("Server BKPSDM"), "{detail}");
+    assert!(detail.contains(&format!("<td>{}</td>", fixture::OFFICER)), "the seeding officer is named: {detail}");
+    assert!(detail.contains("/kunci\"") || detail.contains("/buka\""), "HR may lock or reopen it: {detail}");
     let (status, _, _) = send(&f.app, get(&format!("/hr/penilaian/{}", DocId::new()), Some(&f.cookie))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = send(&f.app, get("/hr/penilaian/bukan-id", Some(&f.cookie))).await;
@@ -103,20 +109,28 @@ async fn appraisal_list_and_generated_detail() {
 }
 
 /// Two tablets of the appraiser rate one appraisal differently, offline;
-/// both pushes are accepted and the merged document has a conflict.
+/// both pushes are accepted and the merged document has a conflict. The
+/// appraisal is the one of the employee not yet appraised in 2026-S2.
 fn conflicting_appraisal(f: &Fixture) -> DocId {
     let e = f
         .data
         .employees
         .iter()
-        .find(|e| e.active && e.superior_nip.is_some() && f.data.units.iter().any(|u| u.id == e.unit_id))
+        .find(|e| {
+            e.active
+                && e.superior_nip.is_some()
+                && !f.data.appraisals.iter().any(|(_, a)| a.employee_nip == e.nip && a.period == "2026-S2")
+        })
         .unwrap();
     let boss: Nip = e.superior_nip.clone().unwrap();
+    // The roster's reviewer: the appraiser's own superior.
+    let reviewer = f.data.employees.iter().find(|x| x.nip == boss).unwrap().superior_nip.clone();
     let id = DocId::for_appraisal(&e.nip, "2026-S2");
     for rating in [Rating::DiAtasEkspektasi, Rating::DiBawahEkspektasi] {
         let device = DeviceId::random();
         let author = Author::new(boss.as_str(), device, Role::Supervisor);
         let mut a = Appraisal::new(e.nip.clone(), "2026-S2", &e.unit_id, boss.clone()).unwrap();
+        a.reviewer_nip = reviewer.clone();
         a.targets.push(SkpTarget::new("Laporan layanan", 4.0, "dokumen", true).unwrap());
         a.hasil_kerja = Some(rating);
         a.perilaku = Some(Rating::SesuaiEkspektasi);
@@ -205,7 +219,7 @@ async fn calibration_page() {
     assert!(html_page.contains("z ≥ 2.0") && html_page.contains("n ≥ 5"), "the statistic is stated");
     assert!(
         html_page.contains("Terlalu longgar") || html_page.contains("Terlalu ketat"),
-        "generated data has flagged raters"
+        "the fixture's lenient rater is flagged"
     );
     assert!(html_page.contains("/v1/hr/reports/appraisers?period=2025-S2&amp;format=csv"), "{html_page}");
 }

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use prestasi_core::model::{AppraisalStatus, PositionKind};
 use prestasi_core::rules::{Nip, Sanction, UnitRating, predikat};
 
+use prestasi_server::storage::sqlite::SqliteStorage;
+use prestasi_server::storage::{AppraisalFilter, ReportStore, Window};
+
 use super::*;
-use crate::storage::sqlite::SqliteStorage;
-use crate::storage::{AppraisalFilter, ReportStore, Window};
 
 fn storage(tenant: &str) -> SqliteStorage {
     let s = SqliteStorage::in_memory().unwrap();
@@ -206,9 +207,17 @@ fn load_writes_every_record_and_generate_writes_the_same() {
     assert_eq!(s2.appraisals("uji", &AppraisalFilter::default()).unwrap(), appraisals);
     assert_eq!(s2.feedback_by_service("uji", w).unwrap(), sums);
     assert_eq!(s2.staff("uji").unwrap(), s.staff("uji").unwrap());
-    // Loading again rewrites the same rows.
+    // Every row has its document, dated as the module says.
+    let (id, a) = &d.appraisals[0];
+    let doc = s2.document("uji", *id).unwrap().expect("the appraisal's document");
+    assert_eq!(doc.updated_at, appraisal_at(a, o.end_ms));
+    let (id, _, at) = &d.feedback[0];
+    assert_eq!(s2.document("uji", *id).unwrap().expect("the feedback's document").updated_at, *at);
+    // Loading again finds every document there and adds nothing.
+    let heads = s2.document("uji", *id).unwrap().unwrap().heads;
     generate(&s2, "uji", &o, &mut |_, _, _| {}).unwrap();
     assert_eq!(s2.feedback_count("uji", None).unwrap(), d.feedback.len() as u64);
+    assert_eq!(s2.document("uji", *id).unwrap().unwrap().heads, heads);
 }
 
 #[test]

@@ -1,8 +1,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use prestasi_core::model::AppraisalStatus;
+use prestasi_server::storage::{AppraisalFilter, Window};
+
 use super::*;
-use crate::storage::AppraisalFilter;
 
 /// The whole demo, seeded into a scratch directory on a free port: the
 /// figures HR will see come out as the data set says, and the closed
@@ -13,11 +14,8 @@ fn demo_seeds_a_regency_through_simulated_devices() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let running = rt
-        .block_on(start(dir.path(), listen, false, async {
-            let _ = stopped.await;
-        }))
-        .unwrap();
+    let devices = dir.path().join(DEVICES_DIR);
+    let running = rt.block_on(start(open_storage(dir.path()).unwrap(), &devices, listen, until(stopped))).unwrap();
     let expected = generate::dataset(&options()).unwrap();
     let seeded = running.seeded.clone().expect("a first start seeds");
     let s = running.storage.as_ref();
@@ -46,6 +44,24 @@ fn demo_seeds_a_regency_through_simulated_devices() {
 
     let feedback = s.feedback_count(TENANT, None).unwrap();
     assert_eq!(feedback, 2_000);
+    // The kiosks sent their units' latest feedback today; the rest arrived
+    // as history, dated when the citizens gave it, spread over the year —
+    // as real documents, like everything else.
+    let by_kiosk = sent_by_kiosks(&expected);
+    let per_unit = |u: &str| expected.feedback.iter().filter(|(_, f, _)| f.unit_id == u).count();
+    let sent: usize = expected.units.iter().map(|u| per_unit(&u.id).min(KIOSK_LATEST)).sum();
+    assert_eq!(by_kiosk.len(), sent);
+    assert!(sent > 6 * KIOSK_LATEST, "most units' kiosks sent their latest {KIOSK_LATEST}: {sent}");
+    let o = options();
+    let first_quarter = Window { from_ms: o.start_ms, to_ms: o.start_ms + 90 * 24 * 3_600_000 };
+    let early: u64 = s.feedback_by_service(TENANT, first_quarter).unwrap().iter().map(|x| x.respondents).sum();
+    let in_window = |at: &i64| (first_quarter.from_ms..first_quarter.to_ms).contains(at);
+    let given_early = expected.feedback.iter().filter(|(id, _, at)| in_window(at) && !by_kiosk.contains(id)).count();
+    assert!(early > 0 && early == given_early as u64, "{early} of {given_early}");
+    for (id, _, _) in expected.feedback.iter().take(50) {
+        let doc = s.document(TENANT, *id).unwrap().expect("every feedback has its document");
+        assert_eq!(doc.kind, prestasi_core::doc::DocKind::Feedback);
+    }
     assert_eq!(seeded.data, expected.summary());
     assert_eq!(seeded.locked, closed.len());
     assert_eq!(seeded.conflicts, CONFLICTS);
@@ -64,8 +80,13 @@ fn demo_seeds_a_regency_through_simulated_devices() {
     rt.block_on(running.wait()).unwrap();
 
     // Started again on the same directory: served as it is, not reseeded.
-    let again = rt.block_on(start(dir.path(), listen, false, async {})).unwrap();
+    let again = rt.block_on(start(open_storage(dir.path()).unwrap(), &devices, listen, async {})).unwrap();
     assert!(again.seeded.is_none());
     assert_eq!(again.storage.feedback_count(TENANT, None).unwrap(), 2_000);
     rt.block_on(again.wait()).unwrap();
+}
+
+/// A shutdown future for [`start`]: completes when `stopped` fires.
+async fn until(stopped: tokio::sync::oneshot::Receiver<()>) {
+    let _ = stopped.await;
 }

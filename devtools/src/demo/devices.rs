@@ -4,6 +4,7 @@
 //! device has its own on-device store and syncs with the core's
 //! [`SyncClient`] over HTTP, like the apps.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,10 +14,11 @@ use prestasi_core::rules::Rating;
 use prestasi_core::store::{Store, SyncState};
 use prestasi_core::sync::{SyncClient, SyncReport};
 
+use prestasi_server::admin;
+use prestasi_server::storage::Storage;
+
 use super::{CLOSED, CONFLICTS, DemoError, OPEN, Progress, Summary, TENANT};
-use crate::admin;
 use crate::generate::Dataset;
-use crate::storage::Storage;
 
 /// Units worked on at once: the machine's two cores also run the server.
 const WORKERS: usize = 2;
@@ -45,10 +47,11 @@ pub(super) fn run(
     url: &str,
     dir: &Path,
     d: &Dataset,
+    by_kiosk: &HashSet<DocId>,
     progress: &Progress,
 ) -> Result<Summary, DemoError> {
     std::fs::create_dir_all(dir)?;
-    let work = plan(d);
+    let work = plan(d, by_kiosk);
     let next = AtomicUsize::new(0);
     let worker = || -> Result<Done, DemoError> {
         let mut total = Done::default();
@@ -83,10 +86,10 @@ pub(super) fn run(
     Ok(summary)
 }
 
-/// Group the data set by unit, and choose the conflicts: in the first
-/// [`CONFLICTS`] units that have one, a draft of the open period that the
-/// unit head appraises.
-fn plan(d: &Dataset) -> Vec<UnitWork<'_>> {
+/// Group the data set by unit (of the feedback, only what the kiosks
+/// send), and choose the conflicts: in the first [`CONFLICTS`] units that
+/// have one, a draft of the open period that the unit head appraises.
+fn plan<'d>(d: &'d Dataset, by_kiosk: &HashSet<DocId>) -> Vec<UnitWork<'d>> {
     let mut work: Vec<UnitWork<'_>> =
         d.units.iter().map(|u| UnitWork { unit: Some(u), ..UnitWork::default() }).collect();
     let slot =
@@ -98,7 +101,7 @@ fn plan(d: &Dataset) -> Vec<UnitWork<'_>> {
             w.appraisals.push(a);
         }
     }
-    for f in &d.feedback {
+    for f in d.feedback.iter().filter(|f| by_kiosk.contains(&f.0)) {
         if let Some(i) = slot(&mut work, &f.1.unit_id)
             && let Some(w) = work.get_mut(i)
         {
@@ -279,7 +282,7 @@ fn signed_in(storage: &dyn Storage, store: &Store, person: &str) -> Result<Autho
     if !store.is_signed_in(person) {
         let code = match store.signer(person)? {
             Some(_) => None,
-            None => Some(crate::people::issue_code(storage, TENANT, person, None, super::HR_USER)?),
+            None => Some(prestasi_server::people::issue_code(storage, TENANT, person, None, super::HR_USER)?),
         };
         store.sign_in(person, DEMO_PIN, code.as_deref())?;
     }

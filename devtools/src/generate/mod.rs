@@ -6,21 +6,30 @@
 //! Everything is deterministic for a seed: the same [`Options`] give the same
 //! records and ids, so tests can compute the figures a report must show from
 //! the [`Dataset`] they loaded, and a second `generate` of the same options
-//! rewrites the same rows instead of adding new ones.
+//! finds every document already there and writes nothing new.
 //!
-//! Records are written into the merged view directly
-//! ([`Storage::load_merged`]), without CRDT documents: reports never read
-//! documents, and loading a million documents through automerge would take
-//! many minutes and measure the sync path, not the reports. Nothing is left
-//! for devices to pull, so this is for load tests and demos only.
+//! Records are stored through the server's one bulk write path,
+//! [`admin::seed`]: each is a real automerge document, written by the
+//! server as the HR officer [`OFFICER`], signed with the server's key and
+//! checked like every other write, so reports, HR's pages (an appraisal's
+//! history included) and devices' sync all see ordinary data. Appraisals in
+//! every status are HR's record of past appraisals, which the rules let HR
+//! create as they were (see `admin::seed`). Records are dated when they
+//! would have arrived: the roster at [`Options::start_ms`], each appraisal
+//! at the end of its period, a training when it ended, a mentoring pair at
+//! its last session, each feedback when the citizen gave it — never after
+//! [`Options::end_ms`]. HR's inputs (unit ratings, potential scores,
+//! sanctions) are rows, not documents, and go through the same
+//! [`ReportStore`] calls as HR's forms.
 //!
 //! Every record is built with core's types and passes their `validate()`;
 //! anything that does not is an error, never a panic.
+//!
+//! [`ReportStore`]: prestasi_server::storage::ReportStore
 
 use std::collections::HashSet;
 
 use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
-use prestasi_core::doc::DocKind;
 use prestasi_core::error::ValidationError;
 use prestasi_core::model::{
     Appraisal, AppraisalStatus, BehaviourValue, Channel, DocId, Employee, Feedback, Innovation, Mentoring,
@@ -33,7 +42,10 @@ use prestasi_core::rules::{
     suggest_perilaku,
 };
 
-use crate::storage::{DocWrite, PotentialRow, Record, SanctionRow, Storage, StorageError, UnitPeriodRow};
+use prestasi_server::admin::{self, Seed};
+use prestasi_server::error::AppError;
+use prestasi_server::state::ServerIdentity;
+use prestasi_server::storage::{PotentialRow, Record, SanctionRow, Storage, StorageError, UnitPeriodRow};
 
 mod catalogue;
 mod plan;
@@ -43,12 +55,12 @@ use catalogue::*;
 use plan::*;
 use rng::*;
 
-/// Merged-view rows written per [`Storage::load_merged`] call (one
-/// transaction each).
-pub const BATCH: usize = 5_000;
+/// Records handed to [`admin::seed`] at once (it writes them in batches
+/// of [`admin::SEED_BATCH`], one transaction each); bounds the memory.
+pub const CHUNK: usize = 20_000;
 
-/// The `origin` of every generated row.
-pub const ORIGIN: &str = "generator";
+/// The HR officer named on every generated document.
+pub const OFFICER: &str = "generator";
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const HOUR_MS: i64 = 60 * 60 * 1000;
@@ -69,9 +81,10 @@ pub struct Options {
     pub feedback: u32,
     /// Per active employee, spread over the years of `periods`.
     pub trainings_per_employee: u32,
-    /// `received_at` of the feedback lies in `[start_ms, end_ms)`.
+    /// `received_at` of the feedback lies in `[start_ms, end_ms)`; also
+    /// when the roster (units, employees) arrives.
     pub start_ms: i64,
-    /// Also the `received_at` of every other generated row.
+    /// Nothing arrives later (see the module documentation).
     pub end_ms: i64,
 }
 
@@ -133,8 +146,10 @@ pub struct Dataset {
     pub unit_periods: Vec<UnitPeriodRow>,
     pub potentials: Vec<PotentialRow>,
     pub sanctions: Vec<SanctionRow>,
-    /// `received_at` of every row but feedback ([`Options::end_ms`]).
-    pub received_at: i64,
+    /// [`Options::start_ms`] and [`Options::end_ms`]: when the records
+    /// other than feedback arrive (see the module documentation).
+    pub start_ms: i64,
+    pub end_ms: i64,
 }
 
 impl Dataset {
@@ -190,6 +205,9 @@ impl std::fmt::Display for Summary {
 pub enum GenerateError {
     #[error(transparent)]
     Storage(#[from] StorageError),
+    /// The server refused a record, or could not store it.
+    #[error(transparent)]
+    Server(#[from] AppError),
     /// Bad options, or a generated record its validator refused.
     #[error("{0}")]
     Invalid(String),
@@ -212,7 +230,8 @@ pub fn dataset(o: &Options) -> Result<Dataset, GenerateError> {
     let mut d = Dataset {
         units: plan.units.iter().map(|u| u.unit.clone()).collect(),
         employees: plan.people.iter().map(|p| p.employee.clone()).collect(),
-        received_at: o.end_ms,
+        start_ms: o.start_ms,
+        end_ms: o.end_ms,
         ..Dataset::default()
     };
     for (p, k) in plan.appraisal_keys() {
@@ -233,39 +252,47 @@ pub fn dataset(o: &Options) -> Result<Dataset, GenerateError> {
     Ok(d)
 }
 
-/// Write a [`dataset`] into `tenant`'s merged view and HR inputs, in
-/// batches of [`BATCH`] rows.
+/// When a record other than feedback arrives: the end of `day` (the next
+/// midnight in WIB), but not after `end_ms`.
+fn day_end_ms(day: NaiveDate, end_ms: i64) -> i64 {
+    (date_ms(day.succ_opt().unwrap_or(day)) - LOCAL_OFFSET_MS).min(end_ms)
+}
+
+/// When an appraisal arrives: at the end of its period (see [`day_end_ms`]).
+fn appraisal_at(a: &Appraisal, end_ms: i64) -> i64 {
+    Period::parse(&a.period).map_or(end_ms, |p| day_end_ms(p.end, end_ms))
+}
+
+/// When a training arrives: when it ended (see [`day_end_ms`]).
+pub fn training_at(t: &Training, end_ms: i64) -> i64 {
+    day_end_ms(t.end, end_ms)
+}
+
+fn mentoring_at(m: &Mentoring, end_ms: i64) -> i64 {
+    day_end_ms(m.sessions.iter().map(|s| s.date).max().unwrap_or(m.start), end_ms)
+}
+
+/// Write a [`dataset`] into `tenant` through [`admin::seed`], then HR's
+/// inputs.
 pub fn load(storage: &dyn Storage, tenant: &str, d: &Dataset, progress: Progress<'_>) -> Result<(), GenerateError> {
     let mut l = Loader::new(storage, tenant, progress)?;
-    let at = d.received_at;
-    l.docs("units", d.units.len(), d.units.iter().map(|u| Ok(unit_write(u, at))))?;
-    l.docs("employees", d.employees.len(), d.employees.iter().map(|e| Ok(employee_write(e, at))))?;
-    l.docs(
-        "appraisals",
-        d.appraisals.len(),
-        d.appraisals.iter().map(|(id, a)| Ok((*id, Record::Appraisal(a.clone()), at))),
-    )?;
+    let (start, end) = (d.start_ms, d.end_ms);
+    l.docs("units", d.units.len(), d.units.iter().map(|u| Ok(unit_seed(u, start))))?;
+    l.docs("employees", d.employees.len(), d.employees.iter().map(|e| Ok(employee_seed(e, start))))?;
+    l.docs("appraisals", d.appraisals.len(), d.appraisals.iter().map(|(id, a)| Ok(appraisal_seed(*id, a, end))))?;
     l.docs(
         "feedback",
         d.feedback.len(),
-        d.feedback.iter().map(|(id, f, t)| Ok((*id, Record::Feedback(f.clone()), *t))),
+        d.feedback.iter().map(|(id, f, t)| Ok(Seed { id: *id, record: Record::Feedback(f.clone()), received_at: *t })),
     )?;
-    l.docs(
-        "trainings",
-        d.trainings.len(),
-        d.trainings.iter().map(|(id, t)| Ok((*id, Record::Training(t.clone()), at))),
-    )?;
-    l.docs(
-        "mentoring",
-        d.mentoring.len(),
-        d.mentoring.iter().map(|(id, m)| Ok((*id, Record::Mentoring(m.clone()), at))),
-    )?;
+    l.docs("trainings", d.trainings.len(), d.trainings.iter().map(|(id, t)| Ok(training_seed(*id, t, end))))?;
+    l.docs("mentoring", d.mentoring.len(), d.mentoring.iter().map(|(id, m)| Ok(mentoring_seed(*id, m, end))))?;
     l.inputs(&d.unit_periods, &d.potentials, &d.sanctions)?;
     Ok(())
 }
 
-/// Generate and load batch by batch, so memory stays small whatever the
-/// sizes (only the roster is kept). Writes the same rows as
+/// Generate and load chunk by chunk, so memory stays small whatever the
+/// sizes (only the roster is kept). Writes the same documents as
 /// `load(dataset(o))`.
 pub fn generate(
     storage: &dyn Storage,
@@ -274,32 +301,33 @@ pub fn generate(
     progress: Progress<'_>,
 ) -> Result<Summary, GenerateError> {
     let plan = Plan::new(o)?;
-    let at = o.end_ms;
+    let (start, end) = (o.start_ms, o.end_ms);
     let mut l = Loader::new(storage, tenant, progress)?;
-    l.docs("units", plan.units.len(), plan.units.iter().map(|u| Ok(unit_write(&u.unit, at))))?;
-    l.docs("employees", plan.people.len(), plan.people.iter().map(|p| Ok(employee_write(&p.employee, at))))?;
+    l.docs("units", plan.units.len(), plan.units.iter().map(|u| Ok(unit_seed(&u.unit, start))))?;
+    l.docs("employees", plan.people.len(), plan.people.iter().map(|p| Ok(employee_seed(&p.employee, start))))?;
     let keys: Vec<(usize, usize)> = plan.appraisal_keys().collect();
     l.docs(
         "appraisals",
         keys.len(),
-        keys.iter().map(|&(p, k)| plan.appraisal(p, k).map(|(id, a)| (id, Record::Appraisal(a), at))),
+        keys.iter().map(|&(p, k)| plan.appraisal(p, k).map(|(id, a)| appraisal_seed(id, &a, end))),
     )?;
     l.docs(
         "feedback",
         o.feedback as usize,
-        (0..o.feedback).map(|i| plan.feedback(i).map(|(id, f, t)| (id, Record::Feedback(f), t))),
+        (0..o.feedback)
+            .map(|i| plan.feedback(i).map(|(id, f, t)| Seed { id, record: Record::Feedback(f), received_at: t })),
     )?;
     let trainees: Vec<usize> = plan.trainees().collect();
     let per = o.trainings_per_employee as usize;
     let trainings = trainees.iter().flat_map(|&p| match plan.trainings(p) {
-        Ok(v) => v.into_iter().map(|(id, t)| Ok((id, Record::Training(t), at))).collect::<Vec<_>>(),
+        Ok(v) => v.into_iter().map(|(id, t)| Ok(training_seed(id, &t, end))).collect::<Vec<_>>(),
         Err(e) => vec![Err(e)],
     });
     l.docs("trainings", trainees.len() * per, trainings)?;
     l.docs(
         "mentoring",
         plan.mentoring.len(),
-        (0..plan.mentoring.len()).map(|m| plan.mentoring(m).map(|(id, x)| (id, Record::Mentoring(x), at))),
+        (0..plan.mentoring.len()).map(|m| plan.mentoring(m).map(|(id, x)| mentoring_seed(id, &x, end))),
     )?;
     l.inputs(&plan.unit_periods, &plan.potentials, &plan.sanctions)?;
     Ok(l.summary)
@@ -310,23 +338,11 @@ pub fn generate(
 
 struct Loader<'a> {
     storage: &'a dyn Storage,
+    server: ServerIdentity,
     tenant: &'a str,
-    batch: Vec<DocWrite>,
+    chunk: Vec<Seed>,
     progress: Progress<'a>,
     summary: Summary,
-}
-
-fn kind_of(r: &Record) -> DocKind {
-    match r {
-        Record::Employee(_) => DocKind::Employee,
-        Record::Unit(_) => DocKind::Unit,
-        Record::Appraisal(_) => DocKind::Appraisal,
-        Record::Feedback(_) => DocKind::Feedback,
-        Record::Training(_) => DocKind::Training,
-        Record::Mentoring(_) => DocKind::Mentoring,
-        Record::Allowance(_) => DocKind::Allowance,
-        Record::Award(_) => DocKind::Award,
-    }
 }
 
 /// The id the HR import gives a unit.
@@ -339,12 +355,24 @@ pub fn employee_doc_id(nip: &Nip) -> DocId {
     DocId::derived(&format!("employee/{nip}"))
 }
 
-fn unit_write(u: &Unit, at: i64) -> (DocId, Record, i64) {
-    (unit_doc_id(&u.id), Record::Unit(u.clone()), at)
+fn unit_seed(u: &Unit, at: i64) -> Seed {
+    Seed { id: unit_doc_id(&u.id), record: Record::Unit(u.clone()), received_at: at }
 }
 
-fn employee_write(e: &Employee, at: i64) -> (DocId, Record, i64) {
-    (employee_doc_id(&e.nip), Record::Employee(e.clone()), at)
+fn employee_seed(e: &Employee, at: i64) -> Seed {
+    Seed { id: employee_doc_id(&e.nip), record: Record::Employee(e.clone()), received_at: at }
+}
+
+fn appraisal_seed(id: DocId, a: &Appraisal, end: i64) -> Seed {
+    Seed { id, record: Record::Appraisal(a.clone()), received_at: appraisal_at(a, end) }
+}
+
+fn training_seed(id: DocId, t: &Training, end: i64) -> Seed {
+    Seed { id, record: Record::Training(t.clone()), received_at: training_at(t, end) }
+}
+
+fn mentoring_seed(id: DocId, m: &Mentoring, end: i64) -> Seed {
+    Seed { id, record: Record::Mentoring(m.clone()), received_at: mentoring_at(m, end) }
 }
 
 impl<'a> Loader<'a> {
@@ -352,22 +380,24 @@ impl<'a> Loader<'a> {
         if storage.tenant(tenant)?.is_none() {
             return Err(GenerateError::Invalid(format!("tenant {tenant} does not exist")));
         }
-        Ok(Self { storage, tenant, batch: Vec::with_capacity(BATCH), progress, summary: Summary::default() })
+        let server = prestasi_server::state::server_identity(storage)?;
+        // As the server does at start: a database this tool creates is
+        // marked as holding this build's merged view (the seeded documents
+        // are projected by it), an older one is brought up to date first.
+        prestasi_server::sync::reproject::reproject_if_stale(storage)?;
+        Ok(Self { storage, server, tenant, chunk: Vec::with_capacity(CHUNK), progress, summary: Summary::default() })
     }
 
-    fn flush(&mut self) -> Result<(), GenerateError> {
-        if !self.batch.is_empty() {
-            // In key order, so each B-tree page is touched once per batch.
-            self.batch.sort_unstable_by_key(|w| w.id);
-            let batch = &self.batch;
-            self.storage.write(&mut |tx| {
-                for w in batch {
-                    tx.append(w)?;
-                }
-                Ok(())
-            })?;
-            self.batch.clear();
+    /// Seed the chunk; `done` records of `what` were done before it.
+    fn flush(&mut self, what: &str, done: usize, total: usize) -> Result<(), GenerateError> {
+        if self.chunk.is_empty() {
+            return Ok(());
         }
+        let progress = &mut *self.progress;
+        admin::seed(self.storage, &self.server, self.tenant, OFFICER, &self.chunk, &mut |n| {
+            progress(what, done + n, total);
+        })?;
+        self.chunk.clear();
         Ok(())
     }
 
@@ -376,35 +406,20 @@ impl<'a> Loader<'a> {
         &mut self,
         what: &str,
         total: usize,
-        items: impl Iterator<Item = Result<(DocId, Record, i64), GenerateError>>,
+        items: impl Iterator<Item = Result<Seed, GenerateError>>,
     ) -> Result<(), GenerateError> {
         (self.progress)(what, 0, total);
         let mut done = 0;
         for item in items {
-            let (id, record, received_at) = item?;
-            self.batch.push(DocWrite {
-                tenant: self.tenant.to_string(),
-                id,
-                kind: kind_of(&record),
-                chunk: Vec::new(),
-                compacted: None,
-                heads: Vec::new(),
-                origin: ORIGIN.to_string(),
-                received_at,
-                projection: crate::sync::projection(id, &record, Vec::new()),
-                // Seeded straight into the view: no device signed it.
-                sigs: Vec::new(),
-            });
-            done += 1;
-            if self.batch.len() >= BATCH {
-                self.flush()?;
-                (self.progress)(what, done, total);
+            self.chunk.push(item?);
+            if self.chunk.len() >= CHUNK {
+                self.flush(what, done, total)?;
+                done += CHUNK;
             }
         }
-        if !self.batch.is_empty() {
-            self.flush()?;
-            (self.progress)(what, done, total);
-        }
+        let last = self.chunk.len();
+        self.flush(what, done, total)?;
+        done += last;
         let slot = match what {
             "units" => &mut self.summary.units,
             "employees" => &mut self.summary.employees,
@@ -419,7 +434,7 @@ impl<'a> Loader<'a> {
 
     /// HR inputs, one row at a time (the only way [`ReportStore`] offers).
     ///
-    /// [`ReportStore`]: crate::storage::ReportStore
+    /// [`ReportStore`]: prestasi_server::storage::ReportStore
     fn inputs(
         &mut self,
         unit_periods: &[UnitPeriodRow],
@@ -445,7 +460,7 @@ impl<'a> Loader<'a> {
         (self.progress)(what, 0, rows.len());
         for (i, r) in rows.iter().enumerate() {
             put(r)?;
-            if (i + 1) % BATCH == 0 || i + 1 == rows.len() {
+            if (i + 1) % admin::SEED_BATCH == 0 || i + 1 == rows.len() {
                 (self.progress)(what, i + 1, rows.len());
             }
         }

@@ -1,15 +1,15 @@
 //! Step 1: the tenant, BKPSDM's user and the roster, as an administrator
 //! would set them up (the roster through the SIASN CSV import).
 
-use crate::state::ServerIdentity;
 use prestasi_core::model::{Employee, PositionKind, Role, Unit};
+use prestasi_server::admin;
+use prestasi_server::state::ServerIdentity;
+use prestasi_server::storage::Storage;
 
 use super::{DemoError, HR_PASSWORD, HR_USER, Progress, TENANT, TENANT_NAME};
-use crate::admin;
 use crate::generate::{Dataset, unit_doc_id};
-use crate::storage::Storage;
 
-/// The header of the SIASN-style export (see `crate::import`).
+/// The header of the SIASN-style export (see `prestasi_server::import`).
 const HEADER: &str = "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN;GOLONGAN;\
                       TMT_GOLONGAN;PENDIDIKAN;JENJANG_JF;NIP_ATASAN;STATUS";
 

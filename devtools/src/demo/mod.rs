@@ -1,8 +1,9 @@
-//! `prestasi-server demo`: a regency to look around in.
+//! `prestasi-devtools demo`: a regency to look around in.
 //!
 //! On first start (or with `--fresh`) the tenant [`TENANT`] is seeded the
 //! way a real one fills up, from a [`generate::dataset`] shaped like a small
-//! regency (3 agencies × 4 units, ~300 employees with valid NIPs):
+//! regency (3 agencies × 4 units, ~300 employees with valid NIPs), only
+//! through the server's own write paths — never into its tables directly:
 //!
 //! 1. the tenant, an HR user and the roster, imported from a SIASN-style
 //!    CSV through [`admin::import_employees`];
@@ -10,17 +11,24 @@
 //!    HTTP with the core's [`SyncClient`]: per unit one supervisor tablet
 //!    (appraisers and reviewers of the unit sign in on it) writing the
 //!    appraisals of the closed period [`CLOSED`] and the open period
-//!    [`OPEN`] change by change, one kiosk sending the unit's citizen
-//!    feedback, and for a few draft appraisals a second tablet of the same
-//!    supervisor editing the same field differently offline: real
-//!    conflicts for HR to resolve;
+//!    [`OPEN`] change by change, one kiosk sending the unit's latest
+//!    [`KIOSK_LATEST`] citizen feedback, and for a few draft appraisals a
+//!    second tablet of the same supervisor editing the same field
+//!    differently offline: real conflicts for HR to resolve;
 //! 3. BKPSDM records trainings, unit ratings, potential scores and
 //!    sanctions, and locks every appraisal of the closed period.
 //!
-//! Kiosks here sync all at once, so the server would date every feedback
-//! today; the demo then sets each feedback's arrival time in the merged
-//! view to when the citizen gave it (as if each kiosk had synced that day),
-//! so the SKM reports spread over the year. Documents are not touched.
+//! The rest of the year's citizen feedback is history: in the field each
+//! kiosk would have synced it day by day, but simulated kiosks syncing it
+//! all now would date it all today. It goes through the server's bulk
+//! write path, [`admin::seed`], with each feedback's arrival time set to
+//! when the citizen gave it, so the SKM reports spread over the year; the
+//! trainings go the same way, dated when they ended. Those are real
+//! documents, checked like any write, written by the server in the name of
+//! BKPSDM's user [`HR_USER`].
+//!
+//! The demo receives its storage already opened ([`open_storage`], the
+//! one place that decides which database `--data-dir` means).
 
 mod devices;
 mod office;
@@ -28,17 +36,24 @@ mod roster;
 #[cfg(test)]
 mod tests;
 
-use crate::state::ServerIdentity;
+use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::config::Limits;
+use prestasi_core::model::DocId;
+use prestasi_server::config::Limits;
+use prestasi_server::state::{AppState, ServerIdentity};
+use prestasi_server::storage::Storage;
+use prestasi_server::storage::sqlite::SqliteStorage;
+
 use crate::generate::{self, Dataset};
-use crate::state::AppState;
-use crate::storage::Storage;
-use crate::storage::sqlite::SqliteStorage;
+
+#[cfg(doc)]
+use prestasi_core::sync::SyncClient;
+#[cfg(doc)]
+use prestasi_server::admin;
 
 pub const TENANT: &str = "demo";
 pub const TENANT_NAME: &str = "Kabupaten Manokwari (demo)";
@@ -51,6 +66,9 @@ pub const CLOSED: &str = "2026-S1";
 pub const OPEN: &str = "2026-S2";
 /// Draft appraisals edited on two tablets of the same supervisor.
 pub const CONFLICTS: usize = 4;
+/// Feedback per unit its kiosk sends over HTTP: the unit's latest; the
+/// earlier ones are seeded as history (see the module documentation).
+pub const KIOSK_LATEST: usize = 10;
 /// Where the simulated devices keep their stores, under the data directory.
 pub const DEVICES_DIR: &str = "demo-devices";
 /// Set in the server's meta table once seeding has finished.
@@ -151,53 +169,57 @@ impl Running {
     }
 }
 
-/// The `demo` command: seed if needed, print where to log in, serve until
-/// `shutdown`.
+/// The demo's database in `data_dir` (SQLite), opened. The one place the
+/// demo decides where its data lives.
+pub fn open_storage(data_dir: &Path) -> Result<Arc<dyn Storage>, DemoError> {
+    Ok(Arc::new(SqliteStorage::open(data_dir)?))
+}
+
+/// The `demo` command: with `fresh`, wipe `data_dir` first; seed if
+/// needed, print where to log in, serve until `shutdown`.
 pub async fn run(
     data_dir: &Path,
     listen: SocketAddr,
     fresh: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), DemoError> {
-    let running = start(data_dir, listen, fresh, shutdown).await?;
+    if fresh {
+        // Before the database is opened: this deletes it.
+        wipe(data_dir)?;
+    }
+    let storage = open_storage(data_dir)?;
+    let running = start(storage, &data_dir.join(DEVICES_DIR), listen, shutdown).await?;
     println!("{}", running.banner());
     running.wait().await
 }
 
-/// Open (and, on first start or with `fresh`, seed) the demo in
-/// `data_dir`, serving on `listen` (port 0 picks a free one). Returns once
-/// seeding is done; the server keeps running until `shutdown` completes.
+/// Open the demo on `storage` (seeding it on first start), serving on
+/// `listen` (port 0 picks a free one); the simulated devices keep their
+/// stores in `devices_dir`. Returns once seeding is done; the server keeps
+/// running until `shutdown` completes.
 pub async fn start(
-    data_dir: &Path,
+    storage: Arc<dyn Storage>,
+    devices_dir: &Path,
     listen: SocketAddr,
-    fresh: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<Running, DemoError> {
     let progress = Progress::new();
-    if fresh {
-        wipe(data_dir)?;
-    }
     // Bound first, so a port in use fails before any seeding.
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let host = if addr.ip().is_unspecified() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { addr.ip() };
     let url = format!("http://{}", SocketAddr::new(host, addr.port()));
-    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(data_dir)?);
     let state = AppState::new(storage.clone(), Limits::default())?;
     let seed = match (storage.tenant(TENANT)?, storage.meta(SEEDED_KEY)?) {
         (None, _) => true,
         (Some(_), Some(_)) => false,
         (Some(_), None) => {
-            return Err(format!(
-                "the demo in {} was interrupted while seeding; start it again with --fresh",
-                data_dir.display()
-            )
-            .into());
+            return Err("the demo was interrupted while seeding; start it again with --fresh".into());
         }
     };
     let server_device = state.server.clone();
     let d = if seed {
-        progress.step(format!("seeding tenant {TENANT} ({TENANT_NAME}) in {}", data_dir.display()));
+        progress.step(format!("seeding tenant {TENANT} ({TENANT_NAME})"));
         let d = generate::dataset(&options())?;
         let (s, server) = (storage.clone(), server_device.clone());
         let d = tokio::task::spawn_blocking(move || {
@@ -206,11 +228,11 @@ pub async fn start(
         .await??;
         Some(d)
     } else {
-        progress.step(format!("tenant {TENANT} is already seeded in {}", data_dir.display()));
+        progress.step(format!("tenant {TENANT} is already seeded"));
         None
     };
 
-    let server = tokio::spawn(crate::http::serve(listener, crate::router(state), shutdown));
+    let server = tokio::spawn(prestasi_server::http::serve(listener, prestasi_server::router(state), shutdown));
     let mut running = Running { url, storage, seeded: None, example_unit: None, server };
     let Some((d, progress)) = d else {
         running.example_unit = example_unit(running.storage.as_ref())?;
@@ -221,7 +243,7 @@ pub async fn start(
     // Devices use blocking HTTP: a plain thread, not the runtime's pool
     // (which the server's own blocking work is sized against).
     let (tx, rx) = tokio::sync::oneshot::channel();
-    let (storage, url, dir) = (running.storage.clone(), running.url.clone(), data_dir.join(DEVICES_DIR));
+    let (storage, url, dir) = (running.storage.clone(), running.url.clone(), devices_dir.to_path_buf());
     std::thread::spawn(move || {
         let _ = tx.send(seed_through_server(storage.as_ref(), &server_device, &url, &dir, &d, progress));
     });
@@ -237,6 +259,21 @@ pub async fn start(
     Ok(running)
 }
 
+/// The feedback each unit's kiosk sends: the unit's [`KIOSK_LATEST`]
+/// latest. The rest is seeded as history (see the module documentation).
+fn sent_by_kiosks(d: &Dataset) -> HashSet<DocId> {
+    let mut per_unit: HashMap<&str, Vec<(i64, DocId)>> = HashMap::new();
+    for (id, f, at) in &d.feedback {
+        per_unit.entry(f.unit_id.as_str()).or_default().push((*at, *id));
+    }
+    let mut sent = HashSet::new();
+    for mut v in per_unit.into_values() {
+        v.sort_unstable();
+        sent.extend(v.iter().rev().take(KIOSK_LATEST).map(|(_, id)| *id));
+    }
+    sent
+}
+
 /// Steps 2 and 3 of the module documentation, against the running server.
 fn seed_through_server(
     storage: &dyn Storage,
@@ -246,8 +283,9 @@ fn seed_through_server(
     d: &Dataset,
     progress: Progress,
 ) -> Result<Summary, DemoError> {
-    let mut summary = devices::run(storage, url, dir, d, &progress)?;
-    office::run(storage, server, d, &mut summary, &progress)?;
+    let by_kiosk = sent_by_kiosks(d);
+    let mut summary = devices::run(storage, url, dir, d, &by_kiosk, &progress)?;
+    office::run(storage, server, d, &by_kiosk, &mut summary, &progress)?;
     storage.set_meta(SEEDED_KEY, &chrono::Utc::now().to_rfc3339())?;
     summary.data = d.summary();
     progress.step(format!(
@@ -278,11 +316,8 @@ fn example_unit(storage: &dyn Storage) -> Result<Option<(String, String)>, DemoE
 fn wipe(data_dir: &Path) -> Result<(), DemoError> {
     let db = data_dir.join("prestasi.db");
     if db.exists() {
-        let others: Vec<String> = {
-            let c = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
-            let mut q = c.prepare("SELECT id FROM tenants WHERE id <> ?1")?;
-            q.query_map([TENANT], |r| r.get(0))?.collect::<Result<_, _>>()?
-        };
+        let others: Vec<String> =
+            open_storage(data_dir)?.tenants()?.into_iter().map(|t| t.id).filter(|id| id != TENANT).collect();
         if !others.is_empty() {
             return Err(format!(
                 "--fresh would delete {}, which also holds the tenants {}; use an empty --data-dir for the demo",
