@@ -6,17 +6,18 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand};
 use prestasi_server::admin;
-use prestasi_server::storage::Storage;
-use prestasi_server::storage::sqlite::SqliteStorage;
 
 use crate::{demo, generate};
 
 #[derive(Debug, Parser)]
 #[command(name = "prestasi-devtools", version, about = "Prestasi developer tools: the demo and the data generator")]
 pub struct Cli {
-    /// Where the embedded SQLite database lives.
+    /// Where the embedded SQLite database lives (when no --database is given).
     #[arg(long, global = true, env = "PRESTASI_DATA_DIR", default_value = "./prestasi-data")]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database instead (`postgres://user@host:port/db`).
+    #[arg(long, global = true, env = "PRESTASI_DATABASE_URL")]
+    pub database: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -73,12 +74,12 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .enable_all()
                 .max_blocking_threads(limits.blocking_jobs + limits.public_jobs + 2)
                 .build()?;
-            rt.block_on(demo::run(&cli.data_dir, listen, fresh, shutdown_signal()))
+            rt.block_on(demo::run(&cli.data_dir, cli.database.as_deref(), listen, fresh, shutdown_signal()))
         }
         Command::Generate { tenant, name, seed, employees, feedback, small } => {
-            let storage = SqliteStorage::open(&cli.data_dir)?;
+            let storage = prestasi_server::storage::open(&cli.data_dir, cli.database.as_deref())?;
             if storage.tenant(&tenant)?.is_none() {
-                admin::create_tenant(&storage, &tenant, name.as_deref().unwrap_or(&tenant))?;
+                admin::create_tenant(storage.as_ref(), &tenant, name.as_deref().unwrap_or(&tenant))?;
                 eprintln!("tenant {tenant} created");
             }
             let mut o = if small { generate::Options::small() } else { generate::Options::load_test() };
@@ -87,7 +88,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             o.feedback = feedback.unwrap_or(o.feedback);
             let started = Instant::now();
             let mut kind_started = started;
-            let summary = generate::generate(&storage, &tenant, &o, &mut |what, done, total| {
+            let summary = generate::generate(storage.as_ref(), &tenant, &o, &mut |what, done, total| {
                 if done == 0 {
                     kind_started = Instant::now();
                 }

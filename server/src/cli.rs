@@ -9,17 +9,19 @@ use prestasi_core::model::Role;
 
 use crate::admin;
 use crate::config::Limits;
-use crate::generate;
 use crate::state::AppState;
 use crate::storage::Storage;
-use crate::storage::sqlite::SqliteStorage;
 
 #[derive(Debug, Parser)]
 #[command(name = "prestasi-server", version, about = "Prestasi sync server and HR service")]
 pub struct Cli {
-    /// Where the embedded SQLite database lives.
+    /// Where the embedded SQLite database lives (when no --database is given).
     #[arg(long, global = true, env = "PRESTASI_DATA_DIR", default_value = "./prestasi-data")]
     pub data_dir: PathBuf,
+    /// A PostgreSQL database instead (`postgres://user@host:port/db`): any
+    /// number of server processes may share it.
+    #[arg(long, global = true, env = "PRESTASI_DATABASE_URL")]
+    pub database: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -30,19 +32,6 @@ pub enum Command {
     Serve {
         #[arg(long, env = "PRESTASI_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
-    },
-    /// Run the demo: on first start (or with --fresh) seed the tenant
-    /// `demo`, a regency of ~300 employees whose appraisals and citizen
-    /// feedback simulated tablets and kiosks sync over HTTP, then serve
-    /// until SIGINT/SIGTERM. Prints the HR login.
-    Demo {
-        #[arg(long, env = "PRESTASI_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// Seed again from scratch: deletes the database and the demo's
-        /// device stores in --data-dir first (refused if the database
-        /// holds other tenants).
-        #[arg(long)]
-        fresh: bool,
     },
     /// Manage tenants (regional governments).
     #[command(subcommand)]
@@ -62,27 +51,6 @@ pub enum Command {
     /// Export and re-verify who signed each change of an appraisal.
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// Load generated HR data (units, employees, appraisals, feedback,
-    /// training, HR inputs) into a tenant's merged view, for load tests and
-    /// demos. Creates the tenant if needed; nothing is left for devices to
-    /// sync. Default sizes: 200,000+ appraisals and 1,000,000 feedback.
-    Generate {
-        #[arg(long)]
-        tenant: String,
-        /// Name of the tenant, if it is created (default: its id).
-        #[arg(long)]
-        name: Option<String>,
-        /// The same seed gives the same data.
-        #[arg(long)]
-        seed: Option<u64>,
-        #[arg(long)]
-        employees: Option<u32>,
-        #[arg(long)]
-        feedback: Option<u32>,
-        /// The small test data set (300 employees, 3,000 feedback).
-        #[arg(long)]
-        small: bool,
-    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -248,21 +216,30 @@ pub(crate) fn audit_verify(file: &std::path::Path, strict: bool) -> Result<(), B
     Ok(())
 }
 
-/// Run a parsed command line.
+/// Run a parsed command line. Storage is blocking (and the PostgreSQL
+/// client must not run on an async worker), so everything but the HTTP
+/// server runs on a blocking thread.
 pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    if let Command::Demo { listen, fresh } = cli.command {
-        // Before the database is opened: --fresh may delete it.
-        let done = crate::demo::run(&cli.data_dir, listen, fresh, shutdown_signal()).await;
-        return done.map_err(|e| e as Box<dyn std::error::Error>);
-    }
     if let Command::Audit(AuditCmd::Verify { file, strict }) = &cli.command {
         // Offline: no database is opened.
         return audit_verify(file, *strict);
     }
-    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(&cli.data_dir)?);
+    if let Command::Serve { listen } = cli.command {
+        let (dir, url) = (cli.data_dir, cli.database);
+        let state = tokio::task::spawn_blocking(move || -> Result<AppState, crate::storage::StorageError> {
+            AppState::new(crate::storage::open(&dir, url.as_deref())?, Limits::default())
+        })
+        .await??;
+        return serve(state, listen).await;
+    }
+    tokio::task::spawn_blocking(move || admin_command(cli).map_err(|e| e.to_string())).await?.map_err(Into::into)
+}
+
+/// One admin command, on a blocking thread.
+fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let storage: Arc<dyn Storage> = crate::storage::open(&cli.data_dir, cli.database.as_deref())?;
     match cli.command {
-        Command::Serve { listen } => serve(storage, listen).await?,
-        Command::Demo { .. } => {}
+        Command::Serve { .. } => {}
         Command::Tenant(TenantCmd::Create { id, name }) => {
             admin::create_tenant(storage.as_ref(), &id, &name)?;
             println!("tenant {id} created");
@@ -336,29 +313,11 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("{} signatures written to {}", bundle.signatures.len(), out.display());
         }
         Command::Audit(AuditCmd::Verify { .. }) => {}
-        Command::Generate { tenant, name, seed, employees, feedback, small } => {
-            if storage.tenant(&tenant)?.is_none() {
-                admin::create_tenant(storage.as_ref(), &tenant, name.as_deref().unwrap_or(&tenant))?;
-                eprintln!("tenant {tenant} created");
-            }
-            let mut o = if small { generate::Options::small() } else { generate::Options::load_test() };
-            o.seed = seed.unwrap_or(o.seed);
-            o.employees = employees.unwrap_or(o.employees);
-            o.feedback = feedback.unwrap_or(o.feedback);
-            let started = std::time::Instant::now();
-            let summary = generate::generate(storage.as_ref(), &tenant, &o, &mut |what, done, total| {
-                if done == total || done % 50_000 == 0 {
-                    eprintln!("{what} {done}/{total} ({:.1} s)", started.elapsed().as_secs_f64());
-                }
-            })?;
-            println!("generated into {tenant} in {:.1} s: {summary}", started.elapsed().as_secs_f64());
-        }
     }
     Ok(())
 }
 
-async fn serve(storage: Arc<dyn Storage>, listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let state = AppState::new(storage, Limits::default())?;
+async fn serve(state: AppState, listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "prestasi-server listening");
     crate::http::serve(listener, crate::router(state), shutdown_signal()).await?;

@@ -15,7 +15,62 @@ use prestasi_core::sync::SyncClient;
 use prestasi_server::config::Limits;
 use prestasi_server::state::AppState;
 use prestasi_server::storage::Storage;
+use prestasi_server::storage::postgres::PostgresStorage;
 use prestasi_server::storage::sqlite::SqliteStorage;
+
+mod balancer;
+pub mod citizen;
+pub use balancer::Balancer;
+
+/// When set (a `postgres://` URL), every server of these tests stores in
+/// PostgreSQL instead of SQLite: the README's test command runs the sync
+/// and report tests once per backend.
+pub const E2E_DATABASE_ENV: &str = "PRESTASI_E2E_DATABASE_URL";
+/// The cluster the PostgreSQL-only tests use (scripts/pg-cluster.sh).
+pub const TEST_DATABASE_ENV: &str = "PRESTASI_TEST_DATABASE_URL";
+
+/// The storage of a server whose data lives under `dir`: SQLite there, or
+/// (with [`E2E_DATABASE_ENV`]) a PostgreSQL schema of its own, named in a
+/// file under `dir` so that reopening `dir` finds the same data.
+pub fn open_storage(dir: &Path) -> Arc<dyn Storage> {
+    match std::env::var(E2E_DATABASE_ENV) {
+        Ok(url) if !url.is_empty() => open_postgres(dir, &url),
+        _ => Arc::new(SqliteStorage::open(dir).unwrap()),
+    }
+}
+
+/// A PostgreSQL store for `dir` (see [`open_storage`]).
+pub fn open_postgres(dir: &Path, url: &str) -> Arc<dyn Storage> {
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join("postgres-schema");
+    let schema = match std::fs::read_to_string(&file) {
+        Ok(s) => s,
+        Err(_) => {
+            let id = prestasi_core::model::DeviceId::random().to_string();
+            let s = format!("e2e_{}", id.chars().filter(char::is_ascii_alphanumeric).collect::<String>());
+            std::fs::write(&file, &s).unwrap();
+            s
+        }
+    };
+    Arc::new(PostgresStorage::open_in_schema(url, &schema).unwrap())
+}
+
+/// The PostgreSQL cluster of the tests, if there is one. Without it a
+/// PostgreSQL-only test says so and passes, unless
+/// `PRESTASI_REQUIRE_POSTGRES=1` (the README's test command sets it).
+pub fn test_database() -> Option<String> {
+    match std::env::var(TEST_DATABASE_ENV) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                std::env::var("PRESTASI_REQUIRE_POSTGRES").as_deref() != Ok("1"),
+                "{TEST_DATABASE_ENV} is not set but PRESTASI_REQUIRE_POSTGRES=1"
+            );
+            eprintln!("SKIPPED: {TEST_DATABASE_ENV} is not set (start one with scripts/pg-cluster.sh)");
+            None
+        }
+    }
+}
 
 pub const MANOKWARI: &str = "manokwari";
 pub const LHOKSEUMAWE: &str = "lhokseumawe";
@@ -108,7 +163,7 @@ pub struct Server {
 
 impl Server {
     pub fn start(dir: &Path) -> Self {
-        let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(dir).unwrap());
+        let storage = open_storage(dir);
         let state = AppState::new(storage.clone(), Limits::default()).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -148,11 +203,11 @@ impl Drop for Server {
 pub const CHILD_ENV: &str = "PRESTASI_E2E_SERVER";
 
 /// Call first in a test named `child_server`: when the variable is set,
-/// serve `dir` on `port` until killed.
+/// serve `dir` (see [`open_storage`]) on `port` until killed.
 pub fn run_child_server_if_asked() {
     let Ok(spec) = std::env::var(CHILD_ENV) else { return };
     let (dir, port) = spec.rsplit_once('|').unwrap();
-    let storage: Arc<dyn Storage> = Arc::new(SqliteStorage::open(Path::new(dir)).unwrap());
+    let storage = open_storage(Path::new(dir));
     let state = AppState::new(storage, Limits::default()).unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async move {
@@ -172,13 +227,25 @@ pub struct ChildServer {
 
 impl ChildServer {
     pub fn start(dir: &Path, port: u16) -> Self {
-        let child = Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "child_server", "--nocapture", "--test-threads=1"])
+        Self::spawn(dir, port, None)
+    }
+
+    /// A server process on the PostgreSQL database `url` (its schema named
+    /// under `dir`, see [`open_storage`]).
+    pub fn start_on_postgres(dir: &Path, port: u16, url: &str) -> Self {
+        Self::spawn(dir, port, Some(url))
+    }
+
+    fn spawn(dir: &Path, port: u16, postgres: Option<&str>) -> Self {
+        let mut cmd = Command::new(std::env::current_exe().unwrap());
+        cmd.args(["--exact", "child_server", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, format!("{}|{port}", dir.display()))
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+            .stderr(Stdio::null());
+        if let Some(url) = postgres {
+            cmd.env(E2E_DATABASE_ENV, url);
+        }
+        let child = cmd.spawn().unwrap();
         let url = format!("http://127.0.0.1:{port}");
         let deadline = Instant::now() + Duration::from_secs(30);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -270,6 +337,11 @@ pub struct Hr {
 }
 
 impl Hr {
+    /// The same session, sent to another server instance.
+    pub fn on(&self, url: &str) -> Self {
+        Self { url: url.into(), token: self.token.clone(), http: self.http.clone() }
+    }
+
     pub fn login(url: &str, tenant: &str) -> Self {
         let http = reqwest::blocking::Client::new();
         let res: serde_json::Value = http

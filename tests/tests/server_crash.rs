@@ -9,9 +9,7 @@ use prestasi_core::model::{Appraisal, DocId, Role};
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::store::SyncState;
 use prestasi_core::sync::SyncClient;
-use prestasi_e2e::{ChildServer, MANOKWARI, People, enroll, free_port, seed};
-use prestasi_server::storage::Storage;
-use prestasi_server::storage::sqlite::SqliteStorage;
+use prestasi_e2e::{ChildServer, MANOKWARI, People, enroll, free_port, open_storage, seed};
 
 #[test]
 fn child_server() {
@@ -40,11 +38,11 @@ fn sigkill_during_sync_loses_nothing_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("server");
     let p = People::of(MANOKWARI);
-    seed(&SqliteStorage::open(&data).unwrap());
+    seed(open_storage(&data).as_ref());
     let port = free_port();
     let mut server = ChildServer::start(&data, port);
-    let admin = SqliteStorage::open(&data).unwrap(); // a second handle, as the CLI would open
-    let tablet = enroll(&admin, &server.url, dir.path(), MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
+    let admin = open_storage(&data); // a second handle, as the CLI would open
+    let tablet = enroll(admin.as_ref(), &server.url, dir.path(), MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a]);
     drop(admin);
 
     // Round 0 measures how long an undisturbed sync of a batch takes; the
@@ -66,7 +64,7 @@ fn sigkill_during_sync_loses_nothing_acknowledged() {
         let acknowledged: Vec<DocId> =
             all.iter().copied().filter(|id| tablet.store.status(*id).unwrap().sync == SyncState::OnServer).collect();
         // Every document the server acknowledged survived the kill.
-        let check = SqliteStorage::open(&data).unwrap();
+        let check = open_storage(&data);
         for id in &acknowledged {
             assert!(check.document(MANOKWARI, *id).unwrap().is_some(), "round {round}: acknowledged {id} lost");
         }
@@ -78,7 +76,7 @@ fn sigkill_during_sync_loses_nothing_acknowledged() {
         assert_eq!(tablet.store.unsynced_count().unwrap(), 0);
     }
     assert!(interrupted >= 2, "only {interrupted} kills landed during a sync");
-    let check = SqliteStorage::open(&data).unwrap();
+    let check = open_storage(&data);
     for id in &all {
         assert_eq!(check.document(MANOKWARI, *id).unwrap().unwrap().kind, DocKind::Appraisal);
     }

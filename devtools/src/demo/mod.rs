@@ -46,7 +46,6 @@ use prestasi_core::model::DocId;
 use prestasi_server::config::Limits;
 use prestasi_server::state::{AppState, ServerIdentity};
 use prestasi_server::storage::Storage;
-use prestasi_server::storage::sqlite::SqliteStorage;
 
 use crate::generate::{self, Dataset};
 
@@ -171,23 +170,27 @@ impl Running {
 
 /// The demo's database in `data_dir` (SQLite), opened. The one place the
 /// demo decides where its data lives.
-pub fn open_storage(data_dir: &Path) -> Result<Arc<dyn Storage>, DemoError> {
-    Ok(Arc::new(SqliteStorage::open(data_dir)?))
+pub fn open_storage(data_dir: &Path, database_url: Option<&str>) -> Result<Arc<dyn Storage>, DemoError> {
+    Ok(prestasi_server::storage::open(data_dir, database_url)?)
 }
 
 /// The `demo` command: with `fresh`, wipe `data_dir` first; seed if
 /// needed, print where to log in, serve until `shutdown`.
 pub async fn run(
     data_dir: &Path,
+    database_url: Option<&str>,
     listen: SocketAddr,
     fresh: bool,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), DemoError> {
     if fresh {
+        if database_url.is_some() {
+            return Err("--fresh deletes the embedded database only; give the demo an empty PostgreSQL database".into());
+        }
         // Before the database is opened: this deletes it.
         wipe(data_dir)?;
     }
-    let storage = open_storage(data_dir)?;
+    let storage = open_storage(data_dir, database_url)?;
     let running = start(storage, &data_dir.join(DEVICES_DIR), listen, shutdown).await?;
     println!("{}", running.banner());
     running.wait().await
@@ -317,7 +320,7 @@ fn wipe(data_dir: &Path) -> Result<(), DemoError> {
     let db = data_dir.join("prestasi.db");
     if db.exists() {
         let others: Vec<String> =
-            open_storage(data_dir)?.tenants()?.into_iter().map(|t| t.id).filter(|id| id != TENANT).collect();
+            open_storage(data_dir, None)?.tenants()?.into_iter().map(|t| t.id).filter(|id| id != TENANT).collect();
         if !others.is_empty() {
             return Err(format!(
                 "--fresh would delete {}, which also holds the tenants {}; use an empty --data-dir for the demo",

@@ -11,11 +11,35 @@ use super::*;
 #[test]
 fn demo_seeds_a_regency_through_simulated_devices() {
     let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    seeds_and_restarts(dir.path(), &|| open_storage(&data, None).unwrap());
+}
+
+/// The same demo on PostgreSQL (a schema of its own in the test cluster).
+#[test]
+fn the_demo_runs_on_postgres() {
+    let url = match std::env::var("PRESTASI_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            assert!(std::env::var("PRESTASI_REQUIRE_POSTGRES").as_deref() != Ok("1"), "no PostgreSQL to test on");
+            eprintln!("SKIPPED: PRESTASI_TEST_DATABASE_URL is not set");
+            return;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let schema = format!("demo_{}", std::process::id());
+    let open = || -> Arc<dyn Storage> {
+        Arc::new(prestasi_server::storage::postgres::PostgresStorage::open_in_schema(&url, &schema).unwrap())
+    };
+    seeds_and_restarts(dir.path(), &open);
+}
+
+fn seeds_and_restarts(dir: &Path, open_store: &dyn Fn() -> Arc<dyn Storage>) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let listen: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let devices = dir.path().join(DEVICES_DIR);
-    let running = rt.block_on(start(open_storage(dir.path()).unwrap(), &devices, listen, until(stopped))).unwrap();
+    let devices = dir.join(DEVICES_DIR);
+    let running = rt.block_on(start(open_store(), &devices, listen, until(stopped))).unwrap();
     let expected = generate::dataset(&options()).unwrap();
     let seeded = running.seeded.clone().expect("a first start seeds");
     let s = running.storage.as_ref();
@@ -80,7 +104,7 @@ fn demo_seeds_a_regency_through_simulated_devices() {
     rt.block_on(running.wait()).unwrap();
 
     // Started again on the same directory: served as it is, not reseeded.
-    let again = rt.block_on(start(open_storage(dir.path()).unwrap(), &devices, listen, async {})).unwrap();
+    let again = rt.block_on(start(open_store(), &devices, listen, async {})).unwrap();
     assert!(again.seeded.is_none());
     assert_eq!(again.storage.feedback_count(TENANT, None).unwrap(), 2_000);
     rt.block_on(again.wait()).unwrap();

@@ -23,6 +23,21 @@ pub use view::*;
 
 use prestasi_core::model::DocId;
 
+/// Open the server's storage: PostgreSQL when a `postgres://` URL is given,
+/// else the embedded SQLite database under `data_dir`.
+pub fn open(data_dir: &std::path::Path, database_url: Option<&str>) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(std::sync::Arc::new(postgres::PostgresStorage::open(url)?))
+        }
+        Some(other) => Err(StorageError::Backend(format!(
+            "unsupported database URL {:?}: give postgres://user@host:port/database",
+            other.split('@').next_back().unwrap_or_default()
+        ))),
+        None => Ok(std::sync::Arc::new(sqlite::SqliteStorage::open(data_dir)?)),
+    }
+}
+
 /// Everything the server keeps.
 pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
     /// Run `f` in one write transaction: everything it wrote is committed

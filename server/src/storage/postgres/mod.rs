@@ -159,7 +159,8 @@ impl r2d2::CustomizeConnection<Client, postgres::Error> for Session {
 
 #[derive(Debug)]
 pub struct PostgresStorage {
-    pool: r2d2::Pool<Manager>,
+    /// `None` only while dropping (see the `Drop` impl).
+    pool: Option<r2d2::Pool<Manager>>,
 }
 
 impl PostgresStorage {
@@ -190,28 +191,31 @@ impl PostgresStorage {
             .connection_timeout(Duration::from_secs(30))
             .connection_customizer(Box::new(Session { search_path: schema.map(str::to_string) }))
             .build(PostgresConnectionManager::new(config, NoTls))?;
-        let s = Self { pool };
-        migrate(&mut *s.conn()?, schema)?;
+        let s = Self { pool: Some(pool) };
+        off_async(|| migrate(&mut *s.conn()?, schema))?;
         Ok(s)
     }
 
     fn conn(&self) -> Result<Pooled, StorageError> {
-        Ok(self.pool.get()?)
+        Ok(self.pool.as_ref().ok_or_else(|| StorageError::Backend("database pool closed".into()))?.get()?)
     }
 
     /// Run `f` on a pooled connection, outside any transaction (one
     /// statement, or a function that opens its own).
     fn with_conn<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, StorageError>) -> Result<T, StorageError> {
-        f(&mut *self.conn()?)
+        off_async(|| f(&mut *self.conn()?))
     }
 
     /// Run `f` on one consistent snapshot (REPEATABLE READ, READ ONLY).
     fn snapshot<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StorageError>) -> Result<T, StorageError> {
-        let mut c = self.conn()?;
-        let mut tx = c.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
-        let out = f(&mut tx)?;
-        tx.commit()?;
-        Ok(out)
+        off_async(|| {
+            let mut c = self.conn()?;
+            let mut tx =
+                c.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
     }
 
     /// Run `f` in a write transaction (READ COMMITTED), committed if it
@@ -220,11 +224,34 @@ impl PostgresStorage {
         &self,
         f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StorageError>,
     ) -> Result<T, StorageError> {
-        let mut c = self.conn()?;
-        let mut tx = c.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
-        let out = f(&mut tx)?;
-        tx.commit()?;
-        Ok(out)
+        off_async(|| {
+            let mut c = self.conn()?;
+            let mut tx = c.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
+            let out = f(&mut tx)?;
+            tx.commit()?;
+            Ok(out)
+        })
+    }
+}
+
+impl Drop for PostgresStorage {
+    fn drop(&mut self) {
+        // Closing the pooled clients blocks on their runtimes too.
+        if let Some(pool) = self.pool.take() {
+            off_async(|| drop(pool));
+        }
+    }
+}
+
+/// The client blocks on a small runtime of its own, which tokio refuses on
+/// an async worker thread (it panics). The server calls storage from
+/// blocking threads; called from a worker anyway (the demo's setup, a
+/// test), step off it first instead of panicking.
+fn off_async<T>(f: impl FnOnce() -> T) -> T {
+    use tokio::runtime::{Handle, RuntimeFlavor};
+    match Handle::try_current() {
+        Ok(h) if h.runtime_flavor() == RuntimeFlavor::MultiThread => tokio::task::block_in_place(f),
+        _ => f(),
     }
 }
 
