@@ -31,7 +31,7 @@ pub struct SyncPhase {
 
 /// One thread per device, released together; every device must push all
 /// it holds and have every document accepted.
-pub fn run(workload: &Workload, devices: &[Device], server_pid: u32) -> Result<SyncPhase, Error> {
+pub fn run(workload: &Workload, devices: &[Device], server_pids: &[u32]) -> Result<SyncPhase, Error> {
     let ticks_per_second = measure::clock_ticks_per_second();
     let barrier = Barrier::new(devices.len() + 1);
     let (results, elapsed, ticks) = std::thread::scope(|s| {
@@ -47,13 +47,13 @@ pub fn run(workload: &Workload, devices: &[Device], server_pid: u32) -> Result<S
                 })
             })
             .collect();
-        let cpu_before = measure::cpu_ticks(server_pid);
+        let cpu_before = measure::cpu_ticks_of(server_pids);
         // Started before the release, so no device's sync begins earlier.
         let start = Instant::now();
         barrier.wait();
         let results: Vec<_> = handles.into_iter().map(|h| h.join()).collect();
         let elapsed = start.elapsed();
-        let cpu_after = measure::cpu_ticks(server_pid);
+        let cpu_after = measure::cpu_ticks_of(server_pids);
         let ticks = match (cpu_before, cpu_after) {
             (Ok(b), Ok(a)) => Ok(a.saturating_sub(b)),
             (Err(e), _) | (_, Err(e)) => Err(e),

@@ -130,6 +130,13 @@ enum Cmd {
         /// Also print the report as one JSON object on stdout.
         #[arg(long)]
         json: bool,
+        /// Run on this (empty) PostgreSQL database instead of SQLite.
+        #[arg(long)]
+        database: Option<String>,
+        /// Server processes on the database, device entries spread over
+        /// them round-robin (more than one needs --database).
+        #[arg(long, default_value_t = 1)]
+        instances: usize,
     },
     /// Time every HR report over a large generated merged view.
     Reports {
@@ -143,6 +150,10 @@ enum Cmd {
         /// Requests per report and format.
         #[arg(long, default_value_t = 3)]
         repeat: usize,
+        /// The data in this PostgreSQL database instead (generated there
+        /// first if it has none).
+        #[arg(long)]
+        database: Option<String>,
     },
 }
 
@@ -187,7 +198,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             writeln!(out)?;
             out.flush()?;
         }
-        Cmd::Run { devices, shape, workload, server_bin, keep, json } => {
+        Cmd::Run { devices, shape, workload, server_bin, keep, json, database, instances } => {
             let (w, source) = match (workload, devices) {
                 (Some(path), _) => (Workload::load(&path)?, path.display().to_string()),
                 (None, Some(devices)) => {
@@ -195,7 +206,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 }
                 (None, None) => return Err("give --devices or --workload".into()),
             };
-            let report = run::run(&w, source, &run::Options { server_bin, keep })?;
+            let report = run::run(&w, source, &run::Options { server_bin, keep, database, instances })?;
             if json {
                 eprint!("{}", report.table());
                 println!("{}", report.json());
@@ -203,8 +214,8 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 print!("{}", report.table());
             }
         }
-        Cmd::Reports { data_dir, server_bin, repeat } => {
-            let rows = reports::run(&run::server_bin(server_bin)?, &data_dir, repeat)?;
+        Cmd::Reports { data_dir, server_bin, repeat, database } => {
+            let rows = reports::run(&run::server_bin(server_bin)?, &data_dir, database.as_deref(), repeat)?;
             print!("{}", reports::table(&rows));
             let slow: Vec<_> = rows.iter().filter(|r| r.slowest >= std::time::Duration::from_secs(1)).collect();
             if !slow.is_empty() {

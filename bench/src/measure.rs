@@ -36,6 +36,11 @@ fn parse_cpu_ticks(stat: &str) -> Option<u64> {
     Some(utime + stime)
 }
 
+/// CPU ticks of several processes together (the server instances).
+pub fn cpu_ticks_of(pids: &[u32]) -> Result<u64, Error> {
+    pids.iter().map(|p| cpu_ticks(*p)).sum()
+}
+
 /// Peak resident set size of `pid` (`VmHWM`), in bytes.
 pub fn peak_rss_bytes(pid: u32) -> Result<u64, Error> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
@@ -48,8 +53,14 @@ fn parse_vm_hwm(status: &str) -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Size of the server database: `prestasi.db` plus its WAL, in bytes.
-pub fn database_bytes(data_dir: &Path) -> Result<u64, Error> {
+/// Size of the server database: the PostgreSQL database at `url`, or
+/// `prestasi.db` plus its WAL under `data_dir`, in bytes.
+pub fn database_bytes(data_dir: &Path, url: Option<&str>) -> Result<u64, Error> {
+    if let Some(url) = url {
+        let mut c = postgres::Client::connect(url, postgres::NoTls)?;
+        let size: i64 = c.query_one("SELECT pg_database_size(current_database())", &[])?.get(0);
+        return Ok(u64::try_from(size).unwrap_or(0));
+    }
     let mut total = std::fs::metadata(data_dir.join("prestasi.db"))?.len();
     match std::fs::metadata(data_dir.join("prestasi.db-wal")) {
         Ok(m) => total += m.len(),

@@ -82,8 +82,11 @@ pub struct Fleet {
     pub first_upload: FirstUpload,
 }
 
-/// Enroll every device and write every document offline.
-pub fn prepare(workload: &Workload, codes: &Codes, url: &str, dir: &Path) -> Result<Fleet, Error> {
+/// Enroll every device and write every document offline. With several
+/// server instances, device entry `i` syncs with `urls[i % n]` (as behind
+/// a round-robin balancer); the HR device with the first.
+pub fn prepare(workload: &Workload, codes: &Codes, urls: &[String], dir: &Path) -> Result<Fleet, Error> {
+    let url = urls.first().ok_or("no server to sync with")?.as_str();
     std::fs::create_dir_all(dir)?;
     let superiors = workload.superiors();
     let superiors = &superiors;
@@ -95,6 +98,7 @@ pub fn prepare(workload: &Workload, codes: &Codes, url: &str, dir: &Path) -> Res
             let (Some(entry), Some(entry_codes)) = (workload.devices.get(i), codes.entries.get(i)) else {
                 return Ok(done);
             };
+            let url = urls.get(i % urls.len()).map_or(url, String::as_str);
             let devices = prepare_entry(i, entry, entry_codes, superiors, url, dir)
                 .map_err(|e| format!("{}: {e}", entry.device_id))?;
             done.push((i, devices));

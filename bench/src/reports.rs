@@ -60,22 +60,29 @@ fn devtools_bin(server_bin: &Path) -> Result<std::path::PathBuf, Error> {
     Ok(bin)
 }
 
-/// Generate the data if `data_dir` has none, serve it, time every report.
-pub fn run(server_bin: &Path, data_dir: &Path, repeat: usize) -> Result<Vec<Timing>, Error> {
-    if !data_dir.join("prestasi.db").exists() {
+/// A command on the bench's database (`--data-dir`, and `--database` if given).
+fn on_database(bin: &Path, data_dir: &Path, database: Option<&str>) -> std::process::Command {
+    let mut cmd = std::process::Command::new(bin);
+    cmd.arg("--data-dir").arg(data_dir);
+    if let Some(url) = database {
+        cmd.arg("--database").arg(url);
+    }
+    cmd
+}
+
+/// Generate the data if the database has none, serve it, time every report.
+pub fn run(server_bin: &Path, data_dir: &Path, database: Option<&str>, repeat: usize) -> Result<Vec<Timing>, Error> {
+    let generated = prestasi_server::storage::open(data_dir, database)?.tenant(TENANT)?.is_some();
+    if !generated {
         let generator = devtools_bin(server_bin)?;
-        eprintln!("generating the load-test data into {} (takes minutes)…", data_dir.display());
-        let status = std::process::Command::new(generator)
-            .arg("--data-dir")
-            .arg(data_dir)
+        eprintln!("generating the load-test data (takes minutes)…");
+        let status = on_database(&generator, data_dir, database)
             .args(["generate", "--tenant", TENANT, "--name", "Kabupaten Uji Beban"])
             .status()?;
         if !status.success() {
             return Err(format!("prestasi-devtools generate failed ({status})").into());
         }
-        let status = std::process::Command::new(server_bin)
-            .arg("--data-dir")
-            .arg(data_dir)
+        let status = on_database(server_bin, data_dir, database)
             .args(["user", "create", "--tenant", TENANT, "--username", "hr", "--role", "hr"])
             .env("PRESTASI_PASSWORD", HR_PASSWORD)
             .status()?;
@@ -83,7 +90,7 @@ pub fn run(server_bin: &Path, data_dir: &Path, repeat: usize) -> Result<Vec<Timi
             return Err(format!("prestasi-server user create failed ({status})").into());
         }
     }
-    let mut server = ServerProcess::start(server_bin, data_dir, &data_dir.join("bench-server.log"))?;
+    let mut server = ServerProcess::start(server_bin, data_dir, database, &data_dir.join("bench-server.log"))?;
     let result = measure(&server.url, repeat.max(1));
     server.stop()?;
     result

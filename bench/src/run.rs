@@ -14,6 +14,10 @@ pub struct Options {
     pub server_bin: Option<PathBuf>,
     /// Keep the temporary directory (stores, server data, server log).
     pub keep: bool,
+    /// An empty PostgreSQL database instead of the embedded SQLite.
+    pub database: Option<String>,
+    /// Server processes on the database (more than one needs `database`).
+    pub instances: usize,
 }
 
 fn progress(msg: &str) {
@@ -54,36 +58,52 @@ pub fn run(workload: &Workload, source: String, opts: &Options) -> Result<Report
         workload.appraisal_count(),
         workload.feedback_count()
     ));
-    let codes = server::seed(&data_dir, workload)?;
-    let mut server = ServerProcess::start(&bin, &data_dir, &dir.join("server.log"))?;
-    progress(&format!("server pid {} on {}", server.pid, server.url));
+    let database = opts.database.as_deref();
+    if opts.instances > 1 && database.is_none() {
+        return Err("several instances share a PostgreSQL database: give --database".into());
+    }
+    let codes = server::seed(&data_dir, database, workload)?;
+    let mut servers = Vec::new();
+    for i in 0..opts.instances.max(1) {
+        let s = ServerProcess::start(&bin, &data_dir, database, &dir.join(format!("server-{i}.log")))?;
+        progress(&format!("server pid {} on {}", s.pid, s.url));
+        servers.push(s);
+    }
+    let urls: Vec<String> = servers.iter().map(|s| s.url.clone()).collect();
+    let pids: Vec<u32> = servers.iter().map(|s| s.pid).collect();
 
     let started = Instant::now();
-    let fleet = replay::prepare(workload, &codes, &server.url, &dir.join("devices"))?;
+    let fleet = replay::prepare(workload, &codes, &urls, &dir.join("devices"))?;
     progress(&format!(
         "offline phase: {} devices enrolled, documents written in {:.1} s",
         fleet.devices.len(),
         started.elapsed().as_secs_f64()
     ));
 
-    let phase = converge::run(workload, &fleet.devices, server.pid)?;
+    let phase = converge::run(workload, &fleet.devices, &pids)?;
     progress(&format!("converged in {:.3} s", phase.elapsed.as_secs_f64()));
 
     let ticks_per_second = measure::clock_ticks_per_second() as f64;
-    let cpu_before = measure::cpu_ticks(server.pid)?;
+    let cpu_before = measure::cpu_ticks_of(&pids)?;
     let verification = verify::run(workload, &fleet.hr)?;
-    let cpu_after = measure::cpu_ticks(server.pid)?;
+    let cpu_after = measure::cpu_ticks_of(&pids)?;
     progress(&format!(
         "verified {} records through the HR device in {:.3} s",
         verification.checked,
         verification.elapsed.as_secs_f64()
     ));
 
-    let peak_rss_bytes = measure::peak_rss_bytes(server.pid)?;
-    let database_bytes = measure::database_bytes(&data_dir)?;
+    // Per process: the largest instance's peak (each has the same budget).
+    let mut peak_rss_bytes = 0;
+    for pid in &pids {
+        peak_rss_bytes = peak_rss_bytes.max(measure::peak_rss_bytes(*pid)?);
+    }
+    let database_bytes = measure::database_bytes(&data_dir, database)?;
     let first_upload = fleet.first_upload;
     drop(fleet);
-    server.stop()?;
+    for s in &mut servers {
+        s.stop()?;
+    }
     Ok(Report::new(&Measured {
         source,
         workload,

@@ -11,7 +11,6 @@ use std::time::{Duration, Instant};
 
 use prestasi_core::model::Role;
 use prestasi_server::admin;
-use prestasi_server::storage::sqlite::SqliteStorage;
 
 use crate::Error;
 use crate::workload::Workload;
@@ -65,11 +64,12 @@ pub fn tablet_units(entry: &crate::workload::DeviceEntry) -> Vec<String> {
 /// tablet's supervisor), add an HR user and issue every enrollment code and
 /// every person code the tablets need, directly in the database under
 /// `data_dir` — before the server runs.
-pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
-    let storage = SqliteStorage::open(data_dir)?;
-    let server = prestasi_server::state::server_identity(&storage)?;
-    admin::create_tenant(&storage, TENANT, "Pemerintah Benchmark")?;
-    let report = admin::import_employees(&storage, &server, TENANT, roster_csv(workload).as_bytes())?;
+pub fn seed(data_dir: &Path, database: Option<&str>, workload: &Workload) -> Result<Codes, Error> {
+    let storage = prestasi_server::storage::open(data_dir, database)?;
+    let storage = storage.as_ref();
+    let server = prestasi_server::state::server_identity(storage)?;
+    admin::create_tenant(storage, TENANT, "Pemerintah Benchmark")?;
+    let report = admin::import_employees(storage, &server, TENANT, roster_csv(workload).as_bytes())?;
     if let Some(e) = report.errors.first() {
         return Err(format!(
             "{} roster rows refused by the import, first: row {} NIP {} {}: {}",
@@ -81,18 +81,18 @@ pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
         )
         .into());
     }
-    admin::create_user(&storage, TENANT, HR_USER, HR_PASSWORD, Role::Hr)?;
+    admin::create_user(storage, TENANT, HR_USER, HR_PASSWORD, Role::Hr)?;
     let mut entries = Vec::with_capacity(workload.devices.len());
     for d in &workload.devices {
         let enrolled = d.appraisals.first().map(|a| a.appraiser_nip.as_str());
         let tablet = match enrolled {
-            Some(user) => Some(admin::issue_enrollment(&storage, TENANT, Role::Supervisor, user, &tablet_units(d))?),
+            Some(user) => Some(admin::issue_enrollment(storage, TENANT, Role::Supervisor, user, &tablet_units(d))?),
             None => None,
         };
         let mut people = BTreeMap::new();
         for a in &d.appraisals {
             if Some(a.appraiser_nip.as_str()) != enrolled && !people.contains_key(&a.appraiser_nip) {
-                let code = prestasi_server::people::issue_code(&storage, TENANT, &a.appraiser_nip, None, HR_USER)?;
+                let code = prestasi_server::people::issue_code(storage, TENANT, &a.appraiser_nip, None, HR_USER)?;
                 people.insert(a.appraiser_nip.clone(), code);
             }
         }
@@ -100,11 +100,11 @@ pub fn seed(data_dir: &Path, workload: &Workload) -> Result<Codes, Error> {
             None
         } else {
             let unit = std::slice::from_ref(&d.unit_id);
-            Some(admin::issue_enrollment(&storage, TENANT, Role::Kiosk, &kiosk_user(&d.unit_id), unit)?)
+            Some(admin::issue_enrollment(storage, TENANT, Role::Kiosk, &kiosk_user(&d.unit_id), unit)?)
         };
         entries.push(EntryCodes { tablet, kiosk, people });
     }
-    let hr = admin::issue_enrollment(&storage, TENANT, Role::Hr, HR_DEVICE_USER, &[])?;
+    let hr = admin::issue_enrollment(storage, TENANT, Role::Hr, HR_DEVICE_USER, &[])?;
     Ok(Codes { entries, hr })
 }
 
@@ -161,15 +161,18 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Start `bin --data-dir data_dir serve` on a free port and wait until it
-    /// accepts connections. Its output goes to `log`.
-    pub fn start(bin: &Path, data_dir: &Path, log: &Path) -> Result<Self, Error> {
+    /// Start `bin --data-dir data_dir [--database url] serve` on a free port
+    /// and wait until it accepts connections. Its output goes to `log`.
+    pub fn start(bin: &Path, data_dir: &Path, database: Option<&str>, log: &Path) -> Result<Self, Error> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let out = File::create(log)?;
         let err = out.try_clone()?;
-        let child = Command::new(bin)
-            .arg("--data-dir")
-            .arg(data_dir)
+        let mut cmd = Command::new(bin);
+        cmd.arg("--data-dir").arg(data_dir);
+        if let Some(url) = database {
+            cmd.arg("--database").arg(url);
+        }
+        let child = cmd
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())
@@ -256,14 +259,14 @@ mod tests {
     fn seeding_imports_the_superiors_and_issues_a_person_code_per_other_appraiser() {
         let w = workload();
         let dir = tempfile::tempdir().unwrap();
-        let codes = seed(dir.path(), &w).unwrap();
+        let codes = seed(dir.path(), None, &w).unwrap();
         for (d, c) in w.devices.iter().zip(&codes.entries) {
             assert!(c.tablet.is_some() && c.kiosk.is_some());
             let others: BTreeSet<&String> = d.appraisals.iter().skip(1).map(|a| &a.appraiser_nip).collect();
             assert_eq!(c.people.keys().collect::<BTreeSet<_>>(), others);
             assert!(!c.people.contains_key(&d.appraisals[0].appraiser_nip), "the enrollment brings theirs");
         }
-        let storage = SqliteStorage::open(dir.path()).unwrap();
+        let storage = prestasi_server::storage::sqlite::SqliteStorage::open(dir.path()).unwrap();
         for a in w.devices.iter().flat_map(|d| &d.appraisals) {
             let mut superior = None;
             storage
