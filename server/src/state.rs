@@ -18,7 +18,7 @@ pub struct AppState {
     /// The server's own automerge actor and signing key, for changes it
     /// writes itself (imports, HR decisions, the citizen form).
     pub server: ServerIdentity,
-    /// Blocking jobs (SQLite, merges) running at once. Requests beyond wait
+    /// Blocking jobs (storage, merges) running at once. Requests beyond wait
     /// cheaply as futures: this bounds threads and memory however many
     /// tablets come online together.
     pub blocking_slots: Arc<Semaphore>,
@@ -43,7 +43,7 @@ impl AppState {
         Ok(Self { storage, limits, server, blocking_slots, public_slots, syncing: Arc::default(), admitted_syncs })
     }
 
-    /// Run blocking work (SQLite, CPU-heavy merges) off the async workers,
+    /// Run blocking work (storage, CPU-heavy merges) off the async workers,
     /// at most `limits.blocking_jobs` at a time.
     pub async fn blocking<T, F>(&self, f: F) -> Result<T, AppError>
     where

@@ -1,8 +1,9 @@
 //! Accepting pushed documents: parse strictly, merge in memory, check, and
 //! only then store.
 //!
-//! Two phases, so that the CPU work runs on every core while SQLite keeps
-//! its one writer: each document is checked against a read snapshot
+//! Two phases, so that the CPU work runs on every core while a tenant's
+//! writes stay one at a time (on every backend): each document is checked
+//! against a read snapshot
 //! outside the write lock; then, in one write transaction per request, what
 //! passed is appended — unless the document changed in between (another
 //! device pushed it meanwhile), in which case it is checked again under the
