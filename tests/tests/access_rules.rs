@@ -238,7 +238,10 @@ fn every_forbidden_read_and_write_is_refused_in_both_tenants() {
         want.sort();
         assert_eq!(got, want, "{tenant}");
         assert_eq!(s.feedback_count(tenant, None).unwrap(), 2);
-        assert_eq!(rows.iter().find(|r| r.doc_id == lid.to_string()).unwrap().status, prestasi_core::model::AppraisalStatus::Locked);
+        assert_eq!(
+            rows.iter().find(|r| r.doc_id == lid.to_string()).unwrap().status,
+            prestasi_core::model::AppraisalStatus::Locked
+        );
     }
 
     // --- Tenants never see each other ----------------------------------------

@@ -66,8 +66,11 @@ fn two_instances_on_one_postgres_converge_under_concurrent_load() {
             let (p, barrier) = (&p, barrier.clone());
             s.spawn(move || {
                 for round in 0..ROUNDS {
-                    let (boss, unit, staff) =
-                        if i % 2 == 0 { (&p.boss_a, &p.unit_a, &p.staff_a) } else { (&p.boss_b, &p.unit_b, &p.staff_b) };
+                    let (boss, unit, staff) = if i % 2 == 0 {
+                        (&p.boss_a, &p.unit_a, &p.staff_a)
+                    } else {
+                        (&p.boss_b, &p.unit_b, &p.staff_b)
+                    };
                     let nip = Nip::parse(&staff[(i / 2 + round) % 3]).unwrap();
                     let id = DocId::for_appraisal(&nip, PERIOD);
                     if t.store.get::<Appraisal>(id).is_err() {
@@ -108,7 +111,8 @@ fn two_instances_on_one_postgres_converge_under_concurrent_load() {
     for row in &rows {
         let id: DocId = row.doc_id.parse().unwrap();
         let stored = admin.document(MANOKWARI, id).unwrap().unwrap();
-        let server: Appraisal = prestasi_core::doc::Document::<Appraisal>::load(id, &stored.bytes).unwrap().value().unwrap();
+        let server: Appraisal =
+            prestasi_core::doc::Document::<Appraisal>::load(id, &stored.bytes).unwrap().value().unwrap();
         let names: Vec<&str> = server.targets.iter().map(|t| t.indicator.as_str()).collect();
         let unique: HashSet<&str> = names.iter().copied().collect();
         assert_eq!(unique.len(), names.len(), "{id}: no edit applied twice");
@@ -126,10 +130,8 @@ fn two_instances_on_one_postgres_converge_under_concurrent_load() {
     let keys: BTreeSet<(String, String)> = conflicts.iter().map(|c| (c.doc_id.clone(), c.path.clone())).collect();
     assert_eq!(keys.len(), conflicts.len(), "each conflict listed once");
     assert!(conflicts.iter().any(|c| c.path == "notes"), "the concurrent notes of round 0 are a conflict");
-    let lists: Vec<serde_json::Value> = servers
-        .iter()
-        .map(|s| Hr::login(&s.url, MANOKWARI).get("/v1/hr/conflicts"))
-        .collect();
+    let lists: Vec<serde_json::Value> =
+        servers.iter().map(|s| Hr::login(&s.url, MANOKWARI).get("/v1/hr/conflicts")).collect();
     assert_eq!(lists[0], lists[1], "both instances report the same conflicts");
 }
 

@@ -12,8 +12,8 @@ use axum::routing::get;
 use axum::{Json, Router};
 use prestasi_core::doc::Document;
 use prestasi_core::model::{Appraisal, AppraisalStatus, DocId};
-use prestasi_core::rules::{Predikat, Rating};
 use prestasi_core::rules::skm::{Element, SkmTally};
+use prestasi_core::rules::{Predikat, Rating};
 use serde::Serialize;
 use serde_json::{Value, json};
 

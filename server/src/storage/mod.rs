@@ -25,7 +25,10 @@ use prestasi_core::model::DocId;
 
 /// Open the server's storage: PostgreSQL when a `postgres://` URL is given,
 /// else the embedded SQLite database under `data_dir`.
-pub fn open(data_dir: &std::path::Path, database_url: Option<&str>) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
+pub fn open(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+) -> Result<std::sync::Arc<dyn Storage>, StorageError> {
     match database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(std::sync::Arc::new(postgres::PostgresStorage::open(url)?))

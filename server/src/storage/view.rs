@@ -148,7 +148,12 @@ fn appraisal(doc_id: &str, a: &Appraisal) -> AppraisalView {
     let mut innovations: Vec<InnovationRow> = a
         .innovations
         .iter()
-        .map(|n| InnovationRow { item_id: n.id.clone(), what: n.what.clone(), date: n.date.to_string(), effect: n.effect.clone() })
+        .map(|n| InnovationRow {
+            item_id: n.id.clone(),
+            what: n.what.clone(),
+            date: n.date.to_string(),
+            effect: n.effect.clone(),
+        })
         .collect();
     // One row per item id, as a map in the document would hold them.
     innovations.sort_by(|x, y| x.item_id.cmp(&y.item_id));

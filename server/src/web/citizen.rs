@@ -588,7 +588,8 @@ async fn submit(
         .blocking_public(move || {
             // This process's limiter above turns a flood away without
             // touching the database; this one counts what every instance saw.
-            let shared = Shared { key: format!("form-client/{client}"), max: limits.feedback_per_client, per: per_client };
+            let shared =
+                Shared { key: format!("form-client/{client}"), max: limits.feedback_per_client, per: per_client };
             if let Some(wait) = shared.over(storage.as_ref())? {
                 tracing::info!(%client, "citizen feedback: client over the shared rate limit");
                 return Ok(Outcome::TooMany(wait));

@@ -180,7 +180,8 @@ pub(super) fn init_meta_keeps_the_first_value(s: &dyn Storage) {
     assert_eq!(s.meta("secret").unwrap().as_deref(), Some("a"));
     // Racing instances: every caller gets the same, single value.
     let kept: Vec<String> = std::thread::scope(|t| {
-        let handles: Vec<_> = (0..6).map(|i| t.spawn(move || s.init_meta("raced", &format!("v{i}")).unwrap())).collect();
+        let handles: Vec<_> =
+            (0..6).map(|i| t.spawn(move || s.init_meta("raced", &format!("v{i}")).unwrap())).collect();
         handles.into_iter().map(|h| h.join().unwrap()).collect()
     });
     assert!(kept.iter().all(|k| *k == kept[0]), "racing init_meta calls agree: {kept:?}");

@@ -94,10 +94,7 @@ fn a_newer_database_is_refused() {
     drop(PostgresStorage::open_in_schema(&url, &schema).unwrap());
     let table = format!("{}.schema_version", quote_ident(&schema));
     schemas.client().batch_execute(&format!("UPDATE {table} SET version = 42")).unwrap();
-    assert!(matches!(
-        PostgresStorage::open_in_schema(&url, &schema),
-        Err(StorageError::NewerSchema { found: 42, .. })
-    ));
+    assert!(matches!(PostgresStorage::open_in_schema(&url, &schema), Err(StorageError::NewerSchema { found: 42, .. })));
 }
 
 #[test]

@@ -213,12 +213,13 @@ pub(super) fn init_meta(c: &Connection, key: &str, value: &str) -> Result<String
 
 pub(super) fn count_event(c: &Connection, key: &str, window_ms: i64, now: i64) -> Result<(u32, i64), StorageError> {
     super::exec(c, "DELETE FROM rate_windows WHERE until <= ?1", params![now])?;
-    let (count, until): (i64, i64) = c.prepare_cached(
-        "INSERT INTO rate_windows (key, until, count) VALUES (?1, ?2 + ?3, 1)
+    let (count, until): (i64, i64) = c
+        .prepare_cached(
+            "INSERT INTO rate_windows (key, until, count) VALUES (?1, ?2 + ?3, 1)
          ON CONFLICT (key) DO UPDATE SET count = count + 1
          RETURNING count, until",
-    )?
-    .query_row(params![key, now, window_ms], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        )?
+        .query_row(params![key, now, window_ms], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok((u32::try_from(count).unwrap_or(u32::MAX), until))
 }
 

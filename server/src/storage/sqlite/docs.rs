@@ -194,8 +194,8 @@ pub(super) fn pull(c: &Connection, q: &PullQuery<'_>) -> Result<PullPage, Storag
     // The highest position ever handed out (AUTOINCREMENT's counter), not
     // max(seq) of the chunks left: a compaction deletes the chunks it folds,
     // its own included, and the cursor must still move past it.
-    let high: i64 = tx
-        .query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chunks'), 0)", [], |r| r.get(0))?;
+    let high: i64 =
+        tx.query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chunks'), 0)", [], |r| r.get(0))?;
     if *q.scope == Scope::Nothing {
         return Ok(PullPage { docs: Vec::new(), cursor: u64::try_from(high).unwrap_or(0), more: false });
     }
@@ -281,7 +281,12 @@ pub(super) fn fetch(
     Ok(out)
 }
 
-pub(super) fn doc_ids(c: &Connection, tenant: &str, after: Option<DocId>, limit: usize) -> Result<Vec<DocId>, StorageError> {
+pub(super) fn doc_ids(
+    c: &Connection,
+    tenant: &str,
+    after: Option<DocId>,
+    limit: usize,
+) -> Result<Vec<DocId>, StorageError> {
     let after = after.map(|a| a.to_string()).unwrap_or_default();
     let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut stmt = c.prepare_cached("SELECT id FROM docs WHERE tenant_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3")?;

@@ -4,8 +4,8 @@
 use super::{SqliteStorage, inputs, reports};
 use crate::storage::{
     AppraisalFact, CommentRow, FeedbackSums, InnovationRow, MentoringRow, PotentialRow, PredikatRow, ProgrammeRow,
-    RatingsRow, ReportStore,
-    SanctionRow, SeatRow, StaffRow, StorageError, TrainingRow, UnitPeriodRow, UnitRow, WaitingRow, Window,
+    RatingsRow, ReportStore, SanctionRow, SeatRow, StaffRow, StorageError, TrainingRow, UnitPeriodRow, UnitRow,
+    WaitingRow, Window,
 };
 
 type R<T> = Result<T, StorageError>;
