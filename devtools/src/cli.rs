@@ -74,7 +74,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .enable_all()
                 .max_blocking_threads(limits.blocking_jobs + limits.public_jobs + 2)
                 .build()?;
-            rt.block_on(demo::run(&cli.data_dir, cli.database.as_deref(), listen, fresh, shutdown_signal()))
+            rt.block_on(demo::run(&cli.data_dir, cli.database.as_deref(), listen, fresh, prestasi_server::cli::shutdown_signal()))
         }
         Command::Generate { tenant, name, seed, employees, feedback, small } => {
             let storage = prestasi_server::storage::open(&cli.data_dir, cli.database.as_deref())?;
@@ -106,23 +106,4 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
-    }
-    eprintln!("shutting down: finishing requests in flight");
 }

@@ -325,7 +325,8 @@ async fn serve(state: AppState, listen: SocketAddr) -> Result<(), Box<dyn std::e
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// Completes at SIGINT or SIGTERM (the developer tools wait on it too).
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
