@@ -74,7 +74,13 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 .enable_all()
                 .max_blocking_threads(limits.blocking_jobs + limits.public_jobs + 2)
                 .build()?;
-            rt.block_on(demo::run(&cli.data_dir, cli.database.as_deref(), listen, fresh, prestasi_server::cli::shutdown_signal()))
+            rt.block_on(demo::run(
+                &cli.data_dir,
+                cli.database.as_deref(),
+                listen,
+                fresh,
+                prestasi_server::cli::shutdown_signal(),
+            ))
         }
         Command::Generate { tenant, name, seed, employees, feedback, small } => {
             let storage = prestasi_server::storage::open(&cli.data_dir, cli.database.as_deref())?;
