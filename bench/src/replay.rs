@@ -284,7 +284,8 @@ fn first_upload(tablet: &Device) -> Result<FirstUpload, Error> {
         });
     }
     let fetch = store.wanted()?.iter().map(|id| protocol::id_bytes(*id)).collect();
-    let req = SyncRequest { v: PROTOCOL_VERSION, cursor: 0, push, fetch, signers: store.bindings()? };
+    let req =
+        SyncRequest { v: PROTOCOL_VERSION, cursor: 0, push, fetch, signers: store.bindings()?, max_pull_bytes: 0 };
     let raw = protocol::encode(&req);
     let compressed = zstd::encode_all(raw.as_slice(), 3)?;
     Ok(FirstUpload { appraisals: pending.len(), raw_bytes: raw.len(), compressed_bytes: compressed.len() })

@@ -67,6 +67,10 @@ pub fn tablet_units(entry: &crate::workload::DeviceEntry) -> Vec<String> {
 pub fn seed(data_dir: &Path, database: Option<&str>, workload: &Workload) -> Result<Codes, Error> {
     let storage = prestasi_server::storage::open(data_dir, database)?;
     let storage = storage.as_ref();
+    // Mark the new database as holding this build's merged view (what the
+    // seeding writes is projected by it), as the server does at start:
+    // otherwise the server's start re-projects every seeded document.
+    prestasi_server::sync::reproject::reproject_if_stale(storage)?;
     let server = prestasi_server::state::server_identity(storage)?;
     admin::create_tenant(storage, TENANT, "Pemerintah Benchmark")?;
     let report = admin::import_employees(storage, &server, TENANT, roster_csv(workload).as_bytes())?;

@@ -23,7 +23,10 @@ use crate::rules::nip::Nip;
 use crate::rules::predikat::Rating;
 use crate::rules::skm::Scores;
 use crate::store::{AppraisalSummary, DocStatus, FeedbackSummary, SignerInfo, StaffMember, Store, StoreError};
-use crate::sync::{BackgroundSync, Credentials, SyncClient, SyncError, SyncObserver, SyncReport};
+use crate::sync::{
+    BackgroundSync, BundleExport, BundleImport, Credentials, LinkStatus, SyncClient, SyncError, SyncObserver,
+    SyncReport,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -510,6 +513,23 @@ impl Session {
         if let Some(bg) = lock(&self.background).take() {
             bg.stop();
         }
+    }
+
+    /// Write everything not yet on the server into a bundle file at `path`
+    /// (for a USB stick or SD card, when there is no network at all).
+    pub fn export_bundle(&self, path: &str) -> Result<BundleExport, SessionError> {
+        Ok(self.client()?.export_bundle(std::path::Path::new(path))?)
+    }
+
+    /// Import HR's receipt for a bundle, or a scope bundle HR wrote for
+    /// this tablet.
+    pub fn import_bundle(&self, path: &str) -> Result<BundleImport, SessionError> {
+        Ok(self.client()?.import_bundle(std::path::Path::new(path))?)
+    }
+
+    /// What waits for the link and how fast it was.
+    pub fn link_status(&self) -> Result<LinkStatus, SessionError> {
+        Ok(self.client()?.link_status()?)
     }
 
     /// Server time of the last successful sync.

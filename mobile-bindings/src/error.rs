@@ -34,6 +34,10 @@ pub enum MobileError {
     /// The key was wiped after too many wrong PINs: sign in anew with a new person code.
     #[error("{message}")]
     KeyWiped { message: String },
+    /// A bundle file was refused (altered, truncated, another tablet's, …) or
+    /// could not be read or written; `code` is stable (docs/PROTOCOL.md).
+    #[error("{message}")]
+    Bundle { code: String, message: String },
 }
 
 impl From<ValidationError> for MobileError {
@@ -58,6 +62,8 @@ impl From<SessionError> for MobileError {
                 SyncError::Offline(_) => Self::Offline { message },
                 SyncError::Revoked { .. } => Self::Revoked { message },
                 SyncError::Store(_) => Self::Storage { message },
+                SyncError::Bundle(b) => Self::Bundle { code: b.code().into(), message },
+                SyncError::File(_) => Self::Bundle { code: "file".into(), message },
                 SyncError::Unauthorized { .. } | SyncError::Server { .. } | SyncError::Protocol(_) => {
                     Self::Server { message }
                 }

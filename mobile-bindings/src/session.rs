@@ -287,6 +287,22 @@ impl PrestasiSession {
         self.inner.stop_background_sync();
     }
 
+    /// No network at all: write everything not yet on the server into one
+    /// bundle file at `path` (USB stick, SD card, a file-sharing app).
+    pub fn export_bundle(&self, path: String) -> Result<BundleWritten, MobileError> {
+        Ok(self.inner.export_bundle(&path)?.into())
+    }
+
+    /// Import BKPSDM's receipt (or a scope bundle for this tablet).
+    pub fn import_bundle(&self, path: String) -> Result<BundleRead, MobileError> {
+        Ok(self.inner.import_bundle(&path)?.into())
+    }
+
+    /// What waits for the link, for the status line.
+    pub fn link_status(&self) -> Result<LinkInfo, MobileError> {
+        Ok(self.inner.link_status()?.into())
+    }
+
     /// Server time of the last successful sync (RFC 3339).
     pub fn last_sync(&self) -> Result<Option<String>, MobileError> {
         Ok(self.inner.last_sync()?)

@@ -5,7 +5,8 @@ use prestasi_core::model::{self, Appraisal, AppraisalStatus as CoreStatus, Behav
 use prestasi_core::rules::development::DevelopmentForm as CoreForm;
 use prestasi_core::rules::predikat::{Predikat as CorePredikat, Rating as CoreRating};
 use prestasi_core::store::{self, DocStatus};
-use prestasi_core::sync::{Credentials, SyncEvent, SyncReport};
+use prestasi_core::sync::bundle::BundleKind;
+use prestasi_core::sync::{BundleExport, BundleImport, Credentials, LinkStatus, SyncEvent, SyncReport};
 
 macro_rules! mirror_enum {
     ($name:ident <=> $core:ty { $($v:ident),+ $(,)? }) => {
@@ -331,6 +332,8 @@ pub struct SyncSummary {
     pub round_trips: u64,
     pub bytes_sent: u64,
     pub bytes_received: u64,
+    /// Batches whose acknowledgement was recorded.
+    pub batches_acknowledged: u64,
 }
 
 impl From<SyncReport> for SyncSummary {
@@ -344,6 +347,79 @@ impl From<SyncReport> for SyncSummary {
             round_trips: n(r.round_trips),
             bytes_sent: n(r.bytes_sent),
             bytes_received: n(r.bytes_received),
+            batches_acknowledged: n(r.batches_acknowledged),
+        }
+    }
+}
+
+/// What waits for the link: for "12 dokumen (48 KB) menunggu sinyal".
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct LinkInfo {
+    pub pending_documents: u64,
+    /// Upper bound of the bytes left to send.
+    pub pending_bytes: u64,
+    /// Throughput measured at the last sync; absent before the first.
+    pub bytes_per_second: Option<f64>,
+    pub batch_bytes: u64,
+}
+
+impl From<LinkStatus> for LinkInfo {
+    fn from(l: LinkStatus) -> Self {
+        Self {
+            pending_documents: l.pending_documents,
+            pending_bytes: l.pending_bytes,
+            bytes_per_second: l.bytes_per_sec,
+            batch_bytes: l.batch_bytes,
+        }
+    }
+}
+
+/// A bundle file written for the USB stick.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BundleWritten {
+    pub bundle_id: String,
+    pub documents: u64,
+    /// Documents that did not fit: export again after the receipt.
+    pub remaining: u64,
+    pub bytes: u64,
+}
+
+impl From<BundleExport> for BundleWritten {
+    fn from(b: BundleExport) -> Self {
+        Self {
+            bundle_id: b.bundle_id,
+            documents: b.documents as u64,
+            remaining: b.remaining as u64,
+            bytes: b.bytes as u64,
+        }
+    }
+}
+
+/// A receipt or scope bundle imported.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct BundleRead {
+    /// `receipt` or `scope`.
+    pub kind: String,
+    pub accepted: u64,
+    pub rejected: u64,
+    pub pulled: u64,
+    /// This receipt had been imported before: nothing recorded again.
+    pub already_imported: bool,
+}
+
+impl From<BundleImport> for BundleRead {
+    fn from(b: BundleImport) -> Self {
+        let kind = match b.kind {
+            BundleKind::Push => "push",
+            BundleKind::Receipt => "receipt",
+            BundleKind::Scope => "scope",
+        };
+        Self {
+            kind: kind.into(),
+            accepted: b.accepted as u64,
+            rejected: b.rejected as u64,
+            pulled: b.pulled as u64,
+            already_imported: b.already_imported,
         }
     }
 }

@@ -51,6 +51,29 @@ pub enum Command {
     /// Export and re-verify who signed each change of an appraisal.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Sync by file: import a tablet's bundle, write a tablet's scope bundle.
+    #[command(subcommand)]
+    Bundle(BundleCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BundleCmd {
+    /// Import a tablet's push bundle through the checks of a sync and write
+    /// the receipt bundle to carry back to the tablet.
+    Import {
+        file: PathBuf,
+        /// Where the receipt goes (default: beside FILE, `.receipt.prst`).
+        #[arg(long)]
+        receipt: Option<PathBuf>,
+    },
+    /// Write the scope bundle of an enrolled tablet (roster, HR's
+    /// decisions, resolved conflicts) for a tablet that has not synced.
+    Export {
+        #[arg(long)]
+        device: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -313,6 +336,27 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("{} signatures written to {}", bundle.signatures.len(), out.display());
         }
         Command::Audit(AuditCmd::Verify { .. }) => {}
+        Command::Bundle(BundleCmd::Import { file, receipt }) => {
+            let bytes = std::fs::read(&file)?;
+            let done = crate::sync::bundle::import(storage.as_ref(), &Limits::default(), &bytes, None)
+                .map_err(|e| format!("{} ({})", e, e.code()))?;
+            let out = receipt.unwrap_or_else(|| file.with_extension("receipt.prst"));
+            std::fs::write(&out, &done.receipt)?;
+            println!(
+                "bundle {} of device {}: {} documents accepted, {} refused; receipt written to {}",
+                done.bundle_id,
+                done.device.id,
+                done.accepted,
+                done.rejected,
+                out.display()
+            );
+        }
+        Command::Bundle(BundleCmd::Export { device, out }) => {
+            let file = crate::sync::bundle::export_scope(storage.as_ref(), &Limits::default(), &device, None)
+                .map_err(|e| format!("{} ({})", e, e.code()))?;
+            std::fs::write(&out, &file)?;
+            println!("scope bundle of device {device} written to {} ({} bytes)", out.display(), file.len());
+        }
     }
     Ok(())
 }

@@ -42,6 +42,11 @@ impl AppError {
         self.parts().0
     }
 
+    /// The stable code it answers with (`code` of the error body).
+    pub fn code(&self) -> &str {
+        self.parts().1
+    }
+
     fn parts(&self) -> (StatusCode, &str) {
         match self {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),

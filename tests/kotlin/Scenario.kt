@@ -278,6 +278,35 @@ fun main(args: Array<String>) {
     sync = tablet.syncNow()
     check(sync.accepted == 1uL && sync.rejected == 0uL) { "the boss's sync after signing back in: $sync" }
 
+    // --- No network at all: a bundle on a USB stick, and BKPSDM's receipt ------------------
+    tablet.addTarget(next, "Akta kelahiran terbit", 80.0, "akta", false)
+    val waiting = tablet.linkStatus()
+    check(waiting.pendingDocuments == 1uL && waiting.pendingBytes > 0uL) { "link status $waiting" }
+    val written = tablet.exportBundle("$workDir/paket.prst")
+    check(written.documents == 1uL && written.remaining == 0uL && written.bytes > 0uL) { "bundle $written" }
+    val upload = HttpRequest.newBuilder(URI.create("$url/v1/hr/bundles"))
+        .header("authorization", "Bearer $token").header("content-type", "application/octet-stream")
+        .POST(HttpRequest.BodyPublishers.ofFile(java.nio.file.Path.of("$workDir/paket.prst"))).build()
+    val receipt = HttpClient.newHttpClient().send(upload, HttpResponse.BodyHandlers.ofByteArray())
+    check(receipt.statusCode() == 200 && receipt.headers().firstValue("prestasi-accepted").orElse("") == "1") {
+        "bundle import -> ${receipt.statusCode()}: ${String(receipt.body())}"
+    }
+    java.io.File("$workDir/tanda-terima.prst").writeBytes(receipt.body())
+    val tampered = receipt.body().copyOf().also { it[it.size / 2] = (it[it.size / 2].toInt() xor 1).toByte() }
+    java.io.File("$workDir/rusak.prst").writeBytes(tampered)
+    try {
+        tablet.importBundle("$workDir/rusak.prst")
+        error("a tampered receipt was imported")
+    } catch (e: MobileException.Bundle) {
+        check(e.code == "bundle_tampered" && e.message!!.contains("telah diubah")) { "${e.code}: ${e.message}" }
+        println("refused as expected: ${e.message}")
+    }
+    check(tablet.unsyncedCount() == 1uL) { "a refused receipt recorded nothing" }
+    val read = tablet.importBundle("$workDir/tanda-terima.prst")
+    check(read.kind == "receipt" && read.accepted == 1uL && !read.alreadyImported) { "receipt $read" }
+    check(tablet.unsyncedCount() == 0uL && tablet.status(next).sync is SyncState.OnServer) { "after the receipt" }
+    check(tablet.importBundle("$workDir/tanda-terima.prst").alreadyImported) { "the same receipt twice" }
+
     // --- HR reads who signed each change -----------------------------------------------
     val listed = http("GET", "$url/v1/hr/appraisals?period=$period", null, token)
     check(rowWith(listed, staff1).contains("\"status\":\"reviewed\"")) { listed }

@@ -318,16 +318,41 @@ impl Store {
         self.ids_and_kinds("SELECT id, kind FROM documents ORDER BY id")
     }
 
-    /// Documents with changes the server has not acknowledged, oldest first
-    /// — except those signed by a key that waits for its person code
-    /// ("menunggu verifikasi"): the server could not verify them yet.
+    /// Documents with changes the server has not acknowledged, in the order
+    /// they are sent — except those signed by a key that waits for its
+    /// person code ("menunggu verifikasi"): the server could not verify them
+    /// yet.
+    ///
+    /// What HR waits for goes first, so a link cut after the first batch
+    /// has delivered it: submitted, reviewed and locked appraisals, then
+    /// drafts, then everything else (feedback, training, mentoring). Within
+    /// each class the smaller document goes first (long notes and many
+    /// innovations never hold up scores and statuses), then the oldest.
     pub fn pending(&self) -> Result<Vec<(DocId, DocKind)>, StoreError> {
         self.ids_and_kinds(
-            "SELECT id, kind FROM documents d WHERE local_changes = 1 AND NOT EXISTS (
+            "SELECT d.id, d.kind FROM documents d LEFT JOIN appraisals a ON a.doc_id = d.id
+             WHERE d.local_changes = 1 AND NOT EXISTS (
                  SELECT 1 FROM change_signatures c JOIN signers s ON s.public_key = c.public_key
                  WHERE c.doc_id = d.id AND s.status = 'pending' AND s.bind_code IS NULL)
-             ORDER BY updated_at, id",
+             ORDER BY CASE WHEN a.status IN ('submitted', 'reviewed', 'locked') THEN 0
+                           WHEN d.kind = 'appraisal' THEN 1 ELSE 2 END,
+                      length(d.snapshot) + COALESCE((SELECT sum(length(k.data)) FROM chunks k WHERE k.doc_id = d.id), 0),
+                      d.updated_at, d.id",
         )
+    }
+
+    /// How many documents wait for upload, and their stored size in bytes
+    /// (an upper bound of what is left to send).
+    pub fn pending_size(&self) -> Result<(u64, u64), StoreError> {
+        let conn = self.lock();
+        let (n, bytes): (i64, i64) = conn.query_row(
+            "SELECT count(*), COALESCE(sum(length(d.snapshot)
+                 + COALESCE((SELECT sum(length(k.data)) FROM chunks k WHERE k.doc_id = d.id), 0)), 0)
+             FROM documents d WHERE d.local_changes = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        Ok((u64::try_from(n).unwrap_or(0), u64::try_from(bytes).unwrap_or(0)))
     }
 
     fn ids_and_kinds(&self, sql: &str) -> Result<Vec<(DocId, DocKind)>, StoreError> {
@@ -403,6 +428,16 @@ impl Store {
             out.push(id?.parse()?);
         }
         Ok(out)
+    }
+
+    /// Ask for these documents whole at the next sync (their pulled changes
+    /// could not be applied).
+    pub fn want(&self, ids: &[DocId]) -> Result<(), StoreError> {
+        let conn = self.lock();
+        for id in ids {
+            conn.execute("INSERT OR IGNORE INTO wanted (id) VALUES (?1)", [id.to_string()])?;
+        }
+        Ok(())
     }
 
     /// The server refused this device's changes to `id`. They stay in the

@@ -10,13 +10,14 @@ use serde::{Deserialize, Serialize};
 use serde_bytes::ByteBuf;
 
 use super::SyncError;
+use super::link::{Link, changes_len};
 use super::protocol::{
     self, CONTENT_TYPE, ENROLL_PATH, EnrollRequest, EnrollResponse, ErrorBody, PROTOCOL_VERSION, PushDoc, PushOutcome,
     SYNC_PATH, SyncRequest, SyncResponse,
 };
-use crate::doc::DocError;
+use crate::doc::{DocError, DocKind};
 use crate::model::{DocId, Role};
-use crate::store::{RoundTrip, Store, StoreError};
+use crate::store::{Outgoing, RoundTrip, Store, StoreError};
 
 const CREDENTIALS_KEY: &str = "sync.credentials";
 const CURSOR_KEY: &str = "sync.cursor";
@@ -50,14 +51,33 @@ pub struct SyncReport {
     /// Compressed request and response bodies.
     pub bytes_sent: usize,
     pub bytes_received: usize,
+    /// Round trips whose answer was recorded (each batch's acknowledgements
+    /// are kept even if a later batch is cut).
+    pub batches_acknowledged: usize,
+}
+
+/// What waits for the link, and what the link was measured at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LinkStatus {
+    /// Documents with changes the server has not acknowledged.
+    pub pending_documents: u64,
+    /// Their stored size: an upper bound of what is left to send.
+    pub pending_bytes: u64,
+    /// The link's throughput at the last sync, if measured.
+    pub bytes_per_sec: Option<f64>,
+    /// The size the next batch is cut at.
+    pub batch_bytes: u64,
 }
 
 #[derive(Debug)]
 pub struct SyncClient {
-    store: Arc<Store>,
+    pub(super) store: Arc<Store>,
     http: reqwest::blocking::Client,
-    creds: Credentials,
+    pub(super) creds: Credentials,
 }
+
+/// The heads each pushed document was brought to, to acknowledge.
+pub(super) type Sent = HashMap<DocId, Vec<ChangeHash>>;
 
 fn http_client() -> Result<reqwest::blocking::Client, SyncError> {
     reqwest::blocking::Client::builder()
@@ -159,42 +179,103 @@ impl SyncClient {
     }
 
     /// Push everything not yet on the server, pull what changed in scope.
+    ///
+    /// Documents go in batches sized to the link (see [`super::link`]), in
+    /// the store's priority order ([`Store::pending`]); each answer is
+    /// recorded as soon as it arrives, so a cut loses at most the batch in
+    /// flight and nothing acknowledged is sent again. On a fast link one
+    /// batch holds everything: one round trip.
     pub fn sync_now(&self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        let pending = self.store.pending()?;
-        let mut batches = pending.chunks(MAX_PUSH_PER_REQUEST).peekable();
+        let mut link = Link::load(&self.store)?;
+        let mut pending = self.store.pending()?.into_iter().peekable();
         let mut fetch = self.store.wanted()?;
+        let mut carried = None;
         loop {
-            let mut sent: HashMap<DocId, Vec<ChangeHash>> = HashMap::new();
-            let mut push = Vec::new();
-            for (id, kind) in batches.next().unwrap_or(&[]) {
-                let out = self.store.changes_for_server(*id)?;
-                sent.insert(*id, out.heads);
-                push.push(PushDoc {
-                    id: protocol::id_bytes(*id),
-                    kind: kind.as_str().into(),
-                    changes: ByteBuf::from(out.changes),
-                    sigs: out.sigs,
-                });
+            let budget = link.batch_bytes();
+            let (mut batch, mut bytes) = (Vec::new(), 0usize);
+            if let Some((doc, out)) = carried.take() {
+                bytes += changes_len(&out);
+                batch.push((doc, out));
             }
-            report.pushed += push.len();
-            let cursor = self.cursor()?;
-            let req = SyncRequest {
-                v: PROTOCOL_VERSION,
-                cursor,
-                push,
-                fetch: fetch.iter().map(|id| protocol::id_bytes(*id)).collect(),
-                signers: self.store.bindings()?,
-            };
+            while batch.len() < MAX_PUSH_PER_REQUEST {
+                let Some(doc) = pending.next() else { break };
+                let out = self.store.changes_for_server(doc.0)?;
+                let len = changes_len(&out);
+                // A document larger than the budget still goes, alone.
+                if !batch.is_empty() && bytes + len > budget {
+                    carried = Some((doc, out));
+                    break;
+                }
+                bytes += len;
+                batch.push((doc, out));
+            }
+            let more_to_push = carried.is_some() || pending.peek().is_some();
+            let (mut req, sent) = self.request_from(batch, &fetch)?;
+            req.max_pull_bytes = budget as u64;
+            report.pushed += req.push.len();
+            let started = std::time::Instant::now();
+            let before = report.bytes_sent + report.bytes_received;
             let resp = self.round_trip(&req, &mut report)?;
-            fetch = self.apply(&resp, &sent, &req.fetch, &mut report)?;
-            if fetch.is_empty() && !resp.more && batches.peek().is_none() {
+            link.observe(report.bytes_sent + report.bytes_received - before, started.elapsed());
+            fetch = self.apply(&resp, &sent, &req.fetch, resp.cursor, &link.meta(), &mut report)?;
+            report.batches_acknowledged += 1;
+            if fetch.is_empty() && !resp.more && !more_to_push {
                 return Ok(report);
             }
         }
     }
 
-    fn cursor(&self) -> Result<u64, SyncError> {
+    /// What waits for the link, for the app's status line.
+    pub fn link_status(&self) -> Result<LinkStatus, SyncError> {
+        let (pending_documents, pending_bytes) = self.store.pending_size()?;
+        let link = Link::load(&self.store)?;
+        Ok(LinkStatus {
+            pending_documents,
+            pending_bytes,
+            bytes_per_sec: link.bytes_per_sec(),
+            batch_bytes: link.batch_bytes() as u64,
+        })
+    }
+
+    /// The request that pushes `docs` and asks for `fetch` whole, with the
+    /// heads each pushed document is brought to.
+    pub(super) fn request(&self, docs: &[(DocId, DocKind)], fetch: &[DocId]) -> Result<(SyncRequest, Sent), SyncError> {
+        let mut outgoing = Vec::with_capacity(docs.len());
+        for doc in docs {
+            outgoing.push((*doc, self.store.changes_for_server(doc.0)?));
+        }
+        self.request_from(outgoing, fetch)
+    }
+
+    fn request_from(
+        &self,
+        docs: Vec<((DocId, DocKind), Outgoing)>,
+        fetch: &[DocId],
+    ) -> Result<(SyncRequest, Sent), SyncError> {
+        let mut sent = Sent::new();
+        let mut push = Vec::with_capacity(docs.len());
+        for ((id, kind), out) in docs {
+            sent.insert(id, out.heads);
+            push.push(PushDoc {
+                id: protocol::id_bytes(id),
+                kind: kind.as_str().into(),
+                changes: ByteBuf::from(out.changes),
+                sigs: out.sigs,
+            });
+        }
+        let req = SyncRequest {
+            v: PROTOCOL_VERSION,
+            cursor: self.cursor()?,
+            push,
+            fetch: fetch.iter().map(|id| protocol::id_bytes(*id)).collect(),
+            signers: self.store.bindings()?,
+            max_pull_bytes: 0,
+        };
+        Ok((req, sent))
+    }
+
+    pub(super) fn cursor(&self) -> Result<u64, SyncError> {
         Ok(self.store.meta(CURSOR_KEY)?.and_then(|c| c.parse().ok()).unwrap_or(0))
     }
 
@@ -228,13 +309,16 @@ impl SyncClient {
         Ok(resp)
     }
 
-    /// Record what the server answered, in one store transaction with the
-    /// new cursor. Returns the documents to fetch whole next time.
-    fn apply(
+    /// Record what the server answered, in one store transaction with
+    /// `cursor` and `extra_meta`. Returns the documents to fetch whole next
+    /// time.
+    pub(super) fn apply(
         &self,
         resp: &SyncResponse,
-        sent: &HashMap<DocId, Vec<ChangeHash>>,
+        sent: &Sent,
         asked: &[ByteBuf],
+        cursor: u64,
+        extra_meta: &[(&str, String)],
         report: &mut SyncReport,
     ) -> Result<Vec<DocId>, SyncError> {
         let (mut acknowledged, mut rejected) = (Vec::new(), Vec::new());
@@ -249,10 +333,11 @@ impl SyncClient {
         let pulled: Vec<(DocId, &[u8])> =
             resp.docs.iter().filter_map(|d| Some((protocol::id_from_bytes(&d.id)?, d.changes.as_slice()))).collect();
         let fetched: Vec<DocId> = asked.iter().filter_map(|b| protocol::id_from_bytes(b)).collect();
-        let mut meta = vec![(CURSOR_KEY, resp.cursor.to_string())];
+        let mut meta = vec![(CURSOR_KEY, cursor.to_string())];
         if !resp.more {
             meta.push((LAST_SYNC_KEY, resp.server_time.clone()));
         }
+        meta.extend(extra_meta.iter().cloned());
         let failed = self.store.apply_round_trip(&RoundTrip {
             acknowledged: &acknowledged,
             rejected: &rejected,

@@ -22,6 +22,12 @@ pub enum SyncError {
     Protocol(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A bundle file was refused (see [`super::bundle`]); nothing of it was recorded.
+    #[error(transparent)]
+    Bundle(#[from] super::bundle::BundleError),
+    /// A bundle file could not be read or written.
+    #[error("file: {0}")]
+    File(String),
 }
 
 impl SyncError {
@@ -46,6 +52,8 @@ impl SyncError {
             Self::Server { message, .. } => format!("Server menolak sinkronisasi: {message}"),
             Self::Protocol(_) => "Jawaban server tidak dapat dibaca. Perbarui aplikasi.".into(),
             Self::Store(e) => format!("Penyimpanan perangkat bermasalah: {e}"),
+            Self::Bundle(e) => e.user_message(),
+            Self::File(e) => format!("Berkas tidak dapat dibaca atau ditulis: {e}"),
         }
     }
 }

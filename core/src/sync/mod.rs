@@ -8,10 +8,14 @@
 //! local changes) or the server has more to send.
 
 mod background;
+pub mod bundle;
 mod client;
 mod error;
+pub mod link;
+mod offline;
 pub mod protocol;
 
 pub use background::{BackgroundSync, SyncEvent, SyncObserver, backoff};
-pub use client::{Credentials, PERSON_CODE_KEY, SyncClient, SyncReport};
+pub use client::{Credentials, LinkStatus, PERSON_CODE_KEY, SyncClient, SyncReport};
 pub use error::SyncError;
+pub use offline::{BundleExport, BundleImport};

@@ -34,6 +34,12 @@ pub struct SyncRequest {
     /// person code and proof. Processed before `push`.
     #[serde(default)]
     pub signers: Vec<SignerBinding>,
+    /// Pulled changes this answer may carry, in bytes: a device on a slow
+    /// link asks for pages it can receive before the link cuts. The server
+    /// sends at most its own limit (1 MiB) and at least one document; 0 or
+    /// absent: the server's limit.
+    #[serde(default)]
+    pub max_pull_bytes: u64,
 }
 
 /// A person's public key on the sending device.
@@ -294,6 +300,7 @@ mod tests {
                 code: Some("ABCD-EFGH-JKLM".into()),
                 proof: Some(ByteBuf::from(vec![4; 64])),
             }],
+            max_pull_bytes: 65_536,
         };
         let bytes = encode(&req);
         assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);

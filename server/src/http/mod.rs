@@ -1,10 +1,11 @@
 //! HTTP routes: one `router()` per module, merged here.
 
+mod bundles;
 mod enroll;
 mod hr;
 mod openapi;
 mod people;
-mod sync;
+pub(crate) mod sync;
 
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(enroll::router())
         .merge(hr::router())
         .merge(people::router())
+        .merge(bundles::router())
         .merge(crate::reports::router())
         .merge(crate::web::router())
         .merge(openapi::router())

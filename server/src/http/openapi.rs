@@ -48,6 +48,7 @@ mod tests {
     /// `reports/` is missing here.
     const SOURCES: &[(&str, &str)] = &[
         ("health.rs", include_str!("../health.rs")),
+        ("http/bundles.rs", include_str!("bundles.rs")),
         ("http/enroll.rs", include_str!("enroll.rs")),
         ("http/hr.rs", include_str!("hr.rs")),
         ("http/mod.rs", include_str!("mod.rs")),

@@ -66,7 +66,7 @@ async fn sync(
 
 /// The request-level checks of a decoded request (docs/PROTOCOL.md,
 /// "Request-level errors"), before anything is read or written.
-fn check(req: &SyncRequest, limits: &Limits) -> Result<(), AppError> {
+pub(crate) fn check(req: &SyncRequest, limits: &Limits) -> Result<(), AppError> {
     if req.v != PROTOCOL_VERSION {
         return Err(AppError::bad_request(
             "unsupported_version",

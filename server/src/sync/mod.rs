@@ -3,6 +3,7 @@
 //! passes durably, then answer with what changed in the device's scope.
 
 pub mod access;
+pub mod bundle;
 mod push;
 mod records;
 pub mod reproject;
@@ -68,7 +69,10 @@ pub fn sync(
         cursor: req.cursor,
         exclude_origin: &device.id,
         scope: &scope,
-        max_bytes: limits.max_pull_bytes,
+        max_bytes: match usize::try_from(req.max_pull_bytes) {
+            Ok(0) | Err(_) => limits.max_pull_bytes,
+            Ok(asked) => asked.min(limits.max_pull_bytes),
+        },
     })?;
     let wanted: Vec<_> = req.fetch.iter().filter_map(|b| id_from_bytes(b)).collect();
     let fetched = storage.fetch(&device.tenant_id, &wanted, &scope)?;

@@ -6,6 +6,7 @@
 //! (askama): a misspelt field is a build error, not a blank page.
 
 mod appraisals;
+mod bundles;
 mod calibration;
 mod citizen;
 mod dashboard;
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(rewards::router())
         .merge(citizen::router())
         .merge(devices::router())
+        .merge(bundles::router())
 }
 
 /// A rendered page, or the error page.

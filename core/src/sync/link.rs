@@ -1,0 +1,109 @@
+//! How big a batch the link takes: a sync sends documents in batches of
+//! about [`TARGET_SECS`] of the link's measured throughput, so that on a 2G
+//! link a cut loses seconds of work, not the whole upload, while on a good
+//! link everything goes in one request.
+//!
+//! Throughput is measured on every round trip (bytes on the wire over the
+//! time from sending to the whole answer, latency included) and kept in
+//! the store, so the next sync starts from what the link did last time.
+//!
+//! ```
+//! use std::time::Duration;
+//! use prestasi_core::sync::link::{Link, INITIAL_BATCH, MIN_BATCH};
+//! let mut link = Link::default();
+//! assert_eq!(link.batch_bytes(), INITIAL_BATCH);
+//! // 2G: 16 KiB took 2.6 s → about 6 KB/s → batches of ~60 KB.
+//! link.observe(16 * 1024, Duration::from_millis(2600));
+//! assert!(link.batch_bytes() > MIN_BATCH && link.batch_bytes() < 100_000);
+//! ```
+
+use std::time::Duration;
+
+use crate::store::{Outgoing, Store, StoreError};
+
+/// A batch should take about this long on the link.
+pub const TARGET_SECS: f64 = 10.0;
+/// The first batch before the link was ever measured: about 30 s on 2G.
+pub const INITIAL_BATCH: usize = 256 * 1024;
+pub const MIN_BATCH: usize = 16 * 1024;
+pub const MAX_BATCH: usize = 8 * 1024 * 1024;
+/// Round trips smaller than this say more about latency than throughput.
+const MIN_SAMPLE_BYTES: usize = 4 * 1024;
+const LINK_KEY: &str = "sync.link_bytes_per_sec";
+
+/// The link's measured throughput.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Link {
+    bytes_per_sec: Option<f64>,
+}
+
+impl Link {
+    /// The throughput kept by the last sync.
+    pub fn load(store: &Store) -> Result<Self, StoreError> {
+        let kept = store.meta(LINK_KEY)?.and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v > 0.0);
+        Ok(Self { bytes_per_sec: kept })
+    }
+
+    pub fn bytes_per_sec(&self) -> Option<f64> {
+        self.bytes_per_sec
+    }
+
+    /// Record one round trip of `bytes` on the wire that took `elapsed`.
+    pub fn observe(&mut self, bytes: usize, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        if bytes < MIN_SAMPLE_BYTES || secs <= 0.0 {
+            return;
+        }
+        let measured = bytes as f64 / secs;
+        // Smoothed, but quick to follow a link that got worse.
+        self.bytes_per_sec = Some(match self.bytes_per_sec {
+            Some(old) if measured < old => measured,
+            Some(old) => 0.5 * old + 0.5 * measured,
+            None => measured,
+        });
+    }
+
+    /// Bytes of changes the next batch may hold.
+    pub fn batch_bytes(&self) -> usize {
+        match self.bytes_per_sec {
+            None => INITIAL_BATCH,
+            Some(bps) => ((bps * TARGET_SECS) as usize).clamp(MIN_BATCH, MAX_BATCH),
+        }
+    }
+
+    /// The store meta to keep with the round trip's answer.
+    pub fn meta(&self) -> Vec<(&'static str, String)> {
+        self.bytes_per_sec.map(|b| vec![(LINK_KEY, format!("{b:.0}"))]).unwrap_or_default()
+    }
+}
+
+/// The size a document's outgoing changes count for in a batch.
+pub fn changes_len(out: &Outgoing) -> usize {
+    out.changes.len() + out.sigs.len() * 128
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fast_link_takes_everything_in_one_batch() {
+        let mut l = Link::default();
+        l.observe(1 << 20, Duration::from_millis(20));
+        assert_eq!(l.batch_bytes(), MAX_BATCH);
+    }
+
+    #[test]
+    fn a_slow_link_gets_small_batches_and_a_worse_link_is_followed_at_once() {
+        let mut l = Link::default();
+        l.observe(80_000, Duration::from_secs(1));
+        assert_eq!(l.batch_bytes(), 800_000);
+        l.observe(8_000, Duration::from_secs(1));
+        assert_eq!(l.batch_bytes(), 80_000);
+        l.observe(8_000, Duration::from_secs(10));
+        assert_eq!(l.batch_bytes(), MIN_BATCH);
+        // Tiny round trips measure latency: ignored.
+        l.observe(100, Duration::from_secs(5));
+        assert_eq!(l.batch_bytes(), MIN_BATCH);
+    }
+}

@@ -1,0 +1,123 @@
+//! Bundle files on the server (format: [`prestasi_core::sync::bundle`]):
+//! a tablet's push bundle goes through exactly the checks and writes of a
+//! sync ([`super::sync`]) and is answered with a receipt bundle; HR can
+//! write a scope bundle for a tablet that has not synced yet.
+//!
+//! A bundle is authenticated by its device's key and refused, with nothing
+//! stored, when it is altered, truncated, of an unknown or revoked device,
+//! of another tenant than the HR officer importing it, or not a push.
+//! Importing the same bundle twice stores nothing twice (a push is
+//! idempotent) and answers with an equivalent receipt.
+
+use prestasi_core::sync::bundle::{self, BundleError, BundleKind, Envelope};
+use prestasi_core::sync::protocol::{self, PROTOCOL_VERSION, SyncRequest, SyncResponse};
+
+use crate::config::Limits;
+use crate::error::AppError;
+use crate::storage::{DeviceRow, Storage};
+
+/// A receipt or scope bundle carries at most this many bytes of pulled
+/// changes (a sync's answer, 1 MiB): a new tablet's whole scope fits, and
+/// what does not comes with the next bundle or sync (`more`).
+pub const MAX_BUNDLE_PULL_BYTES: usize = 32 << 20;
+
+/// What importing a push bundle did.
+#[derive(Debug)]
+pub struct Imported {
+    pub device: DeviceRow,
+    pub bundle_id: String,
+    pub accepted: usize,
+    pub rejected: usize,
+    /// The receipt bundle to carry back to the tablet.
+    pub receipt: Vec<u8>,
+}
+
+fn refused(e: &BundleError) -> AppError {
+    AppError::Unprocessable { code: e.code(), message: e.user_message() }
+}
+
+/// The device a bundle claims to be from, checked: its MAC holds, it is
+/// enrolled, not revoked, and of `tenant` when one is given (an HR
+/// officer's import).
+fn authenticate(storage: &dyn Storage, file: &[u8], tenant: Option<&str>) -> Result<(DeviceRow, Envelope), AppError> {
+    let unverified = bundle::open(file).map_err(|e| refused(&e))?;
+    let claimed = unverified.envelope.device_id.clone();
+    let device = storage.device(&claimed)?.ok_or_else(|| AppError::Unprocessable {
+        code: "bundle_unknown_device",
+        message: format!("Perangkat {claimed} tidak terdaftar di server ini."),
+    })?;
+    let env = unverified.verify(&bundle::key_from_hash(&device.secret_hash)).map_err(|e| refused(&e))?;
+    if env.tenant_id != device.tenant_id {
+        return Err(refused(&BundleError::Tampered));
+    }
+    if let Some(tenant) = tenant
+        && tenant != device.tenant_id
+    {
+        return Err(refused(&BundleError::WrongTenant { expected: tenant.into(), found: device.tenant_id }));
+    }
+    if device.revoked_at.is_some() {
+        let reason = device.revoked_reason.clone().unwrap_or_default();
+        return Err(AppError::Unprocessable {
+            code: "device_revoked",
+            message: format!("Perangkat ini telah dicabut: {reason}. Paketnya tidak diterima."),
+        });
+    }
+    Ok((device, env))
+}
+
+/// Import a tablet's push bundle as HR of `tenant` (`None`: the server's
+/// administrator, any tenant).
+pub fn import(storage: &dyn Storage, limits: &Limits, file: &[u8], tenant: Option<&str>) -> Result<Imported, AppError> {
+    let (device, env) = authenticate(storage, file, tenant)?;
+    if env.kind != BundleKind::Push {
+        return Err(refused(&BundleError::WrongKind { expected: BundleKind::Push, found: env.kind }));
+    }
+    let message = env.message().map_err(|e| refused(&e))?;
+    let req: SyncRequest =
+        protocol::decode(&message).map_err(|e| refused(&BundleError::Body(format!("not a sync request: {e}"))))?;
+    crate::http::sync::check(&req, limits)?;
+    let resp = sync_with_room(storage, limits, &device, req)?;
+    let accepted = resp.results.iter().filter(|r| matches!(r.outcome, protocol::PushOutcome::Accepted { .. })).count();
+    let rejected = resp.results.len() - accepted;
+    tracing::info!(device = %device.id, bundle = %env.id, accepted, rejected, "push bundle imported");
+    let mut reply = Envelope::new(BundleKind::Receipt, &device.tenant_id, &device.id, protocol::encode(&resp));
+    reply.in_reply_to = Some(env.id.clone());
+    let receipt = bundle::seal(&reply, &bundle::key_from_hash(&device.secret_hash));
+    Ok(Imported { device, bundle_id: env.id, accepted, rejected, receipt })
+}
+
+/// A scope bundle for device `device_id`: everything in its scope (roster,
+/// HR's decisions, resolved conflicts), as its first sync would pull.
+pub fn export_scope(
+    storage: &dyn Storage,
+    limits: &Limits,
+    device_id: &str,
+    tenant: Option<&str>,
+) -> Result<Vec<u8>, AppError> {
+    let device = storage
+        .device(device_id)?
+        .filter(|d| tenant.is_none_or(|t| t == d.tenant_id))
+        .ok_or_else(|| AppError::NotFound { message: format!("Perangkat {device_id} tidak ditemukan.") })?;
+    if device.revoked_at.is_some() {
+        return Err(AppError::Unprocessable {
+            code: "device_revoked",
+            message: "Perangkat ini telah dicabut; paket tidak dibuat.".into(),
+        });
+    }
+    let req = SyncRequest { v: PROTOCOL_VERSION, ..SyncRequest::default() };
+    let resp = sync_with_room(storage, limits, &device, req)?;
+    let env = Envelope::new(BundleKind::Scope, &device.tenant_id, &device.id, protocol::encode(&resp));
+    Ok(bundle::seal(&env, &bundle::key_from_hash(&device.secret_hash)))
+}
+
+/// A sync whose answer may carry [`MAX_BUNDLE_PULL_BYTES`]: a file has no
+/// next round trip soon.
+fn sync_with_room(
+    storage: &dyn Storage,
+    limits: &Limits,
+    device: &DeviceRow,
+    req: SyncRequest,
+) -> Result<SyncResponse, AppError> {
+    let roomy = Limits { max_pull_bytes: MAX_BUNDLE_PULL_BYTES.max(limits.max_pull_bytes), ..*limits };
+    Ok(super::sync(storage, &roomy, device, req)?)
+}
