@@ -17,12 +17,14 @@
 //! the rate allows: `delivery = max(arrival + rtt/2, previous delivery) +
 //! len * 8 / bits_per_sec`.
 //!
-//! Cuts are drawn per connection, reproducibly from the seed, and apply to
-//! the first request/answer exchange on it (see [`Cut`]). The link does not
-//! parse HTTP: the request is what the client sends before the first answer
+//! Cuts are drawn per exchange (one request and its answer), reproducibly
+//! from the seed (see [`Cut`]): a client that keeps its connection for
+//! several requests (keep-alive) may see any of them cut. The link does not
+//! parse HTTP: a request is what the client sends before the answer's first
 //! byte, the answer what the server sends after; a client sending again
-//! after answer bytes reached it has started its next request (keep-alive).
+//! after answer bytes reached it has started its next exchange.
 
+use std::collections::VecDeque;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -40,7 +42,7 @@ pub struct Profile {
     pub down_bits_per_sec: u64,
     /// Round-trip latency added: half of it each way.
     pub rtt: Duration,
-    /// Share of connections cut at a random point (0 to 1).
+    /// Share of exchanges (requests) cut at a random point (0 to 1).
     pub cut_ratio: f64,
 }
 
@@ -81,10 +83,8 @@ impl Profile {
     }
 }
 
-/// Where a connection is cut. A cut shuts both sockets down (the client
-/// sees EOF or a reset, the server EOF) and applies to the first exchange
-/// of the connection; a point beyond the end of its phase moves the cut
-/// to the end of that phase.
+/// Where an exchange is cut. A cut shuts the connection's both sockets
+/// down (the client sees EOF or a reset, the server EOF).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cut {
     /// Drop the connection after `n` bytes of the request have been
@@ -96,9 +96,7 @@ pub enum Cut {
     /// the client.
     BeforeAnswer,
     /// Drop after `n` bytes of the answer have reached the client. If the
-    /// answer is shorter, it goes through whole and the connection is
-    /// dropped when the client sends its next request on it (or simply
-    /// ends, if the client or server closes it first).
+    /// answer is shorter, it goes through whole and nothing is cut.
     MidAnswer(usize),
 }
 
@@ -107,8 +105,10 @@ pub enum Cut {
 pub struct LinkStats {
     /// Connections accepted.
     pub connections: u64,
-    /// Connections drawn (or forced with [`FieldLink::cut_next`]) to be
-    /// cut, counted when the connection is accepted.
+    /// Exchanges (requests) started.
+    pub exchanges: u64,
+    /// Exchanges drawn (or forced with [`FieldLink::cut_next`]) to be cut,
+    /// counted when the exchange starts.
     pub cuts: u64,
     /// Bytes delivered to the server.
     pub bytes_up: u64,
@@ -126,11 +126,15 @@ pub struct FieldLink {
     shared: Arc<Shared>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     stop: AtomicBool,
-    forced: Mutex<Option<Cut>>,
+    /// What the next exchanges get instead of the random draw.
+    forced: Mutex<VecDeque<Option<Cut>>>,
+    rng: Mutex<Rng>,
+    cut_ratio: f64,
     connections: AtomicU64,
+    exchanges: AtomicU64,
     cuts: AtomicU64,
     bytes_up: AtomicU64,
     bytes_down: AtomicU64,
@@ -144,22 +148,40 @@ impl FieldLink {
         let listener = TcpListener::bind("127.0.0.1:0").expect("field link: bind a loopback port");
         let port = listener.local_addr().expect("field link: local address").port();
         let upstream = upstream_url.trim_start_matches("http://").trim_end_matches('/').to_string();
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(Shared {
+            stop: AtomicBool::new(false),
+            forced: Mutex::new(VecDeque::new()),
+            rng: Mutex::new(Rng::new(seed)),
+            cut_ratio: profile.cut_ratio,
+            connections: AtomicU64::new(0),
+            exchanges: AtomicU64::new(0),
+            cuts: AtomicU64::new(0),
+            bytes_up: AtomicU64::new(0),
+            bytes_down: AtomicU64::new(0),
+        });
         let accept = shared.clone();
-        std::thread::spawn(move || accept_loop(listener, &upstream, profile, seed, &accept));
+        std::thread::spawn(move || accept_loop(listener, &upstream, profile, &accept));
         FieldLink { url: format!("http://127.0.0.1:{port}"), port, shared }
     }
 
-    /// Cut the next new connection this way, instead of the random draw
-    /// (once).
+    /// Cut the next exchange (on a new or a kept connection) this way,
+    /// instead of the random draw (once).
     pub fn cut_next(&self, cut: Cut) {
-        *lock(&self.shared.forced) = Some(cut);
+        self.plan(&[Some(cut)]);
+    }
+
+    /// The next exchanges, in order, are cut as `plan` says (`None`: not
+    /// cut), instead of the random draw; e.g. `[None, Some(Cut::BeforeAnswer)]`
+    /// lets the first through and cuts the second. Replaces a plan not used up.
+    pub fn plan(&self, plan: &[Option<Cut>]) {
+        *lock(&self.shared.forced) = plan.iter().copied().collect();
     }
 
     pub fn stats(&self) -> LinkStats {
         let s = &self.shared;
         LinkStats {
             connections: s.connections.load(Ordering::SeqCst),
+            exchanges: s.exchanges.load(Ordering::SeqCst),
             cuts: s.cuts.load(Ordering::SeqCst),
             bytes_up: s.bytes_up.load(Ordering::SeqCst),
             bytes_down: s.bytes_down.load(Ordering::SeqCst),
@@ -217,8 +239,20 @@ impl Rng {
     }
 }
 
-fn accept_loop(listener: TcpListener, upstream: &str, profile: Profile, seed: u64, shared: &Arc<Shared>) {
-    let mut rng = Rng::new(seed);
+impl Shared {
+    /// The cut of an exchange that starts now, if any.
+    fn draw(&self) -> Option<Cut> {
+        self.exchanges.fetch_add(1, Ordering::SeqCst);
+        let forced = lock(&self.forced).pop_front();
+        let cut = forced.unwrap_or_else(|| lock(&self.rng).cut(self.cut_ratio));
+        if cut.is_some() {
+            self.cuts.fetch_add(1, Ordering::SeqCst);
+        }
+        cut
+    }
+}
+
+fn accept_loop(listener: TcpListener, upstream: &str, profile: Profile, shared: &Arc<Shared>) {
     for conn in listener.incoming() {
         if shared.stop.load(Ordering::SeqCst) {
             break;
@@ -229,13 +263,8 @@ fn accept_loop(listener: TcpListener, upstream: &str, profile: Profile, seed: u6
             continue;
         };
         shared.connections.fetch_add(1, Ordering::SeqCst);
-        let forced = lock(&shared.forced).take();
-        let cut = forced.or_else(|| rng.cut(profile.cut_ratio));
-        if cut.is_some() {
-            shared.cuts.fetch_add(1, Ordering::SeqCst);
-        }
         let (upstream, shared) = (upstream.to_string(), shared.clone());
-        std::thread::spawn(move || relay(client, &upstream, profile, cut, &shared));
+        std::thread::spawn(move || relay(client, &upstream, profile, &shared));
     }
 }
 
@@ -250,16 +279,19 @@ enum Dir {
 struct Conn {
     client: TcpStream,
     server: TcpStream,
+    shared: Arc<Shared>,
     state: Mutex<ConnState>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct ConnState {
-    /// The cut still to come.
+    /// An exchange has started on this connection.
+    started: bool,
+    /// The cut still to come in this exchange.
     cut: Option<Cut>,
     /// The connection is (being) cut: nothing more goes through.
     cut_done: bool,
-    /// Bytes let through each way.
+    /// Bytes of this exchange let through each way.
     up: usize,
     down: usize,
 }
@@ -279,6 +311,11 @@ impl Conn {
         if st.cut_done {
             return Admit::Stop;
         }
+        // The client speaks first, or again after answer bytes reached it:
+        // a new exchange, with its own draw.
+        if dir == Dir::Up && (!st.started || st.down > 0) {
+            *st = ConnState { started: true, cut: self.shared.draw(), ..ConnState::default() };
+        }
         let done = match dir {
             Dir::Up => st.up,
             Dir::Down => st.down,
@@ -289,9 +326,6 @@ impl Conn {
         let admit = match (dir, st.cut) {
             (_, None) => Admit::Write(len),
             (Dir::Up, Some(Cut::MidRequest(n))) => up_to(n),
-            // The client speaks again after answer bytes reached it: its
-            // next request; the first answer was shorter than the cut.
-            (Dir::Up, Some(Cut::MidAnswer(_))) if st.down > 0 => Admit::WriteThenCut(0),
             (Dir::Up, Some(_)) => Admit::Write(len),
             // The answer starts: the request was shorter than the cut.
             (Dir::Down, Some(Cut::MidRequest(_) | Cut::BeforeAnswer)) => Admit::WriteThenCut(0),
@@ -360,13 +394,13 @@ struct Chunk {
     bytes: Vec<u8>,
 }
 
-fn relay(client: TcpStream, upstream: &str, profile: Profile, cut: Option<Cut>, shared: &Arc<Shared>) {
+fn relay(client: TcpStream, upstream: &str, profile: Profile, shared: &Arc<Shared>) {
     let Ok(server) = TcpStream::connect(upstream) else { return };
     let _ = client.set_nodelay(true);
     let _ = server.set_nodelay(true);
     let clones = (client.try_clone(), client.try_clone(), server.try_clone(), server.try_clone());
     let (Ok(client_in), Ok(client_out), Ok(server_in), Ok(server_out)) = clones else { return };
-    let conn = Arc::new(Conn { client, server, state: Mutex::new(ConnState { cut, cut_done: false, up: 0, down: 0 }) });
+    let conn = Arc::new(Conn { client, server, shared: shared.clone(), state: Mutex::new(ConnState::default()) });
     let up = Pipe::new(Dir::Up, profile.up_bits_per_sec, profile.rtt);
     let down = Pipe::new(Dir::Down, profile.down_bits_per_sec, profile.rtt);
     let (up_tx, up_rx) = mpsc::sync_channel(up.queue);

@@ -169,7 +169,10 @@ fn the_answer_comes_no_faster_than_the_down_rate() {
     assert!(got == answer, "the answer arrived intact ({} of {} bytes)", got.len(), answer.len());
     assert_paced(elapsed, answer.len(), 64_000);
     let stats = stats_when(&link, |s| s.bytes_down == answer.len() as u64);
-    assert_eq!(stats, LinkStats { connections: 1, cuts: 0, bytes_up: 16, bytes_down: answer.len() as u64 });
+    assert_eq!(
+        stats,
+        LinkStats { connections: 1, exchanges: 1, cuts: 0, bytes_up: 16, bytes_down: answer.len() as u64 }
+    );
 }
 
 #[test]
@@ -187,7 +190,10 @@ fn the_request_goes_no_faster_than_the_up_rate() {
     let received = up.next();
     assert!(received.bytes == request, "the request arrived intact");
     let stats = stats_when(&link, |s| s.bytes_down == 1);
-    assert_eq!(stats, LinkStats { connections: 1, cuts: 0, bytes_up: request.len() as u64, bytes_down: 1 });
+    assert_eq!(
+        stats,
+        LinkStats { connections: 1, exchanges: 1, cuts: 0, bytes_up: request.len() as u64, bytes_down: 1 }
+    );
 }
 
 #[test]
@@ -226,7 +232,13 @@ fn an_uncut_link_passes_bytes_intact_both_ways() {
     let stats = stats_when(&link, |s| s.bytes_down == 2 * answer.len() as u64);
     assert_eq!(
         stats,
-        LinkStats { connections: 1, cuts: 0, bytes_up: 2 * request.len() as u64, bytes_down: 2 * answer.len() as u64 }
+        LinkStats {
+            connections: 1,
+            exchanges: 2,
+            cuts: 0,
+            bytes_up: 2 * request.len() as u64,
+            bytes_down: 2 * answer.len() as u64
+        }
     );
 }
 
@@ -296,10 +308,10 @@ fn a_cut_mid_answer_delivers_that_much_of_it() {
 }
 
 #[test]
-fn a_cut_past_the_first_answer_drops_the_next_request_on_the_connection() {
+fn a_cut_past_the_end_of_the_answer_cuts_nothing_and_each_exchange_draws_anew() {
     let request = random_bytes(100, 14);
     let answer = random_bytes(ANSWER, 15);
-    let up = Upstream::start(request.len(), answer.clone(), 2);
+    let up = Upstream::start(request.len(), answer.clone(), 3);
     let link = FieldLink::start(&up.url, profile(FAST, FAST, 0, 0.0), 14);
     link.cut_next(Cut::MidAnswer(ANSWER + 500));
     let mut s = connect(&link);
@@ -307,12 +319,21 @@ fn a_cut_past_the_first_answer_drops_the_next_request_on_the_connection() {
     let mut got = vec![0u8; ANSWER];
     s.read_exact(&mut got).unwrap();
     assert!(got == answer, "the first answer goes through whole");
-    let _ = s.write_all(&request);
-    assert!(read_to_close(&mut s).is_empty(), "the second gets nothing");
+    // The same connection kept for a second exchange: not cut.
+    s.write_all(&request).unwrap();
+    s.read_exact(&mut got).unwrap();
+    assert!(got == answer, "the second exchange goes through whole");
+    // A cut forced now applies to the next exchange, on the kept connection.
+    link.cut_next(Cut::MidAnswer(100));
+    s.write_all(&request).unwrap();
+    assert_eq!(read_to_close(&mut s).len(), 100, "the third exchange is cut after 100 answer bytes");
     let received = up.next();
-    assert!(received.bytes == request, "the second request never reached the upstream");
-    assert!(received.closed_early);
-    assert_eq!(link.stats().cuts, 1);
+    assert!(
+        received.bytes == [request.clone(), request.clone(), request].concat(),
+        "every request reached the upstream"
+    );
+    let stats = link.stats();
+    assert_eq!((stats.connections, stats.exchanges, stats.cuts), (1, 3, 2));
 }
 
 /// `n` connections in turn over `link`: how many answer bytes each got.
@@ -361,6 +382,7 @@ fn a_link_without_cuts_cuts_nothing() {
         stats,
         LinkStats {
             connections: 100,
+            exchanges: 100,
             cuts: 0,
             bytes_up: 100 * request.len() as u64,
             bytes_down: 100 * answer.len() as u64

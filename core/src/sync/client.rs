@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use automerge::ChangeHash;
@@ -24,6 +25,7 @@ const CURSOR_KEY: &str = "sync.cursor";
 const LAST_SYNC_KEY: &str = "sync.last_success";
 /// The enrolled person's one-time person code, until their first sign-in.
 pub const PERSON_CODE_KEY: &str = "sync.person_code";
+const DEFAULT_BATCH_MS: u64 = (super::link::TARGET_SECS * 1000.0) as u64;
 /// Documents pushed per request; more pending documents go in further requests.
 pub const MAX_PUSH_PER_REQUEST: usize = 2000;
 
@@ -74,6 +76,8 @@ pub struct SyncClient {
     pub(super) store: Arc<Store>,
     http: reqwest::blocking::Client,
     pub(super) creds: Credentials,
+    /// Seconds of the link a batch should take, in milliseconds.
+    batch_target_ms: AtomicU64,
 }
 
 /// The heads each pushed document was brought to, to acknowledge.
@@ -142,14 +146,26 @@ impl SyncClient {
         if let Some(code) = &e.person_code {
             store.set_meta(PERSON_CODE_KEY, code)?;
         }
-        Ok(Self { store, http, creds })
+        Ok(Self { store, http, creds, batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS) })
     }
 
     /// The client of an already enrolled store.
     pub fn from_store(store: Arc<Store>) -> Result<Self, SyncError> {
         let json = store.meta(CREDENTIALS_KEY)?.ok_or(SyncError::NotEnrolled)?;
         let creds = serde_json::from_str(&json).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        Ok(Self { store, http: http_client()?, creds })
+        Ok(Self { store, http: http_client()?, creds, batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS) })
+    }
+
+    /// Size batches to take about `target` on the link (default
+    /// [`super::link::TARGET_SECS`]): shorter where the link cuts every few
+    /// seconds, so each batch gets through between cuts.
+    pub fn set_batch_target(&self, target: Duration) {
+        self.batch_target_ms.store(target.as_millis().try_into().unwrap_or(u64::MAX).max(1), Ordering::Relaxed);
+    }
+
+    fn link(&self) -> Result<Link, SyncError> {
+        let secs = self.batch_target_ms.load(Ordering::Relaxed) as f64 / 1000.0;
+        Ok(Link::load(&self.store)?.with_target(secs))
     }
 
     pub fn credentials(&self) -> &Credentials {
@@ -187,7 +203,7 @@ impl SyncClient {
     /// batch holds everything: one round trip.
     pub fn sync_now(&self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
-        let mut link = Link::load(&self.store)?;
+        let mut link = self.link()?;
         let mut pending = self.store.pending()?.into_iter().peekable();
         let mut fetch = self.store.wanted()?;
         let mut carried = None;
@@ -229,7 +245,7 @@ impl SyncClient {
     /// What waits for the link, for the app's status line.
     pub fn link_status(&self) -> Result<LinkStatus, SyncError> {
         let (pending_documents, pending_bytes) = self.store.pending_size()?;
-        let link = Link::load(&self.store)?;
+        let link = self.link()?;
         Ok(LinkStatus {
             pending_documents,
             pending_bytes,

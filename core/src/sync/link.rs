@@ -31,17 +31,30 @@ pub const MAX_BATCH: usize = 8 * 1024 * 1024;
 const MIN_SAMPLE_BYTES: usize = 4 * 1024;
 const LINK_KEY: &str = "sync.link_bytes_per_sec";
 
-/// The link's measured throughput.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// The link's measured throughput, and how long a batch should take on it.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Link {
     bytes_per_sec: Option<f64>,
+    target_secs: f64,
+}
+
+impl Default for Link {
+    fn default() -> Self {
+        Self { bytes_per_sec: None, target_secs: TARGET_SECS }
+    }
 }
 
 impl Link {
     /// The throughput kept by the last sync.
     pub fn load(store: &Store) -> Result<Self, StoreError> {
         let kept = store.meta(LINK_KEY)?.and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v > 0.0);
-        Ok(Self { bytes_per_sec: kept })
+        Ok(Self { bytes_per_sec: kept, target_secs: TARGET_SECS })
+    }
+
+    /// Batches of about `secs` of the link instead of [`TARGET_SECS`]
+    /// (shorter on a link that cuts often).
+    pub fn with_target(self, secs: f64) -> Self {
+        Self { target_secs: if secs.is_finite() && secs > 0.0 { secs } else { TARGET_SECS }, ..self }
     }
 
     pub fn bytes_per_sec(&self) -> Option<f64> {
@@ -67,7 +80,7 @@ impl Link {
     pub fn batch_bytes(&self) -> usize {
         match self.bytes_per_sec {
             None => INITIAL_BATCH,
-            Some(bps) => ((bps * TARGET_SECS) as usize).clamp(MIN_BATCH, MAX_BATCH),
+            Some(bps) => ((bps * self.target_secs) as usize).clamp(MIN_BATCH, MAX_BATCH),
         }
     }
 
