@@ -18,6 +18,10 @@ pub enum AppError {
     Forbidden { message: String },
     #[error("{message}")]
     NotFound { message: String },
+    /// 409: the request does not fit the state it acts on (e.g. an upload
+    /// part at another offset than the server holds).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("{message}")]
     TooLarge { code: &'static str, message: String },
     #[error("{message}")]
@@ -53,6 +57,7 @@ impl AppError {
             Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
             Self::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::TooLarge { code, .. } => (StatusCode::PAYLOAD_TOO_LARGE, code),
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Self::RequestTimeout { code, .. } => (StatusCode::REQUEST_TIMEOUT, code),

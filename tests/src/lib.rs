@@ -494,4 +494,10 @@ impl World {
     pub fn supervisor_a(&self) -> Device {
         self.device(MANOKWARI, Role::Supervisor, &self.people.boss_a, &[&self.people.unit_a])
     }
+
+    /// The same, syncing through `url` (a field link in front of the server).
+    pub fn supervisor_a_at(&self, url: &str) -> Device {
+        let (p, storage) = (&self.people, self.server.storage.as_ref());
+        enroll(storage, url, self.dir.path(), MANOKWARI, Role::Supervisor, &p.boss_a, &[&p.unit_a])
+    }
 }

@@ -8,7 +8,7 @@
 use std::time::Duration;
 
 use chrono::NaiveDate;
-use prestasi_core::model::{Appraisal, AppraisalStatus, BehaviourValue, DocId, Role, SkpTarget, Training};
+use prestasi_core::model::{Appraisal, AppraisalStatus, BehaviourValue, DocId, SkpTarget, Training};
 use prestasi_core::rules::development::DevelopmentForm;
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::predikat::Rating;
@@ -54,16 +54,7 @@ fn appraisal(w: &World, i: usize, period: &str, submitted: bool) -> (DocId, Appr
 
 /// A tablet of unit A whose server is behind `link`.
 fn tablet_behind(w: &World, link: &FieldLink) -> Device {
-    let p = &w.people;
-    let t = prestasi_e2e::enroll(
-        w.server.storage.as_ref(),
-        &link.url,
-        w.dir(),
-        MANOKWARI,
-        Role::Supervisor,
-        &p.boss_a,
-        &[&p.unit_a],
-    );
+    let t = w.supervisor_a_at(&link.url);
     // Batches of about half a second: several per test, quickly.
     t.client.set_batch_target(Duration::from_millis(500));
     t

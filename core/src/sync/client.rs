@@ -74,7 +74,7 @@ pub struct LinkStatus {
 #[derive(Debug)]
 pub struct SyncClient {
     pub(super) store: Arc<Store>,
-    http: reqwest::blocking::Client,
+    pub(super) http: reqwest::blocking::Client,
     pub(super) creds: Credentials,
     /// Seconds of the link a batch should take, in milliseconds.
     batch_target_ms: AtomicU64,
@@ -98,11 +98,11 @@ fn http_client() -> Result<reqwest::blocking::Client, SyncError> {
 /// response body"), the connection broke while the answer was arriving —
 /// the everyday case on 2G. Retry later; our own decoding of a complete
 /// body is what reports a protocol error.
-fn cut(e: reqwest::Error) -> SyncError {
+pub(super) fn cut(e: reqwest::Error) -> SyncError {
     SyncError::Offline(format!("answer cut off: {e}"))
 }
 
-fn transport(e: reqwest::Error) -> SyncError {
+pub(super) fn transport(e: reqwest::Error) -> SyncError {
     if e.is_connect() || e.is_timeout() || e.is_request() {
         SyncError::Offline(e.to_string())
     } else {
@@ -232,9 +232,12 @@ impl SyncClient {
             report.pushed += req.push.len();
             let started = std::time::Instant::now();
             let before = report.bytes_sent + report.bytes_received;
-            let resp = self.round_trip(&req, &mut report)?;
+            let resp = self.round_trip(&req, &mut report, &mut link)?;
             link.observe(report.bytes_sent + report.bytes_received - before, started.elapsed());
-            fetch = self.apply(&resp, &sent, &req.fetch, resp.cursor, &link.meta(), &mut report)?;
+            // The answer is recorded: an upload it came through is done.
+            let mut meta = link.meta();
+            meta.push((super::upload::UPLOAD_KEY, String::new()));
+            fetch = self.apply(&resp, &sent, &req.fetch, resp.cursor, &meta, &mut report)?;
             report.batches_acknowledged += 1;
             if fetch.is_empty() && !resp.more && !more_to_push {
                 return Ok(report);
@@ -295,26 +298,32 @@ impl SyncClient {
         Ok(self.store.meta(CURSOR_KEY)?.and_then(|c| c.parse().ok()).unwrap_or(0))
     }
 
-    fn round_trip(&self, req: &SyncRequest, report: &mut SyncReport) -> Result<SyncResponse, SyncError> {
+    fn round_trip(
+        &self,
+        req: &SyncRequest,
+        report: &mut SyncReport,
+        link: &mut Link,
+    ) -> Result<SyncResponse, SyncError> {
         let body =
             zstd::encode_all(protocol::encode(req).as_slice(), 3).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        report.bytes_sent += body.len();
         report.round_trips += 1;
-        let resp = self
-            .http
-            .post(format!("{}{SYNC_PATH}", self.creds.server_url))
-            .bearer_auth(format!("{}.{}", self.creds.device_id, self.creds.secret))
-            .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-            .header(reqwest::header::CONTENT_ENCODING, "zstd")
-            .header(reqwest::header::ACCEPT_ENCODING, "zstd")
-            .body(body)
-            .send()
-            .map_err(transport)?;
-        let status = resp.status().as_u16();
-        let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
-        let raw = resp.bytes().map_err(cut)?;
+        let (status, raw, zstd) = if body.len() > super::upload::RESUMABLE_ABOVE {
+            self.upload(&body, link, report)?
+        } else {
+            report.bytes_sent += body.len();
+            let resp = self
+                .authed(self.http.post(format!("{}{SYNC_PATH}", self.creds.server_url)))
+                .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+                .header(reqwest::header::CONTENT_ENCODING, "zstd")
+                .body(body)
+                .send()
+                .map_err(transport)?;
+            let status = resp.status().as_u16();
+            let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
+            (status, resp.bytes().map_err(cut)?.to_vec(), zstd)
+        };
         report.bytes_received += raw.len();
-        let body = if zstd { decompress(&raw)? } else { raw.to_vec() };
+        let body = if zstd { decompress(&raw)? } else { raw };
         if !(200..300).contains(&status) {
             return Err(error_from(status, &body));
         }
@@ -323,6 +332,12 @@ impl SyncClient {
             return Err(SyncError::Protocol(format!("server speaks protocol {}", resp.v)));
         }
         Ok(resp)
+    }
+
+    /// A request with the device's credentials, asking for a zstd answer.
+    pub(super) fn authed(&self, b: reqwest::blocking::RequestBuilder) -> reqwest::blocking::RequestBuilder {
+        b.bearer_auth(format!("{}.{}", self.creds.device_id, self.creds.secret))
+            .header(reqwest::header::ACCEPT_ENCODING, "zstd")
     }
 
     /// Record what the server answered, in one store transaction with
@@ -379,7 +394,7 @@ impl SyncClient {
     }
 }
 
-fn decompress(raw: &[u8]) -> Result<Vec<u8>, SyncError> {
+pub(super) fn decompress(raw: &[u8]) -> Result<Vec<u8>, SyncError> {
     let mut out = Vec::new();
     zstd::stream::read::Decoder::new(raw)
         .and_then(|mut d| d.read_to_end(&mut out))
@@ -387,7 +402,7 @@ fn decompress(raw: &[u8]) -> Result<Vec<u8>, SyncError> {
     Ok(out)
 }
 
-fn error_from(status: u16, body: &[u8]) -> SyncError {
+pub(super) fn error_from(status: u16, body: &[u8]) -> SyncError {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let (code, message) = match parsed {
         Some(b) => (b.code, b.message),

@@ -27,6 +27,10 @@ pub const TARGET_SECS: f64 = 10.0;
 pub const INITIAL_BATCH: usize = 256 * 1024;
 pub const MIN_BATCH: usize = 16 * 1024;
 pub const MAX_BATCH: usize = 8 * 1024 * 1024;
+/// Parts of a resumable upload are cut smaller than batches: after cuts
+/// they shrink until one fits between two cuts.
+pub const MIN_PART: usize = 2 * 1024;
+pub const MAX_PART: usize = 1024 * 1024;
 /// Round trips smaller than this say more about latency than throughput.
 const MIN_SAMPLE_BYTES: usize = 4 * 1024;
 const LINK_KEY: &str = "sync.link_bytes_per_sec";
@@ -76,6 +80,29 @@ impl Link {
         });
     }
 
+    /// The link was cut mid-transfer: halve the estimate (a radio that drops
+    /// every few seconds gets parts that fit between drops).
+    pub fn cut(&mut self) {
+        let bps = self.bytes_per_sec.unwrap_or(INITIAL_BATCH as f64 / self.target_secs);
+        self.bytes_per_sec = Some((bps / 2.0).max(MIN_PART as f64 / self.target_secs / 4.0));
+    }
+
+    /// Bytes one part of a resumable upload should hold.
+    pub fn part_bytes(&self) -> usize {
+        match self.bytes_per_sec {
+            None => INITIAL_BATCH,
+            Some(bps) => ((bps * self.target_secs) as usize).clamp(MIN_PART, MAX_PART),
+        }
+    }
+
+    /// Keep the estimate now (a sync that fails records no answer).
+    pub fn save(&self, store: &Store) -> Result<(), StoreError> {
+        match self.bytes_per_sec {
+            Some(b) => store.set_meta(LINK_KEY, &format!("{b:.0}")),
+            None => Ok(()),
+        }
+    }
+
     /// Bytes of changes the next batch may hold.
     pub fn batch_bytes(&self) -> usize {
         match self.bytes_per_sec {
@@ -118,5 +145,19 @@ mod tests {
         // Tiny round trips measure latency: ignored.
         l.observe(100, Duration::from_secs(5));
         assert_eq!(l.batch_bytes(), MIN_BATCH);
+    }
+
+    #[test]
+    fn cuts_shrink_the_parts_until_one_fits() {
+        let mut l = Link::default().with_target(1.0);
+        l.observe(16_000, Duration::from_secs(1));
+        assert_eq!(l.part_bytes(), 16_000);
+        l.cut();
+        assert_eq!(l.part_bytes(), 8_000);
+        for _ in 0..10 {
+            l.cut();
+        }
+        assert_eq!(l.part_bytes(), MIN_PART);
+        assert_eq!(l.batch_bytes(), MIN_BATCH, "batches keep their floor");
     }
 }

@@ -14,6 +14,7 @@ mod error;
 pub mod link;
 mod offline;
 pub mod protocol;
+mod upload;
 
 pub use background::{BackgroundSync, SyncEvent, SyncObserver, backoff};
 pub use client::{Credentials, LinkStatus, PERSON_CODE_KEY, SyncClient, SyncReport};

@@ -18,6 +18,19 @@ pub const CONTENT_TYPE: &str = "application/cbor";
 /// Path of the sync endpoint.
 pub const SYNC_PATH: &str = "/v1/sync";
 pub const ENROLL_PATH: &str = "/v1/enroll";
+/// Resumable uploads of a sync request body: `{UPLOADS_PATH}/{id}`.
+pub const UPLOADS_PATH: &str = "/v1/uploads";
+
+/// Where a resumable upload stands (JSON answer of the upload routes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadState {
+    /// The whole body's length, as opened.
+    pub length: u64,
+    /// Bytes the server holds, contiguous from 0: send the next part from here.
+    pub offset: u64,
+    /// The body was processed; `POST …/sync` gives the kept answer.
+    pub answered: bool,
+}
 
 /// One round trip: push what the server lacks, pull what changed in scope.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ mod hr;
 mod openapi;
 mod people;
 pub(crate) mod sync;
+mod uploads;
 
 use axum::Router;
 use tower_http::compression::CompressionLayer;
@@ -30,6 +31,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::health::router())
         .merge(sync::router())
+        .merge(uploads::router())
         .merge(enroll::router())
         .merge(hr::router())
         .merge(people::router())

@@ -55,6 +55,7 @@ mod tests {
         ("http/openapi.rs", include_str!("openapi.rs")),
         ("http/people.rs", include_str!("people.rs")),
         ("http/sync.rs", include_str!("sync.rs")),
+        ("http/uploads.rs", include_str!("uploads.rs")),
         ("reports/actions.rs", include_str!("../reports/actions.rs")),
         ("reports/calibration.rs", include_str!("../reports/calibration.rs")),
         ("reports/completion.rs", include_str!("../reports/completion.rs")),

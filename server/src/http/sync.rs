@@ -53,15 +53,28 @@ async fn sync(
         .blocking(move || -> Result<Vec<u8>, AppError> {
             // Held until the work is done, even if the client went away.
             let _in_flight = (in_flight, admitted);
-            let raw = decompress(&encoding, &body, limits.max_decompressed_bytes)?;
-            let req: SyncRequest = protocol::decode(&raw)
-                .map_err(|e| AppError::bad_request("malformed_body", format!("not a sync request: {e}")))?;
-            check(&req, &limits)?;
-            let resp = crate::sync::sync(storage.as_ref(), &limits, &device, req)?;
-            Ok(protocol::encode(&resp))
+            answer(storage.as_ref(), &limits, &device, &encoding, &body)
         })
         .await?;
     Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], response).into_response())
+}
+
+/// The encoded answer to a sync request body (as received, with its
+/// `Content-Encoding`): the one path of `POST /v1/sync` and of a finished
+/// resumable upload. Blocking.
+pub(crate) fn answer(
+    storage: &dyn crate::storage::Storage,
+    limits: &Limits,
+    device: &crate::storage::DeviceRow,
+    encoding: &str,
+    body: &[u8],
+) -> Result<Vec<u8>, AppError> {
+    let raw = decompress(encoding, body, limits.max_decompressed_bytes)?;
+    let req: SyncRequest = protocol::decode(&raw)
+        .map_err(|e| AppError::bad_request("malformed_body", format!("not a sync request: {e}")))?;
+    check(&req, limits)?;
+    let resp = crate::sync::sync(storage, limits, device, req)?;
+    Ok(protocol::encode(&resp))
 }
 
 /// The request-level checks of a decoded request (docs/PROTOCOL.md,

@@ -15,10 +15,12 @@ pub mod postgres;
 mod reports;
 pub mod sqlite;
 mod types;
+mod uploads;
 mod view;
 
 pub use reports::*;
 pub use types::*;
+pub use uploads::*;
 pub use view::*;
 
 use prestasi_core::model::DocId;
@@ -42,7 +44,7 @@ pub fn open(
 }
 
 /// Everything the server keeps.
-pub trait Storage: ReportStore + Send + Sync + std::fmt::Debug {
+pub trait Storage: ReportStore + UploadStore + Send + Sync + std::fmt::Debug {
     /// Run `f` in one write transaction: everything it wrote is committed
     /// (durably, before this returns) or nothing is.
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError>;

@@ -17,7 +17,8 @@
 //! - `inputs`: what HR enters for its reports;
 //! - `replay`: what the sync layer relies on being idempotent;
 //! - `crash`: a write that fails or panics leaves nothing behind;
-//! - `isolation`: no read that takes a tenant sees another tenant's rows.
+//! - `isolation`: no read that takes a tenant sees another tenant's rows;
+//! - `uploads`: resumable upload parts, offsets, answers, expiry.
 //!
 //! Records are written as the sync layer writes them: real automerge
 //! documents ([`Doc`]) whose [`Projection`] comes from
@@ -38,6 +39,7 @@ mod reports;
 #[cfg(test)]
 mod selftest;
 mod signers;
+mod uploads;
 
 use std::collections::BTreeMap;
 
@@ -101,6 +103,12 @@ const CASES: &[(&str, Case)] = &[
     ("crash::a_panicking_write_leaves_nothing", crash::a_panicking_write_leaves_nothing),
     ("crash::a_backend_error_inside_a_write_undoes_it", crash::a_backend_error_inside_a_write_undoes_it),
     ("isolation::every_tenant_read_sees_only_its_tenant", isolation::every_tenant_read_sees_only_its_tenant),
+    (
+        "uploads::parts_join_in_order_and_append_only_at_the_offset",
+        uploads::parts_join_in_order_and_append_only_at_the_offset,
+    ),
+    ("uploads::the_answer_is_kept_and_uploads_are_per_device", uploads::the_answer_is_kept_and_uploads_are_per_device),
+    ("uploads::stale_uploads_expire", uploads::stale_uploads_expire),
 ];
 
 /// Run every case, each on a fresh store from `make`. A failing case does

@@ -289,3 +289,33 @@ fn positions_handed_out_before_commit_fail_the_concurrency_case() {
     };
     assert!(message.contains("skipped"), "it fails because the reader skipped changes: {message}");
 }
+
+impl UploadStore for Toy {
+    fn open_upload(&self, _: &str, _: &str, _: u64, _: i64) -> R<UploadRow> {
+        unimplemented!()
+    }
+    fn upload(&self, _: &str, _: &str) -> R<Option<UploadRow>> {
+        unimplemented!()
+    }
+    fn uploads_of(&self, _: &str) -> R<u64> {
+        unimplemented!()
+    }
+    fn append_upload(&self, _: &str, _: &str, _: u64, _: &[u8], _: i64) -> R<Option<UploadRow>> {
+        unimplemented!()
+    }
+    fn upload_body(&self, _: &str, _: &str) -> R<Vec<u8>> {
+        unimplemented!()
+    }
+    fn finish_upload(&self, _: &str, _: &str, _: &[u8], _: i64) -> R<()> {
+        unimplemented!()
+    }
+    fn delete_upload(&self, _: &str, _: &str) -> R<()> {
+        unimplemented!()
+    }
+    fn forget_answered_uploads(&self, _: &str) -> R<u64> {
+        unimplemented!()
+    }
+    fn expire_uploads(&self, _: i64) -> R<u64> {
+        unimplemented!()
+    }
+}

@@ -51,6 +51,7 @@ mod merged;
 mod report_store;
 mod reports;
 mod signers;
+mod uploads;
 
 use std::time::Duration;
 
@@ -60,8 +61,11 @@ use r2d2_postgres::PostgresConnectionManager;
 
 use super::{StorageError, WriteTx};
 
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_rate_windows.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_rate_windows.sql"),
+    include_str!("migrations/0003_uploads.sql"),
+];
 /// First key of the migration lock (the second is the schema's name).
 const MIGRATION_LOCK: i32 = 0x5052_5354; // "PRST"
 /// Connections a server keeps at most (its blocking jobs, session lookups

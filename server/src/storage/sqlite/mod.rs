@@ -12,6 +12,7 @@ mod merged;
 mod report_store;
 mod reports;
 mod signers;
+mod uploads;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0007_signatures.sql"),
     include_str!("0008_neutral_view.sql"),
     include_str!("0009_rate_windows.sql"),
+    include_str!("0010_uploads.sql"),
 ];
 const READERS: usize = 4;
 
