@@ -12,7 +12,11 @@
 //! prestasi-bench run --devices D [--appraisals 25] [--feedback 10] [--seed 42] [--json]
 //! prestasi-bench run --workload FILE [--server-bin PATH] [--keep] [--json]
 //! prestasi-bench reports --data-dir DIR [--repeat 3]
+//! prestasi-bench link --workload FILE [--profile 2g|edge|vsat] [--seed 42]
 //! ```
+//!
+//! `link` times a supervisor's day and a new tablet's first sync over
+//! emulated field links (see `link.rs`).
 //!
 //! `reports` times every HR report over a large merged view (see
 //! `reports.rs`); the rest of this page is about `run`.
@@ -74,6 +78,7 @@
 //! keeps `submitted_at`, which is a field.
 
 mod converge;
+mod link;
 mod measure;
 mod replay;
 mod report;
@@ -137,6 +142,21 @@ enum Cmd {
         /// them round-robin (more than one needs --database).
         #[arg(long, default_value_t = 1)]
         instances: usize,
+    },
+    /// A supervisor's day and a new tablet's first sync over emulated
+    /// field links (2g, edge, vsat).
+    Link {
+        /// The day is this workload's first device entry.
+        #[arg(long)]
+        workload: PathBuf,
+        /// One profile (2g, edge, vsat); all three if absent.
+        #[arg(long)]
+        profile: Option<String>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The server binary (default: `prestasi-server` beside this one).
+        #[arg(long)]
+        server_bin: Option<PathBuf>,
     },
     /// Time every HR report over a large generated merged view.
     Reports {
@@ -213,6 +233,18 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             } else {
                 print!("{}", report.table());
             }
+        }
+        Cmd::Link { workload, profile, seed, server_bin } => {
+            use prestasi_e2e::fieldlink::Profile;
+            let profiles = match profile.as_deref() {
+                None => Profile::ALL.to_vec(),
+                Some(name) => {
+                    vec![Profile::parse(name).ok_or_else(|| format!("unknown profile {name}: 2g, edge or vsat"))?]
+                }
+            };
+            let w = Workload::load(&workload)?;
+            let rows = link::run(&run::server_bin(server_bin)?, &w, &profiles, seed)?;
+            print!("{}", link::table(&rows));
         }
         Cmd::Reports { data_dir, server_bin, repeat, database } => {
             let rows = reports::run(&run::server_bin(server_bin)?, &data_dir, database.as_deref(), repeat)?;

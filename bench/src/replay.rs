@@ -181,7 +181,7 @@ pub fn appraisal_id(a: &AppraisalSpec) -> Result<DocId, Error> {
 
 /// Create the appraisal as its appraiser, signed in on the unit tablet, then
 /// apply each edit as its own later change.
-fn write_appraisal(store: &Store, a: &AppraisalSpec, reviewer: Option<&str>) -> Result<(), Error> {
+pub fn write_appraisal(store: &Store, a: &AppraisalSpec, reviewer: Option<&str>) -> Result<(), Error> {
     let author = Author::new(a.appraiser_nip.clone(), store.device_id(), Role::Supervisor);
     let id = appraisal_id(a)?;
     store.create(id, &initial_appraisal(a, reviewer)?, &author)?;

@@ -132,7 +132,8 @@ struct Shared {
     /// What the next exchanges get instead of the random draw.
     forced: Mutex<VecDeque<Option<Cut>>>,
     rng: Mutex<Rng>,
-    cut_ratio: f64,
+    /// The share of exchanges cut, as `f64` bits (changed with `set_cut_ratio`).
+    cut_ratio: AtomicU64,
     connections: AtomicU64,
     exchanges: AtomicU64,
     cuts: AtomicU64,
@@ -152,7 +153,7 @@ impl FieldLink {
             stop: AtomicBool::new(false),
             forced: Mutex::new(VecDeque::new()),
             rng: Mutex::new(Rng::new(seed)),
-            cut_ratio: profile.cut_ratio,
+            cut_ratio: AtomicU64::new(profile.cut_ratio.to_bits()),
             connections: AtomicU64::new(0),
             exchanges: AtomicU64::new(0),
             cuts: AtomicU64::new(0),
@@ -175,6 +176,12 @@ impl FieldLink {
     /// lets the first through and cuts the second. Replaces a plan not used up.
     pub fn plan(&self, plan: &[Option<Cut>]) {
         *lock(&self.shared.forced) = plan.iter().copied().collect();
+    }
+
+    /// Cut this share of exchanges from now on (e.g. none while devices
+    /// enroll, then the profile's).
+    pub fn set_cut_ratio(&self, ratio: f64) {
+        self.shared.cut_ratio.store(ratio.to_bits(), Ordering::SeqCst);
     }
 
     pub fn stats(&self) -> LinkStats {
@@ -244,7 +251,8 @@ impl Shared {
     fn draw(&self) -> Option<Cut> {
         self.exchanges.fetch_add(1, Ordering::SeqCst);
         let forced = lock(&self.forced).pop_front();
-        let cut = forced.unwrap_or_else(|| lock(&self.rng).cut(self.cut_ratio));
+        let ratio = f64::from_bits(self.cut_ratio.load(Ordering::SeqCst));
+        let cut = forced.unwrap_or_else(|| lock(&self.rng).cut(ratio));
         if cut.is_some() {
             self.cuts.fetch_add(1, Ordering::SeqCst);
         }

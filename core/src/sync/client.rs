@@ -118,6 +118,7 @@ impl SyncClient {
         let base = server_url.trim_end_matches('/').to_string();
         let req = EnrollRequest { code: code.trim().to_string(), device_id: store.device_id().to_string() };
         let body = serde_json::to_vec(&req).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let started = std::time::Instant::now();
         let resp = http
             .post(format!("{base}{ENROLL_PATH}"))
             .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -126,6 +127,9 @@ impl SyncClient {
             .map_err(transport)?;
         let status = resp.status();
         let body = resp.bytes().map_err(cut)?;
+        // A first latency sample: the first sync knows whether the link is far.
+        let mut link = Link::default();
+        link.observe(0, started.elapsed());
         if !status.is_success() {
             return Err(error_from(status.as_u16(), &body));
         }
@@ -143,6 +147,7 @@ impl SyncClient {
         let json = serde_json::to_string(&creds).map_err(|e| SyncError::Protocol(e.to_string()))?;
         store.set_meta(CREDENTIALS_KEY, &json)?;
         store.set_meta(CURSOR_KEY, "0")?;
+        link.save(&store)?;
         if let Some(code) = &e.person_code {
             store.set_meta(PERSON_CODE_KEY, code)?;
         }
@@ -307,7 +312,7 @@ impl SyncClient {
         let body =
             zstd::encode_all(protocol::encode(req).as_slice(), 3).map_err(|e| SyncError::Protocol(e.to_string()))?;
         report.round_trips += 1;
-        let (status, raw, zstd) = if body.len() > super::upload::RESUMABLE_ABOVE {
+        let (status, raw, zstd) = if super::upload::resumable(body.len(), link) {
             self.upload(&body, link, report)?
         } else {
             report.bytes_sent += body.len();

@@ -31,28 +31,34 @@ pub const MAX_BATCH: usize = 8 * 1024 * 1024;
 /// they shrink until one fits between two cuts.
 pub const MIN_PART: usize = 2 * 1024;
 pub const MAX_PART: usize = 1024 * 1024;
-/// Round trips smaller than this say more about latency than throughput.
+/// Round trips smaller than this say more about latency than throughput:
+/// they are latency samples.
 const MIN_SAMPLE_BYTES: usize = 4 * 1024;
 const LINK_KEY: &str = "sync.link_bytes_per_sec";
+const RTT_KEY: &str = "sync.link_rtt_ms";
 
 /// The link's measured throughput, and how long a batch should take on it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Link {
     bytes_per_sec: Option<f64>,
+    /// Time of a small exchange, smoothed (ms).
+    rtt_ms: Option<f64>,
     target_secs: f64,
 }
 
 impl Default for Link {
     fn default() -> Self {
-        Self { bytes_per_sec: None, target_secs: TARGET_SECS }
+        Self { bytes_per_sec: None, rtt_ms: None, target_secs: TARGET_SECS }
     }
 }
 
 impl Link {
     /// The throughput kept by the last sync.
     pub fn load(store: &Store) -> Result<Self, StoreError> {
-        let kept = store.meta(LINK_KEY)?.and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v > 0.0);
-        Ok(Self { bytes_per_sec: kept, target_secs: TARGET_SECS })
+        let kept = |key| -> Result<Option<f64>, StoreError> {
+            Ok(store.meta(key)?.and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v > 0.0))
+        };
+        Ok(Self { bytes_per_sec: kept(LINK_KEY)?, rtt_ms: kept(RTT_KEY)?, target_secs: TARGET_SECS })
     }
 
     /// Batches of about `secs` of the link instead of [`TARGET_SECS`]
@@ -65,10 +71,20 @@ impl Link {
         self.bytes_per_sec
     }
 
+    /// The time of a small exchange (latency and server time), if measured.
+    pub fn rtt_ms(&self) -> Option<f64> {
+        self.rtt_ms
+    }
+
     /// Record one round trip of `bytes` on the wire that took `elapsed`.
     pub fn observe(&mut self, bytes: usize, elapsed: Duration) {
         let secs = elapsed.as_secs_f64();
-        if bytes < MIN_SAMPLE_BYTES || secs <= 0.0 {
+        if secs <= 0.0 {
+            return;
+        }
+        if bytes < MIN_SAMPLE_BYTES {
+            let ms = secs * 1000.0;
+            self.rtt_ms = Some(self.rtt_ms.map_or(ms, |old| 0.5 * old + 0.5 * ms));
             return;
         }
         let measured = bytes as f64 / secs;
@@ -97,10 +113,10 @@ impl Link {
 
     /// Keep the estimate now (a sync that fails records no answer).
     pub fn save(&self, store: &Store) -> Result<(), StoreError> {
-        match self.bytes_per_sec {
-            Some(b) => store.set_meta(LINK_KEY, &format!("{b:.0}")),
-            None => Ok(()),
+        for (key, value) in self.meta() {
+            store.set_meta(key, &value)?;
         }
+        Ok(())
     }
 
     /// Bytes of changes the next batch may hold.
@@ -113,7 +129,14 @@ impl Link {
 
     /// The store meta to keep with the round trip's answer.
     pub fn meta(&self) -> Vec<(&'static str, String)> {
-        self.bytes_per_sec.map(|b| vec![(LINK_KEY, format!("{b:.0}"))]).unwrap_or_default()
+        let mut out = Vec::new();
+        if let Some(b) = self.bytes_per_sec {
+            out.push((LINK_KEY, format!("{b:.0}")));
+        }
+        if let Some(r) = self.rtt_ms {
+            out.push((RTT_KEY, format!("{r:.0}")));
+        }
+        out
     }
 }
 
@@ -142,9 +165,10 @@ mod tests {
         assert_eq!(l.batch_bytes(), 80_000);
         l.observe(8_000, Duration::from_secs(10));
         assert_eq!(l.batch_bytes(), MIN_BATCH);
-        // Tiny round trips measure latency: ignored.
+        // Tiny round trips measure latency, not throughput.
         l.observe(100, Duration::from_secs(5));
         assert_eq!(l.batch_bytes(), MIN_BATCH);
+        assert_eq!(l.rtt_ms(), Some(5000.0));
     }
 
     #[test]

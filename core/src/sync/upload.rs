@@ -21,6 +21,20 @@ use super::protocol::{UPLOADS_PATH, UploadState};
 
 /// Bodies larger than this (compressed) go as a resumable upload.
 pub const RESUMABLE_ABOVE: usize = 48 * 1024;
+/// On a link measured slower than this (bytes/s: 2G, EDGE), or whose small
+/// exchanges take longer than [`FAR_LINK_MS`] (2G, EDGE, VSAT), every body
+/// does: an answer cut on the way is then fetched again instead of sending
+/// the body again, for one more round trip per sync. On a good link (LAN,
+/// 4G) small bodies go in one request.
+pub const SLOW_LINK: f64 = 64_000.0;
+pub const FAR_LINK_MS: f64 = 250.0;
+
+/// Whether a body of `len` bytes goes as a resumable upload on `link`.
+pub fn resumable(len: usize, link: &Link) -> bool {
+    len > RESUMABLE_ABOVE
+        || link.bytes_per_sec().is_some_and(|b| b < SLOW_LINK)
+        || link.rtt_ms().is_some_and(|ms| ms > FAR_LINK_MS)
+}
 pub(super) const UPLOAD_KEY: &str = "sync.upload";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -41,8 +55,8 @@ impl SyncClient {
         let sha = hex(&Sha256::digest(body));
         let kept: Option<Memo> =
             self.store.meta(UPLOAD_KEY)?.filter(|m| !m.is_empty()).and_then(|m| serde_json::from_str(&m).ok());
-        let id = match kept {
-            Some(m) if m.sha256 == sha && m.length == body.len() => m.id,
+        let (id, resumed) = match kept {
+            Some(m) if m.sha256 == sha && m.length == body.len() => (m.id, true),
             other => {
                 if let Some(old) = other {
                     // Best effort: the server forgets it within a day anyway.
@@ -51,10 +65,13 @@ impl SyncClient {
                 let memo = Memo { id: uuid::Uuid::new_v4().to_string(), sha256: sha, length: body.len() };
                 let json = serde_json::to_string(&memo).map_err(|e| SyncError::Protocol(e.to_string()))?;
                 self.store.set_meta(UPLOAD_KEY, &json)?;
-                memo.id
+                (memo.id, false)
             }
         };
-        let mut state = match self.open(&id, body.len())? {
+        // A new upload's first part goes with the opening (one round trip
+        // for a body that fits a part); a resumed one asks where it stands.
+        let first = if resumed { &[][..] } else { body.get(..link.part_bytes().min(body.len())).unwrap_or_default() };
+        let mut state = match self.open(&id, body.len(), first, report)? {
             Ok(s) => s,
             Err(answer) => return Ok(answer),
         };
@@ -98,9 +115,22 @@ impl SyncClient {
         Ok((status, resp.bytes().map_err(cut)?.to_vec(), zstd))
     }
 
-    /// Open (or find) upload `id`; an error answer is returned as is.
-    fn open(&self, id: &str, length: usize) -> Result<Result<UploadState, Answer>, SyncError> {
-        let resp = self.authed(self.http.put(self.url(id))).header("upload-length", length.to_string()).send();
+    /// Open (or find) upload `id`, with its first part; an error answer is
+    /// returned as is.
+    fn open(
+        &self,
+        id: &str,
+        length: usize,
+        first: &[u8],
+        report: &mut SyncReport,
+    ) -> Result<Result<UploadState, Answer>, SyncError> {
+        report.bytes_sent += first.len();
+        let resp = self
+            .authed(self.http.put(self.url(id)))
+            .header("upload-length", length.to_string())
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(first.to_vec())
+            .send();
         let resp = resp.map_err(transport)?;
         let status = resp.status().as_u16();
         if status != 200 {

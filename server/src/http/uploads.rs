@@ -61,11 +61,14 @@ fn unknown() -> AppError {
 }
 
 /// `PUT`, header `Upload-Length`: open the upload, or find it as it is.
+/// A body is the first part (tus' creation-with-upload): stored when the
+/// upload holds nothing yet, ignored otherwise (the answer says the offset).
 async fn open(
     State(s): State<AppState>,
     DeviceAuth(device): DeviceAuth,
     Path(id): Path<String>,
     headers: HeaderMap,
+    first: Bytes,
 ) -> Result<Json<UploadState>, AppError> {
     let id = upload_id(&id)?;
     let length = header_u64(&headers, "upload-length")?;
@@ -82,6 +85,9 @@ async fn open(
             let now = chrono::Utc::now().timestamp_millis();
             storage.expire_uploads(now - EXPIRY_MS)?;
             if let Some(found) = storage.upload(&device.id, &id)? {
+                if found.received == 0 && !first.is_empty() && first.len() as u64 <= found.length {
+                    return Ok(storage.append_upload(&device.id, &id, 0, &first, now)?.unwrap_or(found));
+                }
                 return Ok(found);
             }
             // A device opens a new upload once it recorded the answer of
@@ -93,7 +99,11 @@ async fn open(
                     message: format!("Perangkat ini sudah punya {MAX_OPEN} unggahan terbuka; selesaikan dulu."),
                 });
             }
-            Ok(storage.open_upload(&device.id, &id, length, now)?)
+            let opened = storage.open_upload(&device.id, &id, length, now)?;
+            if first.is_empty() || first.len() as u64 > length {
+                return Ok(opened);
+            }
+            Ok(storage.append_upload(&device.id, &id, 0, &first, now)?.unwrap_or(opened))
         })
         .await?;
     if row.length != length {
