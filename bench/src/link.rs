@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use prestasi_core::model::Role;
 use prestasi_core::store::Store;
 use prestasi_core::sync::{SyncClient, SyncError, SyncReport};
-use prestasi_e2e::fieldlink::{Cut, FieldLink, Profile};
+use prestasi_e2e::fieldlink::{Cut, FieldLink, LinkStats, Profile};
 
 use crate::Error;
 use crate::replay::{self, DeviceKind, PIN};
@@ -57,6 +57,19 @@ pub struct Run {
     pub bytes: u64,
     pub attempts: usize,
     pub cuts: u64,
+}
+
+impl Run {
+    /// What went through `link` since `before` was taken at `started`.
+    fn since(link: &FieldLink, before: &LinkStats, started: Instant, attempts: usize) -> Self {
+        let after = link.stats();
+        Run {
+            elapsed: started.elapsed(),
+            bytes: (after.bytes_up + after.bytes_down) - (before.bytes_up + before.bytes_down),
+            attempts,
+            cuts: after.cuts - before.cuts,
+        }
+    }
 }
 
 impl LinkRow {
@@ -152,13 +165,7 @@ fn one(bin: &Path, w: &Workload, profile: Profile, seed: u64, cut: Option<Cut>) 
             return Err(format!("{} documents of the day rejected", r.rejected).into());
         }
     }
-    let after = link.stats();
-    let day = Run {
-        elapsed: started.elapsed(),
-        bytes: (after.bytes_up + after.bytes_down) - (before.bytes_up + before.bytes_down),
-        attempts,
-        cuts: after.cuts - before.cuts,
-    };
+    let day = Run::since(&link, &before, started, attempts);
 
     link.set_cut_ratio(0.0);
     link.plan(&[]);
@@ -178,13 +185,7 @@ fn one(bin: &Path, w: &Workload, profile: Profile, seed: u64, cut: Option<Cut>) 
             break;
         }
     }
-    let after = link.stats();
-    let first = Run {
-        elapsed: started.elapsed(),
-        bytes: (after.bytes_up + after.bytes_down) - (before.bytes_up + before.bytes_down),
-        attempts,
-        cuts: after.cuts - before.cuts,
-    };
+    let first = Run::since(&link, &before, started, attempts);
     let expected = 2 * history.appraisals.len();
     let held =
         client.store().all_documents()?.iter().filter(|(_, k)| *k == prestasi_core::doc::DocKind::Appraisal).count();
