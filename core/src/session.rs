@@ -173,6 +173,17 @@ impl Session {
         Ok(creds)
     }
 
+    /// Enroll a tablet that has never been online: HR's enrollment bundle
+    /// (a file) and the enrollment code, which opens it. The tablet's unit
+    /// (staff, HR's decisions, earlier appraisals) comes with it.
+    pub fn enroll_from_bundle(&self, path: &str, code: &str) -> Result<Credentials, SessionError> {
+        let (client, _) = SyncClient::enroll_from_bundle(self.store.clone(), std::path::Path::new(path), code)?;
+        let creds = client.credentials().clone();
+        *lock(&self.client) = Some(Arc::new(client));
+        self.sign_in_kiosk()?;
+        Ok(creds)
+    }
+
     pub fn credentials(&self) -> Option<Credentials> {
         lock(&self.client).as_ref().map(|c| c.credentials().clone())
     }

@@ -35,7 +35,7 @@ pub enum MobileError {
     #[error("{message}")]
     KeyWiped { message: String },
     /// A bundle file was refused (altered, truncated, another tablet's, …) or
-    /// could not be read or written; `code` is stable (docs/PROTOCOL.md).
+    /// could not be read or written; the message says which.
     #[error("{message}")]
     Bundle { code: String, message: String },
 }

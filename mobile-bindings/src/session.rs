@@ -54,6 +54,12 @@ impl PrestasiSession {
         Ok(self.inner.enroll(&server_url, &code)?.into())
     }
 
+    /// A tablet that has never been online: enroll from BKPSDM's enrollment
+    /// bundle file and the enrollment code that opens it.
+    pub fn enroll_from_bundle(&self, path: String, code: String) -> Result<Enrollment, MobileError> {
+        Ok(self.inner.enroll_from_bundle(&path, &code)?.into())
+    }
+
     pub fn enrollment(&self) -> Option<Enrollment> {
         self.inner.credentials().map(Into::into)
     }

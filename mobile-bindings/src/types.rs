@@ -413,6 +413,7 @@ impl From<BundleImport> for BundleRead {
             BundleKind::Push => "push",
             BundleKind::Receipt => "receipt",
             BundleKind::Scope => "scope",
+            BundleKind::Enrollment => "enrollment",
         };
         Self {
             kind: kind.into(),

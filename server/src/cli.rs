@@ -66,6 +66,19 @@ pub enum BundleCmd {
         #[arg(long)]
         receipt: Option<PathBuf>,
     },
+    /// Spend an enrollment code for a tablet that has never been online:
+    /// write its enrollment bundle (credentials and scope, sealed under the
+    /// code, which the supervisor types on the tablet to open it).
+    Enroll {
+        /// The enrollment code (from `device enroll`).
+        #[arg(long)]
+        code: String,
+        /// Where the tablet syncs once it has a network.
+        #[arg(long)]
+        server_url: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Write the scope bundle of an enrolled tablet (roster, HR's
     /// decisions, resolved conflicts) for a tablet that has not synced.
     Export {
@@ -348,6 +361,18 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
                 done.device.id,
                 done.accepted,
                 done.rejected,
+                out.display()
+            );
+        }
+        Command::Bundle(BundleCmd::Enroll { code, server_url, out }) => {
+            let (file, device) =
+                crate::sync::bundle::enrollment_bundle(storage.as_ref(), &Limits::default(), &code, &server_url)
+                    .map_err(|e| format!("{} ({})", e, e.code()))?;
+            std::fs::write(&out, &file)?;
+            println!(
+                "enrollment bundle of device {} ({}) written to {}; it opens with the code",
+                device.id,
+                device.user_id,
                 out.display()
             );
         }

@@ -289,3 +289,83 @@ fn bad_bundles_are_refused_with_nothing_stored() {
     assert!(!SyncError::Bundle(BundleError::Tampered).is_retryable());
     assert!(SyncError::Bundle(BundleError::Truncated).user_message().contains("terpotong"));
 }
+
+#[test]
+fn a_tablet_that_was_never_online_enrolls_from_a_file_and_its_code() {
+    let w = World::start();
+    let p = w.people.clone();
+    let online = w.supervisor_a();
+    let ids = appraise(&w, &online, 2);
+    online.client.sync_now().unwrap();
+
+    // HR issues a code and, on the same page, downloads the enrollment bundle.
+    let storage = w.server.storage.as_ref();
+    let issue = || {
+        let units = std::slice::from_ref(&p.unit_a);
+        prestasi_server::admin::issue_enrollment(
+            storage,
+            MANOKWARI,
+            prestasi_core::model::Role::Supervisor,
+            &p.boss_a,
+            units,
+        )
+        .unwrap()
+    };
+    let code = issue();
+    let web = Web::login(&w.server.url, MANOKWARI);
+    let post_code = |web: &Web, code: &str| {
+        web.http
+            .post(format!("{}/hr/perangkat/paket-pendaftaran", w.server.url))
+            .header("cookie", &web.cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("csrf={}&code={code}", web.csrf))
+            .send()
+            .unwrap()
+    };
+    let res = post_code(&web, &code);
+    assert_eq!(res.status().as_u16(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("pendaftaran-"));
+    let file = res.bytes().unwrap().to_vec();
+    let again = post_code(&web, &code);
+    assert_eq!(again.status().as_u16(), 401, "the code is spent by the bundle");
+
+    // On the tablet, far from any network: the wrong code opens nothing.
+    let path = w.dir().join("pendaftaran.prst");
+    std::fs::write(&path, &file).unwrap();
+    let store = std::sync::Arc::new(prestasi_core::store::Store::open(w.dir().join("baru.db")).unwrap());
+    let wrong = prestasi_core::sync::SyncClient::enroll_from_bundle(store.clone(), &path, "AAAA-BBBB-CCCC");
+    assert!(matches!(wrong, Err(SyncError::Bundle(BundleError::WrongCode))), "{wrong:?}");
+    let mut cut_file = file.clone();
+    cut_file.truncate(file.len() - 10);
+    std::fs::write(w.dir().join("terpotong.prst"), &cut_file).unwrap();
+    let truncated =
+        prestasi_core::sync::SyncClient::enroll_from_bundle(store.clone(), &w.dir().join("terpotong.prst"), &code);
+    assert!(matches!(truncated, Err(SyncError::Bundle(BundleError::Truncated))), "{truncated:?}");
+    // The right code, typed as people type it: enrolled, with the unit.
+    let typed = code.to_lowercase().replace('-', " ");
+    let (client, got) = prestasi_core::sync::SyncClient::enroll_from_bundle(store.clone(), &path, &typed).unwrap();
+    assert_eq!(got.kind, BundleKind::Enrollment);
+    assert_eq!(client.credentials().user, p.boss_a);
+    assert_eq!(store.device_id().to_string(), client.credentials().device_id, "the store took the server's id");
+    assert_eq!(store.my_staff(&p.boss_a, PERIOD).unwrap().len(), 3, "unit A's roster came with it");
+    assert_eq!(store.get::<Appraisal>(ids[0]).unwrap(), online.store.get::<Appraisal>(ids[0]).unwrap());
+    // The same file again: this tablet is enrolled now.
+    let twice = prestasi_core::sync::SyncClient::enroll_from_bundle(store.clone(), &path, &code);
+    assert!(matches!(twice, Err(SyncError::Bundle(BundleError::NotFresh))), "{twice:?}");
+
+    // Work offline, then sync when a network comes: the key binds, the work lands.
+    client.sign_in_enrolled(prestasi_e2e::PIN).unwrap();
+    let staff = Nip::parse(&p.staff_a[2]).unwrap();
+    let id = DocId::for_appraisal(&staff, "2026-S2");
+    let author =
+        prestasi_core::model::Author::new(p.boss_a.clone(), store.device_id(), prestasi_core::model::Role::Supervisor);
+    let a = Appraisal::new(staff, "2026-S2", &p.unit_a, Nip::parse(&p.boss_a).unwrap()).unwrap();
+    store.create(id, &a, &author).unwrap();
+    let r = client.sync_now().unwrap();
+    assert_eq!((r.accepted, r.rejected), (1, 0), "{r:?}");
+
+    // Another regency's HR cannot spend this regency's codes.
+    let other_code = issue();
+    let other = Web::login(&w.server.url, LHOKSEUMAWE);
+    assert_eq!(post_code(&other, &other_code).status().as_u16(), 404);
+}

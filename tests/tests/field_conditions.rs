@@ -213,3 +213,41 @@ fn what_hr_waits_for_goes_first() {
     assert_eq!(on_server(&hr, "2026-S2").len(), 3);
     assert_eq!(t.store.unsynced_count().unwrap(), 0);
 }
+
+#[test]
+fn a_first_download_cut_midway_continues_where_it_was() {
+    let w = World::start();
+    // The unit's history, synced by another tablet over loopback.
+    let other = w.supervisor_a();
+    for period in ["2025-S1", "2025-S2", "2026-S1", "2026-S2"] {
+        for i in 0..3 {
+            let (id, a) = appraisal(&w, i, period, false);
+            other.store.create(id, &a, &other.author()).unwrap();
+        }
+    }
+    other.client.sync_now().unwrap();
+    let wanted = other.store.all_documents().unwrap().len();
+
+    // A tablet downloading it all on an uncut link, for the bytes it takes.
+    let clean_link = FieldLink::start(&w.server.url, Profile::EDGE.without_cuts(), 11);
+    let clean = tablet_behind(&w, &clean_link);
+    sync_until_done(&clean);
+    let clean_bytes = clean_link.stats().bytes_down;
+
+    // A new tablet whose download is cut in its second page. Its first
+    // request binds the enrolled person's key, so it goes as an upload (two
+    // exchanges); the next push nothing and go plain (one exchange a page).
+    let link = FieldLink::start(&w.server.url, Profile::EDGE.without_cuts(), 12);
+    let t = tablet_behind(&w, &link);
+    link.plan(&[None, None, Some(Cut::MidAnswer(3_000))]);
+    assert!(t.client.sync_now().is_err(), "the download was cut");
+    let before_resume = t.store.all_documents().unwrap().len();
+    assert!(before_resume > 0, "the pages before the cut are kept");
+    let (_, attempts) = sync_until_done(&t);
+    assert_eq!(t.store.all_documents().unwrap().len(), wanted, "everything arrived");
+    let bytes = link.stats().bytes_down;
+    eprintln!("{before_resume} of {wanted} documents before the cut; {bytes} bytes down against {clean_bytes} uncut");
+    assert!(attempts <= 2);
+    // At most the page in flight (about a second of the link) came twice.
+    assert!(bytes < clean_bytes + 40_000, "{bytes} bytes down against {clean_bytes} on an uncut link");
+}

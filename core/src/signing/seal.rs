@@ -56,16 +56,31 @@ fn stretch(pin: &str, salt: &[u8; 16]) -> Result<Zeroizing<[u8; 32]>, SealError>
 
 /// Seal `key` under `pin` with a fresh salt and nonce.
 pub fn seal(key: &PersonKey, pin: &str) -> Result<Sealed, SealError> {
+    seal_bytes(key.secret().as_ref(), pin)
+}
+
+/// Seal any bytes under a passphrase (an enrollment code), as a key is
+/// sealed under a PIN.
+pub fn seal_bytes(data: &[u8], pass: &str) -> Result<Sealed, SealError> {
     let mut salt = [0u8; 16];
     let mut nonce = [0u8; 12];
     getrandom::fill(&mut salt).map_err(|e| SealError::Crypto(e.to_string()))?;
     getrandom::fill(&mut nonce).map_err(|e| SealError::Crypto(e.to_string()))?;
-    let k = stretch(pin, &salt)?;
+    let k = stretch(pass, &salt)?;
     let cipher = ChaCha20Poly1305::new(Key::from_slice(k.as_ref()));
-    let ciphertext = cipher
-        .encrypt(Nonce::from_slice(&nonce), key.secret().as_ref())
-        .map_err(|e| SealError::Crypto(e.to_string()))?;
+    let ciphertext = cipher.encrypt(Nonce::from_slice(&nonce), data).map_err(|e| SealError::Crypto(e.to_string()))?;
     Ok(Sealed { salt, nonce, ciphertext })
+}
+
+/// Open bytes sealed with [`seal_bytes`]; a wrong passphrase (or damaged
+/// bytes) is `WrongPin`.
+pub fn unseal_bytes(sealed: &Sealed, pass: &str) -> Result<Zeroizing<Vec<u8>>, SealError> {
+    let k = stretch(pass, &sealed.salt)?;
+    let cipher = ChaCha20Poly1305::new(Key::from_slice(k.as_ref()));
+    cipher
+        .decrypt(Nonce::from_slice(&sealed.nonce), sealed.ciphertext.as_slice())
+        .map(Zeroizing::new)
+        .map_err(|_| SealError::WrongPin)
 }
 
 /// Open a sealed key; a wrong PIN (or a damaged record) is `WrongPin`.

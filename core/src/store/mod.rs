@@ -54,7 +54,8 @@ pub const COMPACT_AFTER: i64 = 32;
 #[derive(Debug)]
 pub struct Store {
     conn: Mutex<Connection>,
-    device: DeviceId,
+    /// Changes only once, when a fresh store adopts the id a server chose.
+    device: Mutex<DeviceId>,
     path: PathBuf,
     /// Keys of the people signed in now (opened with their PIN); never
     /// written anywhere.
@@ -82,12 +83,31 @@ impl Store {
         schema::configure(&conn, &path)?;
         schema::migrate(&mut conn, &path)?;
         let device = device_id(&conn)?;
-        Ok(Self { conn: Mutex::new(conn), device, path, unlocked: Mutex::new(HashMap::new()) })
+        Ok(Self { conn: Mutex::new(conn), device: Mutex::new(device), path, unlocked: Mutex::new(HashMap::new()) })
     }
 
     /// This install's device id: the automerge actor of its changes.
     pub fn device_id(&self) -> DeviceId {
-        self.device
+        *self.device.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Take the device id the server chose (an enrollment by file): only a
+    /// store that holds nothing yet — no document, no key, no enrollment.
+    /// Returns whether it was fresh.
+    pub fn adopt_device_id(&self, id: DeviceId) -> Result<bool, StoreError> {
+        let conn = self.lock();
+        let held: i64 = conn.query_row(
+            "SELECT (SELECT count(*) FROM documents) + (SELECT count(*) FROM signers)
+                  + (SELECT count(*) FROM meta WHERE key = 'sync.credentials')",
+            [],
+            |r| r.get(0),
+        )?;
+        if held > 0 {
+            return Ok(false);
+        }
+        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'device_id'", [id.to_string()])?;
+        *self.device.lock().unwrap_or_else(|p| p.into_inner()) = id;
+        Ok(true)
     }
 
     pub fn path(&self) -> &Path {

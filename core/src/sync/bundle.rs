@@ -64,6 +64,80 @@ pub enum BundleKind {
     /// HR → tablet, unasked: a [`SyncResponse`](super::protocol::SyncResponse)
     /// with the tablet's scope from its cursor, no results.
     Scope,
+    /// HR → a tablet that was never online: its enrollment and its scope
+    /// ([`EnrollmentPayload`]), sealed under the enrollment code.
+    Enrollment,
+}
+
+/// What an enrollment bundle carries, sealed under the enrollment code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnrollmentPayload {
+    /// As `POST /v1/enroll` answers, for a device id the server chose.
+    pub enroll: super::protocol::EnrollResponse,
+    /// Where the tablet syncs once it has a network.
+    pub server_url: String,
+    /// The tablet's scope from cursor 0.
+    pub scope: super::protocol::SyncResponse,
+}
+
+/// The sealed payload as the envelope's body carries it.
+#[derive(Debug, Serialize, Deserialize)]
+struct SealedBody {
+    salt: ByteBuf,
+    nonce: ByteBuf,
+    ciphertext: ByteBuf,
+}
+
+/// An enrollment bundle's MAC checks only that the file is whole (who may
+/// open it is decided by the code, through the AEAD of its payload): its
+/// key is public.
+const ENROLLMENT_MAC_KEY: &[u8] = b"prestasi enrollment bundle, format 1";
+
+/// Codes are compared without dashes, spaces or case, as the server does.
+pub fn normalise_code(code: &str) -> String {
+    code.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// An enrollment bundle for `payload`, sealed under `code` (Argon2id,
+/// ChaCha20-Poly1305): the file is useless without the code HR gives the
+/// supervisor separately.
+pub fn seal_enrollment(payload: &EnrollmentPayload, code: &str) -> Result<Vec<u8>, BundleError> {
+    let plain = zeroize::Zeroizing::new(super::protocol::encode(payload));
+    let sealed = crate::signing::seal::seal_bytes(&plain, &normalise_code(code))
+        .map_err(|e| BundleError::Body(e.to_string()))?;
+    let body = SealedBody {
+        salt: ByteBuf::from(sealed.salt.to_vec()),
+        nonce: ByteBuf::from(sealed.nonce.to_vec()),
+        ciphertext: ByteBuf::from(sealed.ciphertext),
+    };
+    let env = Envelope::new(
+        BundleKind::Enrollment,
+        &payload.enroll.tenant_id,
+        &payload.enroll.device_id,
+        super::protocol::encode(&body),
+    );
+    Ok(seal(&env, ENROLLMENT_MAC_KEY))
+}
+
+/// Open an enrollment bundle with the enrollment `code`.
+pub fn open_enrollment(file: &[u8], code: &str) -> Result<EnrollmentPayload, BundleError> {
+    let env = open(file)?.verify(ENROLLMENT_MAC_KEY)?;
+    if env.kind != BundleKind::Enrollment {
+        return Err(BundleError::WrongKind { expected: BundleKind::Enrollment, found: env.kind });
+    }
+    let body: SealedBody = super::protocol::decode(&env.message()?).map_err(BundleError::Body)?;
+    let sealed = crate::signing::seal::Sealed {
+        salt: body.salt.as_slice().try_into().map_err(|_| BundleError::Body("salt".into()))?,
+        nonce: body.nonce.as_slice().try_into().map_err(|_| BundleError::Body("nonce".into()))?,
+        ciphertext: body.ciphertext.into_vec(),
+    };
+    let plain =
+        crate::signing::seal::unseal_bytes(&sealed, &normalise_code(code)).map_err(|_| BundleError::WrongCode)?;
+    let payload: EnrollmentPayload = super::protocol::decode(&plain).map_err(BundleError::Body)?;
+    if payload.enroll.device_id != env.device_id || payload.enroll.tenant_id != env.tenant_id {
+        return Err(BundleError::Tampered);
+    }
+    Ok(payload)
 }
 
 /// The authenticated content of a bundle file.
@@ -136,6 +210,12 @@ pub enum BundleError {
     UnknownBundle(String),
     #[error("bundle body unreadable: {0}")]
     Body(String),
+    /// The enrollment code does not open this enrollment bundle.
+    #[error("the enrollment code does not open this bundle")]
+    WrongCode,
+    /// An enrollment bundle for a tablet that already holds data.
+    #[error("this tablet is enrolled or holds data already")]
+    NotFresh,
 }
 
 impl BundleError {
@@ -152,6 +232,8 @@ impl BundleError {
             Self::WrongKind { .. } => "bundle_wrong_kind",
             Self::UnknownBundle(_) => "bundle_unknown",
             Self::Body(_) => "bundle_malformed",
+            Self::WrongCode => "bundle_wrong_code",
+            Self::NotFresh => "bundle_not_fresh",
         }
     }
 
@@ -172,6 +254,10 @@ impl BundleError {
             Self::WrongKind { .. } => "Jenis berkas paket salah untuk tindakan ini.".into(),
             Self::UnknownBundle(_) => "Tanda terima ini menjawab paket yang tidak dibuat oleh perangkat ini.".into(),
             Self::Body(_) => "Isi berkas paket rusak.".into(),
+            Self::WrongCode => "Kode pendaftaran tidak cocok dengan berkas paket ini. Periksa kodenya.".into(),
+            Self::NotFresh => {
+                "Tablet ini sudah terdaftar atau sudah berisi data; paket pendaftaran hanya untuk tablet baru.".into()
+            }
         }
     }
 }

@@ -134,8 +134,16 @@ impl SyncClient {
             return Err(error_from(status.as_u16(), &body));
         }
         let e: EnrollResponse = serde_json::from_slice(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
+        let client = Self::enrolled(store, e, &base)?;
+        link.save(&client.store)?;
+        Ok(client)
+    }
+
+    /// Keep the server's enrollment answer (the credentials and the enrolled
+    /// person's code) in the store: the device is enrolled from now on.
+    pub(super) fn enrolled(store: Arc<Store>, e: EnrollResponse, server_url: &str) -> Result<Self, SyncError> {
         let creds = Credentials {
-            server_url: base,
+            server_url: server_url.trim_end_matches('/').to_string(),
             device_id: e.device_id,
             secret: e.secret,
             tenant_id: e.tenant_id,
@@ -147,11 +155,10 @@ impl SyncClient {
         let json = serde_json::to_string(&creds).map_err(|e| SyncError::Protocol(e.to_string()))?;
         store.set_meta(CREDENTIALS_KEY, &json)?;
         store.set_meta(CURSOR_KEY, "0")?;
-        link.save(&store)?;
         if let Some(code) = &e.person_code {
             store.set_meta(PERSON_CODE_KEY, code)?;
         }
-        Ok(Self { store, http, creds, batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS) })
+        Ok(Self { store, http: http_client()?, creds, batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS) })
     }
 
     /// The client of an already enrolled store.
@@ -312,21 +319,24 @@ impl SyncClient {
         let body =
             zstd::encode_all(protocol::encode(req).as_slice(), 3).map_err(|e| SyncError::Protocol(e.to_string()))?;
         report.round_trips += 1;
-        let (status, raw, zstd) = if super::upload::resumable(body.len(), link) {
-            self.upload(&body, link, report)?
-        } else {
-            report.bytes_sent += body.len();
-            let resp = self
-                .authed(self.http.post(format!("{}{SYNC_PATH}", self.creds.server_url)))
-                .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
-                .header(reqwest::header::CONTENT_ENCODING, "zstd")
-                .body(body)
-                .send()
-                .map_err(transport)?;
-            let status = resp.status().as_u16();
-            let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
-            (status, resp.bytes().map_err(cut)?.to_vec(), zstd)
-        };
+        // A request that pushes nothing loses nothing when cut: it goes plain.
+        let pushes = !req.push.is_empty() || !req.signers.is_empty();
+        let (status, raw, zstd) =
+            if super::upload::resumable(body.len(), link) && (pushes || body.len() > super::upload::RESUMABLE_ABOVE) {
+                self.upload(&body, link, report)?
+            } else {
+                report.bytes_sent += body.len();
+                let resp = self
+                    .authed(self.http.post(format!("{}{SYNC_PATH}", self.creds.server_url)))
+                    .header(reqwest::header::CONTENT_TYPE, CONTENT_TYPE)
+                    .header(reqwest::header::CONTENT_ENCODING, "zstd")
+                    .body(body)
+                    .send()
+                    .map_err(transport)?;
+                let status = resp.status().as_u16();
+                let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
+                (status, resp.bytes().map_err(cut)?.to_vec(), zstd)
+            };
         report.bytes_received += raw.len();
         let body = if zstd { decompress(&raw)? } else { raw };
         if !(200..300).contains(&status) {

@@ -25,6 +25,11 @@ use crate::store::{Outgoing, Store, StoreError};
 pub const TARGET_SECS: f64 = 10.0;
 /// The first batch before the link was ever measured: about 30 s on 2G.
 pub const INITIAL_BATCH: usize = 256 * 1024;
+/// The same on a link whose latency says it is far (2G, VSAT): a first
+/// page cut on the way costs seconds, not half a minute.
+pub const INITIAL_FAR_BATCH: usize = 64 * 1024;
+/// Small exchanges slower than this: a far link.
+pub const FAR_MS: f64 = 250.0;
 pub const MIN_BATCH: usize = 16 * 1024;
 pub const MAX_BATCH: usize = 8 * 1024 * 1024;
 /// Parts of a resumable upload are cut smaller than batches: after cuts
@@ -106,7 +111,7 @@ impl Link {
     /// Bytes one part of a resumable upload should hold.
     pub fn part_bytes(&self) -> usize {
         match self.bytes_per_sec {
-            None => INITIAL_BATCH,
+            None => self.batch_bytes(),
             Some(bps) => ((bps * self.target_secs) as usize).clamp(MIN_PART, MAX_PART),
         }
     }
@@ -119,9 +124,15 @@ impl Link {
         Ok(())
     }
 
-    /// Bytes of changes the next batch may hold.
+    /// The link's latency is that of 2G, EDGE or VSAT.
+    pub fn is_far(&self) -> bool {
+        self.rtt_ms.is_some_and(|ms| ms > FAR_MS)
+    }
+
+    /// Bytes of changes the next batch (and pulled page) may hold.
     pub fn batch_bytes(&self) -> usize {
         match self.bytes_per_sec {
+            None if self.is_far() => INITIAL_FAR_BATCH,
             None => INITIAL_BATCH,
             Some(bps) => ((bps * self.target_secs) as usize).clamp(MIN_BATCH, MAX_BATCH),
         }

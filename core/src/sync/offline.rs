@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use automerge::ChangeHash;
 use serde::{Deserialize, Serialize};
@@ -17,6 +18,7 @@ use super::bundle::{self, BundleError, BundleKind, Envelope};
 use super::client::{MAX_PUSH_PER_REQUEST, Sent, SyncClient, SyncReport};
 use super::protocol::{self, PROTOCOL_VERSION, SyncResponse};
 use crate::model::DocId;
+use crate::store::Store;
 
 /// At most this many documents are asked for whole in one bundle (the
 /// server's limit per request).
@@ -110,8 +112,8 @@ impl SyncClient {
             );
         }
         let (sent, fetch, memo) = match env.kind {
-            BundleKind::Push => {
-                return Err(BundleError::WrongKind { expected: BundleKind::Receipt, found: BundleKind::Push }.into());
+            found @ (BundleKind::Push | BundleKind::Enrollment) => {
+                return Err(BundleError::WrongKind { expected: BundleKind::Receipt, found }.into());
             }
             BundleKind::Scope => (Sent::new(), Vec::new(), None),
             BundleKind::Receipt => {
@@ -134,6 +136,36 @@ impl SyncClient {
             }
         };
         let resp: SyncResponse = protocol::decode(&env.message()?).map_err(|e| BundleError::Body(e.to_string()))?;
+        self.record(env.kind, env.id, &resp, &sent, &fetch, memo.as_deref())
+    }
+
+    /// Enroll a tablet that was never online from HR's enrollment bundle
+    /// and the enrollment code (typed by the supervisor), and load its scope.
+    /// Only a fresh store: one that holds no document, key or enrollment.
+    pub fn enroll_from_bundle(store: Arc<Store>, path: &Path, code: &str) -> Result<(Self, BundleImport), SyncError> {
+        let bytes = read_bounded(path)?;
+        let payload = bundle::open_enrollment(&bytes, code)?;
+        let e = payload.enroll;
+        let device: crate::model::DeviceId = e.device_id.parse().map_err(|_| BundleError::Body("device id".into()))?;
+        if !store.adopt_device_id(device)? {
+            return Err(BundleError::NotFresh.into());
+        }
+        let client = Self::enrolled(store, e, &payload.server_url)?;
+        let id = uuid::Uuid::new_v4().to_string();
+        let done = client.record(BundleKind::Enrollment, id, &payload.scope, &Sent::new(), &[], None)?;
+        Ok((client, done))
+    }
+
+    /// Record a receipt's or scope's answer, with the memo marked imported.
+    fn record(
+        &self,
+        kind: BundleKind,
+        bundle_id: String,
+        resp: &SyncResponse,
+        sent: &Sent,
+        fetch: &[DocId],
+        memo: Option<&str>,
+    ) -> Result<BundleImport, SyncError> {
         if resp.v != PROTOCOL_VERSION {
             return Err(BundleError::Body(format!("protocol {}", resp.v)).into());
         }
@@ -142,16 +174,16 @@ impl SyncClient {
         // not move its cursor back.
         let cursor = resp.cursor.max(self.cursor()?);
         let mut extra = Vec::new();
-        if let Some(key) = &memo {
+        if let Some(key) = memo {
             let done = serde_json::to_string(&Memo::Imported).map_err(|e| SyncError::Protocol(e.to_string()))?;
-            extra.push((key.as_str(), done));
+            extra.push((key, done));
         }
         let mut report = SyncReport::default();
-        let refetch = self.apply(&resp, &sent, &asked, cursor, &extra, &mut report)?;
+        let refetch = self.apply(resp, sent, &asked, cursor, &extra, &mut report)?;
         self.store.want(&refetch)?;
         Ok(BundleImport {
-            kind: env.kind,
-            bundle_id: env.id,
+            kind,
+            bundle_id,
             accepted: report.accepted,
             rejected: report.rejected,
             pulled: report.pulled,

@@ -21,19 +21,16 @@ use super::protocol::{UPLOADS_PATH, UploadState};
 
 /// Bodies larger than this (compressed) go as a resumable upload.
 pub const RESUMABLE_ABOVE: usize = 48 * 1024;
-/// On a link measured slower than this (bytes/s: 2G, EDGE), or whose small
-/// exchanges take longer than [`FAR_LINK_MS`] (2G, EDGE, VSAT), every body
+/// On a link measured slower than this (bytes/s: 2G, EDGE), or far (small
+/// exchanges slower than [`Link::is_far`]'s 250 ms: 2G, EDGE, VSAT), every body
 /// does: an answer cut on the way is then fetched again instead of sending
 /// the body again, for one more round trip per sync. On a good link (LAN,
 /// 4G) small bodies go in one request.
 pub const SLOW_LINK: f64 = 64_000.0;
-pub const FAR_LINK_MS: f64 = 250.0;
 
 /// Whether a body of `len` bytes goes as a resumable upload on `link`.
 pub fn resumable(len: usize, link: &Link) -> bool {
-    len > RESUMABLE_ABOVE
-        || link.bytes_per_sec().is_some_and(|b| b < SLOW_LINK)
-        || link.rtt_ms().is_some_and(|ms| ms > FAR_LINK_MS)
+    len > RESUMABLE_ABOVE || link.bytes_per_sec().is_some_and(|b| b < SLOW_LINK) || link.is_far()
 }
 pub(super) const UPLOAD_KEY: &str = "sync.upload";
 

@@ -34,6 +34,20 @@ async fn enroll(
     if device_id.as_bytes() == state.server.device.as_bytes() {
         return Err(StorageError::EnrollmentInvalid.into());
     }
+    let storage = state.storage.clone();
+    let code = req.code.clone();
+    let answer = state.blocking_public(move || redeem(storage.as_ref(), &code, device_id)).await?;
+    Ok(Json(answer))
+}
+
+/// Spend enrollment `code` for device `device_id`: the device is registered
+/// with a fresh secret (only its hash is kept) and its person's code. The
+/// one path of `POST /v1/enroll` and of an enrollment bundle. Blocking.
+pub(crate) fn redeem(
+    storage: &dyn crate::storage::Storage,
+    code: &str,
+    device_id: uuid::Uuid,
+) -> Result<EnrollResponse, AppError> {
     let secret = random_token()?;
     let device = DeviceRow {
         id: device_id.to_string(),
@@ -46,25 +60,24 @@ async fn enroll(
         revoked_at: None,
         revoked_reason: None,
     };
-    let code_hash = sha256_hex(&normalise_code(&req.code));
-    let storage = state.storage.clone();
+    let code_hash = sha256_hex(&normalise_code(code));
     let now = chrono::Utc::now().timestamp_millis();
-    let (registered, tenant, person_code) = state
-        .blocking_public(move || {
-            let d = storage.redeem_enrollment(&code_hash, &device, now).map_err(|e| match e {
-                StorageError::Conflict(_) => StorageError::EnrollmentInvalid,
-                other => other,
-            })?;
-            let t = storage.tenant(&d.tenant_id)?;
-            // The enrollment code already vouched for its person on this
-            // device: their first key here is bound by this code.
-            let code =
-                crate::people::issue_code(storage.as_ref(), &d.tenant_id, &d.user_id, Some(&d.id), "enrollment")?;
-            Ok((d, t, code))
-        })
-        .await?;
+    let registered = storage.redeem_enrollment(&code_hash, &device, now).map_err(|e| match e {
+        StorageError::Conflict(_) => StorageError::EnrollmentInvalid,
+        other => other,
+    })?;
+    let tenant = storage.tenant(&registered.tenant_id)?;
+    // The enrollment code already vouched for its person on this device:
+    // their first key here is bound by this code.
+    let person_code = crate::people::issue_code(
+        storage,
+        &registered.tenant_id,
+        &registered.user_id,
+        Some(&registered.id),
+        "enrollment",
+    )?;
     tracing::info!(device = %registered.id, tenant = %registered.tenant_id, role = ?registered.role, "device enrolled");
-    Ok(Json(EnrollResponse {
+    Ok(EnrollResponse {
         device_id: registered.id,
         secret,
         tenant_id: registered.tenant_id,
@@ -73,7 +86,7 @@ async fn enroll(
         user: registered.user_id,
         units: registered.units,
         person_code: Some(person_code),
-    }))
+    })
 }
 
 #[cfg(test)]

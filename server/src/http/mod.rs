@@ -1,7 +1,7 @@
 //! HTTP routes: one `router()` per module, merged here.
 
 mod bundles;
-mod enroll;
+pub(crate) mod enroll;
 mod hr;
 mod openapi;
 mod people;

@@ -110,6 +110,28 @@ pub fn export_scope(
     Ok(bundle::seal(&env, &bundle::key_from_hash(&device.secret_hash)))
 }
 
+/// An enrollment bundle for a tablet that has never been online: spends
+/// enrollment `code` for a device id chosen here, and seals the device's
+/// credentials and its scope under the code (the supervisor types it on
+/// the tablet to open the file). `server_url` is where the tablet syncs
+/// once it has a network.
+pub fn enrollment_bundle(
+    storage: &dyn Storage,
+    limits: &Limits,
+    code: &str,
+    server_url: &str,
+) -> Result<(Vec<u8>, DeviceRow), AppError> {
+    let enroll = crate::http::enroll::redeem(storage, code, uuid::Uuid::new_v4())?;
+    let device = storage
+        .device(&enroll.device_id)?
+        .ok_or_else(|| AppError::Internal(format!("device {} just enrolled is gone", enroll.device_id)))?;
+    let req = SyncRequest { v: PROTOCOL_VERSION, ..SyncRequest::default() };
+    let scope = sync_with_room(storage, limits, &device, req)?;
+    let payload = bundle::EnrollmentPayload { enroll, server_url: server_url.into(), scope };
+    let file = bundle::seal_enrollment(&payload, code).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((file, device))
+}
+
 /// A sync whose answer may carry [`MAX_BUNDLE_PULL_BYTES`]: a file has no
 /// next round trip soon.
 fn sync_with_room(

@@ -26,6 +26,58 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/hr/perangkat/paket", post(import).layer(DefaultBodyLimit::max(MAX_FILE_BYTES + 64 * 1024)))
         .route("/hr/perangkat/{id}/paket", get(export))
+        .route("/hr/perangkat/paket-pendaftaran", post(enrollment))
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct EnrollmentForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The enrollment bundle of a code just issued, for a tablet that has never
+/// been online (the code spent here; the supervisor types it to open the file).
+async fn enrollment(
+    State(s): State<AppState>,
+    hr: WebHr,
+    headers: axum::http::HeaderMap,
+    axum::Form(f): axum::Form<EnrollmentForm>,
+) -> Response {
+    if let Err(e) = hr.check(&f.csrf) {
+        return super::fail(e);
+    }
+    let storage = s.storage.clone();
+    let (limits, tenant, url) = (s.limits, hr.tenant_id.clone(), super::devices::origin(&headers));
+    let made = s
+        .blocking(move || {
+            let (file, device) = crate::sync::bundle::enrollment_bundle(storage.as_ref(), &limits, &f.code, &url)?;
+            // Only a code of this officer's tenant: another tenant's code
+            // (which they could only have guessed) is spent on a device that
+            // is revoked at once, and nothing of that tenant is handed out.
+            if device.tenant_id != tenant {
+                crate::admin::revoke_device(storage.as_ref(), &device.id, "kode instansi lain")?;
+                return Err(AppError::NotFound { message: "Kode pendaftaran tidak ditemukan.".into() });
+            }
+            Ok((file, device))
+        })
+        .await;
+    match made {
+        Ok((file, device)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", file_name("pendaftaran", &device.id)),
+                ),
+            ],
+            file,
+        )
+            .into_response(),
+        Err(e) => super::fail(e),
+    }
 }
 
 #[derive(Template)]
