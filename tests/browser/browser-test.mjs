@@ -2,7 +2,8 @@
 // against a seeded demo server (`prestasi-devtools demo`, see
 // scripts/browser-test.sh). An HR officer logs in, opens every page of the
 // menu, resolves a conflict with the page's form, downloads a CSV and issues
-// a person code on the devices page; a citizen fills in the feedback form. A step fails on a non-200 page, an
+// a person code on the devices page, downloads a tablet's bundle and an
+// enrollment bundle and sees a wrong upload refused; a citizen fills in the feedback form. A step fails on a non-200 page, an
 // error in the browser console, a failed request, or a page whose <main>
 // shows no table, chart or form. Full-page screenshots go to $SCREENSHOTS.
 //
@@ -246,6 +247,47 @@ try {
     if (!/^[A-Z2-9]{4}(-[A-Z2-9]{4}){2}$/.test(code)) throw new Error(`no person code shown for ${nip}: "${code}"`);
     await shot(page, 'hr-perangkat-kode-pegawai');
     w.check('person code');
+  });
+
+  await step('sync by file on /hr/perangkat', async () => {
+    w.reset();
+    expectOk(await page.goto(`${BASE}/hr/perangkat`), '/hr/perangkat');
+    const isBundle = (path) => readFileSync(path).subarray(0, 8).toString('latin1') === 'PRSTBNDL';
+    // A tablet's scope bundle, from its row.
+    const link = page.locator('main a[href$="/paket"]').first();
+    if ((await link.count()) === 0) throw new Error('no "Unduh paket" link for an active device');
+    const [scope] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    const scopePath = await scope.path();
+    if (!/^paket-[0-9a-f]{8}\.prst$/.test(scope.suggestedFilename())) {
+      throw new Error(`scope bundle named "${scope.suggestedFilename()}"`);
+    }
+    if (!isBundle(scopePath)) throw new Error('the scope bundle is not a bundle file');
+    // Uploaded back on the form it is refused: HR imports tablets' push bundles only.
+    await page.setInputFiles('#berkas-paket', scopePath);
+    const upload = page.locator('main form[action="/hr/perangkat/paket"]');
+    const [refused] = await Promise.all([page.waitForNavigation(), upload.locator('button[type=submit]').click()]);
+    if (refused.status() !== 422) throw new Error(`a scope bundle uploaded: HTTP ${refused.status()}, not 422`);
+    const alert = (await page.locator('main [role=alert]').first().innerText()).trim();
+    if (!alert.includes('bukan paket dari tablet')) throw new Error(`refusal shown: "${alert}"`);
+    await shot(page, 'hr-perangkat-paket-ditolak');
+    // That 422 was the point: the watch starts afresh for the rest.
+    w.reset();
+    // An enrollment code for a tablet that will never be online, and its bundle.
+    expectOk(await page.goto(`${BASE}/hr/perangkat`), '/hr/perangkat');
+    await page.check('main input[name=role][value=kiosk]');
+    await page.fill('#user', 'Kios tanpa jaringan');
+    await page.locator('main input[name=units]').first().check();
+    const enroll = page.locator('main form[action="/hr/perangkat"]');
+    const [issued] = await Promise.all([page.waitForNavigation(), enroll.locator('button[type=submit]').click()]);
+    expectOk(issued, 'after issuing an enrollment code');
+    await shot(page, 'hr-perangkat-kode-pendaftaran');
+    const offline = page.locator('main form[action="/hr/perangkat/paket-pendaftaran"] button[type=submit]');
+    const [enrollment] = await Promise.all([page.waitForEvent('download'), offline.click()]);
+    if (!enrollment.suggestedFilename().startsWith('pendaftaran-')) {
+      throw new Error(`enrollment bundle named "${enrollment.suggestedFilename()}"`);
+    }
+    if (!isBundle(await enrollment.path())) throw new Error('the enrollment bundle is not a bundle file');
+    w.check('bundles');
   });
 
   await hr.close();

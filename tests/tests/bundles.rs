@@ -259,7 +259,7 @@ fn bad_bundles_are_refused_with_nothing_stored() {
     let (status, page) = web.upload(file.clone());
     assert_eq!(status, 200);
     let receipt = Web::receipt(&page);
-    refused(receipt.clone(), &web, "Jenis berkas paket salah");
+    refused(receipt.clone(), &web, "bukan paket dari tablet");
     let late = w.supervisor_a();
     appraise(&w, &late, 3);
     let late_file = export(&late, w.dir(), "terlambat.prst");

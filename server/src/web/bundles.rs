@@ -125,10 +125,25 @@ async fn read_form(mut form: Multipart, hr: &WebHr) -> Result<Vec<u8>, AppError>
     Err(AppError::Unprocessable { code: "bundle_missing", message: "Pilih berkas paket dari tablet.".into() })
 }
 
+/// A refusal a person can act on, on the devices page; anything else, the error page.
+async fn refuse(s: &AppState, hr: WebHr, e: AppError) -> Response {
+    let status = e.status();
+    let message = match &e {
+        AppError::Unprocessable { code: "bundle_wrong_kind", .. } => {
+            "Berkas ini bukan paket dari tablet (mungkin tanda terima atau paket data unit). Unggah berkas yang \
+             disimpan tablet lewat Sinkronisasi → Simpan ke berkas."
+                .to_string()
+        }
+        AppError::Unprocessable { message, .. } => message.clone(),
+        _ => return super::fail(e),
+    };
+    super::devices::show_refusal(s, hr, status, message).await
+}
+
 async fn import(State(s): State<AppState>, hr: WebHr, form: Multipart) -> Response {
     let file = match read_form(form, &hr).await {
         Ok(f) => f,
-        Err(e) => return super::fail(e),
+        Err(e) => return refuse(&s, hr, e).await,
     };
     let storage = s.storage.clone();
     let (limits, tenant) = (s.limits, hr.tenant_id.clone());
@@ -145,7 +160,7 @@ async fn import(State(s): State<AppState>, hr: WebHr, form: Multipart) -> Respon
                 hr,
             })
         }
-        Err(e) => super::fail(e),
+        Err(e) => refuse(&s, hr, e).await,
     }
 }
 

@@ -294,6 +294,12 @@ async fn show(s: &AppState, hr: WebHr, status: StatusCode, extra: Extra) -> Resp
     }
 }
 
+/// The devices page with a refusal above it (a bundle upload, the forms of
+/// other modules).
+pub(super) async fn show_refusal(s: &AppState, hr: WebHr, status: StatusCode, message: String) -> Response {
+    show(s, hr, status, Extra { error: Some(message), ..Default::default() }).await
+}
+
 /// What a page shows beyond the lists.
 #[derive(Debug, Default)]
 struct Extra {
