@@ -8,7 +8,7 @@
 //! as stalls (slow, bursty delivery, which the bandwidth and latency here
 //! stand for) and, when the radio drops for long enough, as a connection
 //! that is cut (reset or closed) in the middle of a request or an answer.
-//! That is what this link emulates: rate, delay, and cuts, not loss itself.
+//! That is what this link emulates: rate, delay, stalls and cuts, not loss itself.
 //!
 //! Each direction of a connection is a pipe: a reader thread stamps every
 //! chunk with the instant it arrived and queues it (bounded, so a slow link
@@ -32,6 +32,9 @@ use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
+/// A stalled answer waits this many round trips before its first byte.
+pub const STALL_RTTS: u32 = 5;
+
 /// The character of a field link.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Profile {
@@ -42,7 +45,9 @@ pub struct Profile {
     pub down_bits_per_sec: u64,
     /// Round-trip latency added: half of it each way.
     pub rtt: Duration,
-    /// Share of exchanges (requests) cut at a random point (0 to 1).
+    /// Share of exchanges (requests) cut at a random point (0 to 1). As
+    /// many others again stall: their answer starts [`STALL_RTTS`] round
+    /// trips late (the radio faded and came back; TCP retransmitted).
     pub cut_ratio: f64,
 }
 
@@ -110,6 +115,9 @@ pub struct LinkStats {
     /// Exchanges drawn (or forced with [`FieldLink::cut_next`]) to be cut,
     /// counted when the exchange starts.
     pub cuts: u64,
+    /// Exchanges whose answer was held back (drawn, or forced with
+    /// [`FieldLink::stall_next`]).
+    pub stalls: u64,
     /// Bytes delivered to the server.
     pub bytes_up: u64,
     /// Bytes delivered to the client.
@@ -137,6 +145,11 @@ struct Shared {
     connections: AtomicU64,
     exchanges: AtomicU64,
     cuts: AtomicU64,
+    stalls: AtomicU64,
+    /// A stall forced for the next exchange.
+    forced_stall: Mutex<Option<Duration>>,
+    /// How long a drawn stall lasts.
+    stall: Duration,
     bytes_up: AtomicU64,
     bytes_down: AtomicU64,
 }
@@ -157,6 +170,9 @@ impl FieldLink {
             connections: AtomicU64::new(0),
             exchanges: AtomicU64::new(0),
             cuts: AtomicU64::new(0),
+            stalls: AtomicU64::new(0),
+            forced_stall: Mutex::new(None),
+            stall: profile.rtt * STALL_RTTS,
             bytes_up: AtomicU64::new(0),
             bytes_down: AtomicU64::new(0),
         });
@@ -178,6 +194,12 @@ impl FieldLink {
         *lock(&self.shared.forced) = plan.iter().copied().collect();
     }
 
+    /// Hold the next exchange's answer back for `d` before its first byte
+    /// (once).
+    pub fn stall_next(&self, d: Duration) {
+        *lock(&self.shared.forced_stall) = Some(d);
+    }
+
     /// Cut this share of exchanges from now on (e.g. none while devices
     /// enroll, then the profile's).
     pub fn set_cut_ratio(&self, ratio: f64) {
@@ -190,6 +212,7 @@ impl FieldLink {
             connections: s.connections.load(Ordering::SeqCst),
             exchanges: s.exchanges.load(Ordering::SeqCst),
             cuts: s.cuts.load(Ordering::SeqCst),
+            stalls: s.stalls.load(Ordering::SeqCst),
             bytes_up: s.bytes_up.load(Ordering::SeqCst),
             bytes_down: s.bytes_down.load(Ordering::SeqCst),
         }
@@ -247,16 +270,22 @@ impl Rng {
 }
 
 impl Shared {
-    /// The cut of an exchange that starts now, if any.
-    fn draw(&self) -> Option<Cut> {
+    /// The cut and the stall of an exchange that starts now, if any.
+    fn draw(&self) -> (Option<Cut>, Option<Duration>) {
         self.exchanges.fetch_add(1, Ordering::SeqCst);
         let forced = lock(&self.forced).pop_front();
         let ratio = f64::from_bits(self.cut_ratio.load(Ordering::SeqCst));
-        let cut = forced.unwrap_or_else(|| lock(&self.rng).cut(ratio));
+        let mut rng = lock(&self.rng);
+        let cut = forced.unwrap_or_else(|| rng.cut(ratio));
         if cut.is_some() {
             self.cuts.fetch_add(1, Ordering::SeqCst);
         }
-        cut
+        let drawn = (cut.is_none() && rng.unit() < ratio).then_some(self.stall);
+        let stall = lock(&self.forced_stall).take().or(drawn);
+        if stall.is_some() {
+            self.stalls.fetch_add(1, Ordering::SeqCst);
+        }
+        (cut, stall)
     }
 }
 
@@ -297,6 +326,8 @@ struct ConnState {
     started: bool,
     /// The cut still to come in this exchange.
     cut: Option<Cut>,
+    /// How long this exchange's answer is held back, until it starts.
+    stall: Option<Duration>,
     /// The connection is (being) cut: nothing more goes through.
     cut_done: bool,
     /// Bytes of this exchange let through each way.
@@ -322,7 +353,8 @@ impl Conn {
         // The client speaks first, or again after answer bytes reached it:
         // a new exchange, with its own draw.
         if dir == Dir::Up && (!st.started || st.down > 0) {
-            *st = ConnState { started: true, cut: self.shared.draw(), ..ConnState::default() };
+            let (cut, stall) = self.shared.draw();
+            *st = ConnState { started: true, cut, stall, ..ConnState::default() };
         }
         let done = match dir {
             Dir::Up => st.up,
@@ -349,6 +381,13 @@ impl Conn {
             st.cut_done = true;
         }
         admit
+    }
+
+    /// The stall to wait before this direction's next chunk: only before
+    /// an answer's first byte, once.
+    fn stall(&self, dir: Dir) -> Option<Duration> {
+        let mut st = lock(&self.state);
+        if dir == Dir::Down && st.down == 0 { st.stall.take() } else { None }
     }
 
     fn is_cut(&self) -> bool {
@@ -450,6 +489,10 @@ fn deliver(chunks: Receiver<Chunk>, mut to: TcpStream, pipe: Pipe, conn: &Conn, 
     for chunk in chunks {
         if conn.is_cut() {
             return;
+        }
+        if let Some(d) = conn.stall(pipe.dir) {
+            std::thread::sleep(d);
+            free = free.max(Instant::now());
         }
         let start = (chunk.arrived + pipe.latency).max(free);
         let end = start + pipe.serialise(chunk.bytes.len());

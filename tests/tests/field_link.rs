@@ -171,7 +171,7 @@ fn the_answer_comes_no_faster_than_the_down_rate() {
     let stats = stats_when(&link, |s| s.bytes_down == answer.len() as u64);
     assert_eq!(
         stats,
-        LinkStats { connections: 1, exchanges: 1, cuts: 0, bytes_up: 16, bytes_down: answer.len() as u64 }
+        LinkStats { connections: 1, exchanges: 1, cuts: 0, stalls: 0, bytes_up: 16, bytes_down: answer.len() as u64 }
     );
 }
 
@@ -192,7 +192,7 @@ fn the_request_goes_no_faster_than_the_up_rate() {
     let stats = stats_when(&link, |s| s.bytes_down == 1);
     assert_eq!(
         stats,
-        LinkStats { connections: 1, exchanges: 1, cuts: 0, bytes_up: request.len() as u64, bytes_down: 1 }
+        LinkStats { connections: 1, exchanges: 1, cuts: 0, stalls: 0, bytes_up: request.len() as u64, bytes_down: 1 }
     );
 }
 
@@ -236,6 +236,7 @@ fn an_uncut_link_passes_bytes_intact_both_ways() {
             connections: 1,
             exchanges: 2,
             cuts: 0,
+            stalls: 0,
             bytes_up: 2 * request.len() as u64,
             bytes_down: 2 * answer.len() as u64
         }
@@ -384,10 +385,28 @@ fn a_link_without_cuts_cuts_nothing() {
             connections: 100,
             exchanges: 100,
             cuts: 0,
+            stalls: 0,
             bytes_up: 100 * request.len() as u64,
             bytes_down: 100 * answer.len() as u64
         }
     );
+}
+
+#[test]
+fn a_stalled_answer_comes_late_and_whole() {
+    let request = random_bytes(64, 40);
+    let answer = random_bytes(512, 41);
+    let up = Upstream::start(request.len(), answer.clone(), 1);
+    let link = FieldLink::start(&up.url, profile(FAST, FAST, 0, 0.0), 40);
+    link.stall_next(Duration::from_millis(800));
+    let started = Instant::now();
+    let got = exchange(&link, &request);
+    assert!(started.elapsed() >= Duration::from_millis(800), "the answer waited {:?}", started.elapsed());
+    assert!(got == answer, "a stall delays, it does not cut");
+    let started = Instant::now();
+    assert!(exchange(&link, &request) == answer);
+    assert!(started.elapsed() < Duration::from_millis(800), "only the next exchange stalls");
+    assert_eq!((link.stats().stalls, link.stats().cuts), (1, 0));
 }
 
 #[test]
