@@ -277,6 +277,7 @@ fun main(args: Array<String>) {
     tablet.addTarget(next, "Dokumen kependudukan terbit", 130.0, "dokumen", true)
     sync = tablet.syncNow()
     check(sync.accepted == 1uL && sync.rejected == 0uL) { "the boss's sync after signing back in: $sync" }
+    check(sync.batchesAcknowledged >= 1uL && sync.batchesAcknowledged == sync.roundTrips) { "batches of $sync" }
 
     // --- No network at all: a bundle on a USB stick, and BKPSDM's receipt ------------------
     tablet.addTarget(next, "Akta kelahiran terbit", 80.0, "akta", false)
