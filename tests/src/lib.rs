@@ -21,6 +21,7 @@ use prestasi_server::storage::sqlite::SqliteStorage;
 mod balancer;
 pub mod citizen;
 pub mod fieldlink;
+pub mod fuzzing;
 pub use balancer::Balancer;
 
 /// When set (a `postgres://` URL), every server of these tests stores in
