@@ -126,10 +126,11 @@ impl SyncClient {
             .send()
             .map_err(transport)?;
         let status = resp.status();
+        let server = server_time(resp.headers());
         let body = resp.bytes().map_err(cut)?;
         // A first latency sample: the first sync knows whether the link is far.
         let mut link = Link::default();
-        link.observe(0, started.elapsed());
+        link.observe(0, started.elapsed().saturating_sub(server));
         if !status.is_success() {
             return Err(error_from(status.as_u16(), &body));
         }
@@ -244,8 +245,9 @@ impl SyncClient {
             report.pushed += req.push.len();
             let started = std::time::Instant::now();
             let before = report.bytes_sent + report.bytes_received;
-            let resp = self.round_trip(&req, &mut report, &mut link)?;
-            link.observe(report.bytes_sent + report.bytes_received - before, started.elapsed());
+            let (resp, server) = self.round_trip(&req, &mut report, &mut link)?;
+            // The link's time, not the server's work.
+            link.observe(report.bytes_sent + report.bytes_received - before, started.elapsed().saturating_sub(server));
             // The answer is recorded: an upload it came through is done.
             let mut meta = link.meta();
             meta.push((super::upload::UPLOAD_KEY, String::new()));
@@ -310,18 +312,19 @@ impl SyncClient {
         Ok(self.store.meta(CURSOR_KEY)?.and_then(|c| c.parse().ok()).unwrap_or(0))
     }
 
+    /// One request and its answer, and how long the server said it worked.
     fn round_trip(
         &self,
         req: &SyncRequest,
         report: &mut SyncReport,
         link: &mut Link,
-    ) -> Result<SyncResponse, SyncError> {
+    ) -> Result<(SyncResponse, Duration), SyncError> {
         let body =
             zstd::encode_all(protocol::encode(req).as_slice(), 3).map_err(|e| SyncError::Protocol(e.to_string()))?;
         report.round_trips += 1;
         // A request that pushes nothing loses nothing when cut: it goes plain.
         let pushes = !req.push.is_empty() || !req.signers.is_empty();
-        let (status, raw, zstd) =
+        let (status, raw, zstd, server) =
             if super::upload::resumable(body.len(), link) && (pushes || body.len() > super::upload::RESUMABLE_ABOVE) {
                 self.upload(&body, link, report)?
             } else {
@@ -335,7 +338,8 @@ impl SyncClient {
                     .map_err(transport)?;
                 let status = resp.status().as_u16();
                 let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
-                (status, resp.bytes().map_err(cut)?.to_vec(), zstd)
+                let server = server_time(resp.headers());
+                (status, resp.bytes().map_err(cut)?.to_vec(), zstd, server)
             };
         report.bytes_received += raw.len();
         let body = if zstd { decompress(&raw)? } else { raw };
@@ -346,7 +350,7 @@ impl SyncClient {
         if resp.v != PROTOCOL_VERSION {
             return Err(SyncError::Protocol(format!("server speaks protocol {}", resp.v)));
         }
-        Ok(resp)
+        Ok((resp, server))
     }
 
     /// A request with the device's credentials, asking for a zstd answer.
@@ -407,6 +411,17 @@ impl SyncClient {
         }
         Ok(refetch)
     }
+}
+
+/// The server's own time in `Server-Timing: app;dur=<ms>`, zero if absent.
+pub(super) fn server_time(headers: &reqwest::header::HeaderMap) -> Duration {
+    headers
+        .get("server-timing")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').find_map(|p| p.trim().strip_prefix("dur=")))
+        .and_then(|ms| ms.parse::<f64>().ok())
+        .filter(|ms| ms.is_finite() && *ms >= 0.0)
+        .map_or(Duration::ZERO, |ms| Duration::from_secs_f64(ms / 1000.0))
 }
 
 pub(super) fn decompress(raw: &[u8]) -> Result<Vec<u8>, SyncError> {

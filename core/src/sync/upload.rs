@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::SyncError;
-use super::client::{SyncClient, SyncReport, cut, decompress, error_from, transport};
+use super::client::{SyncClient, SyncReport, cut, decompress, error_from, server_time, transport};
 use super::link::Link;
 use super::protocol::{UPLOADS_PATH, UploadState};
 
@@ -41,8 +41,8 @@ struct Memo {
     length: usize,
 }
 
-/// (status, body, body is zstd) of the answer.
-type Answer = (u16, Vec<u8>, bool);
+/// (status, body, body is zstd, the server's own time) of the answer.
+type Answer = (u16, Vec<u8>, bool, std::time::Duration);
 
 impl SyncClient {
     /// Send `body` as a resumable upload in parts sized to `link` (each
@@ -109,7 +109,8 @@ impl SyncClient {
         let resp = self.authed(self.http.post(format!("{}/sync", self.url(&id)))).send().map_err(transport)?;
         let status = resp.status().as_u16();
         let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
-        Ok((status, resp.bytes().map_err(cut)?.to_vec(), zstd))
+        let server = server_time(resp.headers());
+        Ok((status, resp.bytes().map_err(cut)?.to_vec(), zstd, server))
     }
 
     /// Open (or find) upload `id`, with its first part; an error answer is
@@ -132,7 +133,7 @@ impl SyncClient {
         let status = resp.status().as_u16();
         if status != 200 {
             let zstd = resp.headers().get(reqwest::header::CONTENT_ENCODING).is_some_and(|v| v == "zstd");
-            return Ok(Err((status, resp.bytes().map_err(cut)?.to_vec(), zstd)));
+            return Ok(Err((status, resp.bytes().map_err(cut)?.to_vec(), zstd, std::time::Duration::ZERO)));
         }
         Ok(Ok(upload_state(resp)?))
     }

@@ -18,7 +18,7 @@ pub fn router() -> Router<AppState> {
 async fn enroll(
     State(state): State<AppState>,
     JsonBody(req): JsonBody<EnrollRequest>,
-) -> Result<Json<EnrollResponse>, AppError> {
+) -> Result<([(axum::http::HeaderName, String); 1], Json<EnrollResponse>), AppError> {
     let device_id: uuid::Uuid =
         req.device_id.parse().map_err(|_| AppError::bad_request("bad_device_id", "device_id must be a UUID"))?;
     if device_id.is_nil() {
@@ -36,8 +36,9 @@ async fn enroll(
     }
     let storage = state.storage.clone();
     let code = req.code.clone();
+    let started = std::time::Instant::now();
     let answer = state.blocking_public(move || redeem(storage.as_ref(), &code, device_id)).await?;
-    Ok(Json(answer))
+    Ok(([super::sync::server_timing(started)], Json(answer)))
 }
 
 /// Spend enrollment `code` for device `device_id`: the device is registered

@@ -49,6 +49,7 @@ async fn sync(
     let storage = state.storage.clone();
     let encoding =
         headers.get(header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("identity").to_string();
+    let started = std::time::Instant::now();
     let response = state
         .blocking(move || -> Result<Vec<u8>, AppError> {
             // Held until the work is done, even if the client went away.
@@ -56,7 +57,16 @@ async fn sync(
             answer(storage.as_ref(), &limits, &device, &encoding, &body)
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], response).into_response())
+    Ok(([(header::CONTENT_TYPE, CONTENT_TYPE.to_string()), server_timing(started)], response).into_response())
+}
+
+/// `Server-Timing: app;dur=<ms>`: how long the server worked on the answer,
+/// so a device measuring its link leaves the server's time out.
+pub(crate) fn server_timing(started: std::time::Instant) -> (header::HeaderName, String) {
+    (
+        header::HeaderName::from_static("server-timing"),
+        format!("app;dur={:.1}", started.elapsed().as_secs_f64() * 1000.0),
+    )
 }
 
 /// The encoded answer to a sync request body (as received, with its

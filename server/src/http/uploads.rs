@@ -179,6 +179,7 @@ async fn finish(
     };
     let storage = s.storage.clone();
     let limits = s.limits;
+    let started = std::time::Instant::now();
     let answer = s
         .blocking(move || {
             let _in_flight = in_flight;
@@ -198,7 +199,8 @@ async fn finish(
             Ok(answer)
         })
         .await?;
-    Ok(([(header::CONTENT_TYPE, CONTENT_TYPE)], answer).into_response())
+    Ok(([(header::CONTENT_TYPE, CONTENT_TYPE.to_string()), super::sync::server_timing(started)], answer)
+        .into_response())
 }
 
 /// `DELETE`: the device has recorded the answer.
