@@ -138,12 +138,16 @@ const HUGE: u64 = 1_000_000_000;
 /// after handing it over, so they may trail what the peer has read).
 fn stats_when(link: &FieldLink, done: impl Fn(&LinkStats) -> bool) -> LinkStats {
     let deadline = Instant::now() + PATIENCE;
+    let mut last = None;
     loop {
         let s = link.stats();
-        if done(&s) || Instant::now() > deadline {
+        // Settled: each direction counts what it delivered after writing it,
+        // so wait until two samples agree (a busy machine may lag one).
+        if (done(&s) && last.as_ref() == Some(&s)) || Instant::now() > deadline {
             return s;
         }
-        std::thread::sleep(Duration::from_millis(10));
+        last = done(&s).then_some(s);
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 
@@ -168,7 +172,7 @@ fn the_answer_comes_no_faster_than_the_down_rate() {
     let elapsed = t0.elapsed();
     assert!(got == answer, "the answer arrived intact ({} of {} bytes)", got.len(), answer.len());
     assert_paced(elapsed, answer.len(), 64_000);
-    let stats = stats_when(&link, |s| s.bytes_down == answer.len() as u64);
+    let stats = stats_when(&link, |s| s.bytes_down == answer.len() as u64 && s.bytes_up == 16);
     assert_eq!(
         stats,
         LinkStats { connections: 1, exchanges: 1, cuts: 0, stalls: 0, bytes_up: 16, bytes_down: answer.len() as u64 }
@@ -189,7 +193,7 @@ fn the_request_goes_no_faster_than_the_up_rate() {
     assert_paced(elapsed, request.len(), 64_000);
     let received = up.next();
     assert!(received.bytes == request, "the request arrived intact");
-    let stats = stats_when(&link, |s| s.bytes_down == 1);
+    let stats = stats_when(&link, |s| s.bytes_down == 1 && s.bytes_up == request.len() as u64);
     assert_eq!(
         stats,
         LinkStats { connections: 1, exchanges: 1, cuts: 0, stalls: 0, bytes_up: request.len() as u64, bytes_down: 1 }
