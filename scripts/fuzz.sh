@@ -13,6 +13,6 @@ cd fuzz
 for t in bundle_file documents push_path csv_import; do
     mkdir -p "corpus/$t"
     echo "== $t (${SECONDS_EACH}s)"
-    cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
+    cargo +nightly fuzz run -O "$t" "corpus/$t" -- -max_total_time="$SECONDS_EACH" -rss_limit_mb=2048 \
         -max_len=262144 2>&1 | grep -E "^#[0-9]+.*(DONE|pulse)|ERROR|SUMMARY|crash-|leak" | tail -3
 done

@@ -138,7 +138,7 @@ impl<T: Record> Document<T> {
     /// truncated or corrupt bytes and changes whose dependencies are missing
     /// are errors, never silently dropped.
     pub fn load(id: DocId, bytes: &[u8]) -> Result<Self, DocError> {
-        let mut am = AutoCommit::load_with_options(bytes, strict())?;
+        let mut am = parse(bytes)?;
         let saved = am.get_heads();
         let mut doc = Self { id, am, saved, _record: PhantomData };
         doc.check_complete()?;
@@ -213,11 +213,11 @@ impl<T: Record> Document<T> {
     pub fn apply(&mut self, bytes: &[u8]) -> Result<(), DocError> {
         // automerge's load_incremental skips unparseable tails with a
         // warning; parse on our own first so bad input is an error.
-        match automerge::Automerge::load_with_options(bytes, strict()) {
-            Ok(_) | Err(automerge::AutomergeError::MissingDeps) => {}
-            Err(e) => return Err(e.into()),
+        match parse(bytes) {
+            Ok(_) | Err(DocError::MissingDependencies { .. }) => {}
+            Err(e) => return Err(e),
         }
-        self.am.load_incremental(bytes)?;
+        guarded(|| self.am.load_incremental(bytes))??;
         self.check_complete()?;
         self.check_kind()
     }
@@ -324,9 +324,22 @@ impl<T: Record> Document<T> {
     }
 }
 
+/// Parse untrusted bytes strictly. automerge's decoders can panic on some
+/// malformed inputs (found by fuzzing: `fuzz/regressions/documents/`); such
+/// bytes are malformed like any other, never a panic of ours.
+fn parse(bytes: &[u8]) -> Result<AutoCommit, DocError> {
+    guarded(|| AutoCommit::load_with_options(bytes, strict()))?.map_err(DocError::from)
+}
+
+/// Run automerge on untrusted bytes, a panic inside it becoming `Malformed`.
+fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, DocError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .map_err(|_| DocError::Malformed("automerge could not decode these bytes".into()))
+}
+
 /// The kind stored in a document's root, without knowing its Rust type.
 pub fn kind_of(bytes: &[u8]) -> Result<DocKind, DocError> {
-    let am = AutoCommit::load_with_options(bytes, strict())?;
+    let am = parse(bytes)?;
     match am.get(automerge::ROOT, KIND_KEY)? {
         Some((Value::Scalar(s), _)) => match s.as_ref() {
             ScalarValue::Str(k) => Ok(DocKind::parse(k)?),
