@@ -45,6 +45,129 @@ pub enum Reason {
     NotPermitted { allowed: String },
     #[error("cannot be changed once recorded")]
     Immutable,
+    /// The document's data does not have the shape its schema gives
+    /// (`core/src/doc/schema`): wrong automerge type, unknown enum spelling,
+    /// a field missing.
+    #[error("expected {}, found {}", expected.en(), found.en())]
+    Shape { expected: Shape, found: Shape },
+}
+
+/// What a document field holds, or must hold, in automerge terms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Shape {
+    /// The key is not there.
+    Absent,
+    Null,
+    /// A scalar string (not a Text object).
+    Str,
+    /// A collaborative Text object.
+    Text,
+    F64,
+    Int,
+    Uint,
+    Bool,
+    Map,
+    List,
+    /// Another automerge scalar (timestamp, counter, bytes).
+    OtherScalar(String),
+    /// One of these spellings.
+    OneOf(String),
+    /// A scalar string in this format.
+    Format(Format),
+    /// The value that was found, quoted.
+    Value(String),
+    /// An unsigned integer between these bounds.
+    UintIn {
+        min: u64,
+        max: u64,
+    },
+    /// A map key among these spellings.
+    Key(String),
+    /// `null` or the shape inside.
+    Nullable(Box<Shape>),
+}
+
+/// Formats of scalar strings inside documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Plain,
+    /// 18 digits with a valid birth date, TMT, sex and serial (REFERENCE §4).
+    Nip,
+    /// `YYYY-MM-DD`.
+    Date,
+    /// RFC 3339 with a time zone, e.g. `2026-09-23T20:32:53.000Z`.
+    Timestamp,
+    /// A period code such as `2026-Q3`: 1–32 bytes, no `/`.
+    PeriodCode,
+}
+
+impl Shape {
+    pub fn en(&self) -> String {
+        match self {
+            Self::Absent => "no value (the key is missing)".into(),
+            Self::Null => "null".into(),
+            Self::Str => "a scalar string".into(),
+            Self::Text => "a Text object".into(),
+            Self::F64 => "an f64".into(),
+            Self::Int => "an int".into(),
+            Self::Uint => "a uint".into(),
+            Self::Bool => "a boolean".into(),
+            Self::Map => "a map".into(),
+            Self::List => "a list".into(),
+            Self::OtherScalar(s) => format!("a {s}"),
+            Self::OneOf(s) => format!("one of {s}"),
+            Self::Format(f) => format!("a scalar string: {}", f.en()),
+            Self::Value(v) => format!("{v:?}"),
+            Self::UintIn { min, max } => format!("a uint from {min} to {max}"),
+            Self::Key(s) => format!("a key among {s}"),
+            Self::Nullable(s) => format!("null or {}", s.en()),
+        }
+    }
+
+    /// In Bahasa Indonesia, for people.
+    pub fn id(&self) -> String {
+        match self {
+            Self::Absent => "tidak ada (kunci tidak ditemukan)".into(),
+            Self::Null => "kosong (null)".into(),
+            Self::Str => "teks (string skalar)".into(),
+            Self::Text => "teks kolaboratif (objek Text)".into(),
+            Self::F64 => "angka desimal (f64)".into(),
+            Self::Int => "bilangan bulat (int)".into(),
+            Self::Uint => "bilangan cacah (uint)".into(),
+            Self::Bool => "benar/salah (boolean)".into(),
+            Self::Map => "peta (map)".into(),
+            Self::List => "daftar (list)".into(),
+            Self::OtherScalar(s) => format!("nilai {s}"),
+            Self::OneOf(s) => format!("salah satu dari {s}"),
+            Self::Format(f) => format!("teks (string skalar) {}", f.id()),
+            Self::Value(v) => format!("\"{v}\""),
+            Self::UintIn { min, max } => format!("bilangan cacah (uint) {min}–{max}"),
+            Self::Key(s) => format!("kunci salah satu dari {s}"),
+            Self::Nullable(s) => format!("kosong (null) atau {}", s.id()),
+        }
+    }
+}
+
+impl Format {
+    pub fn en(&self) -> &'static str {
+        match self {
+            Self::Plain => "any text",
+            Self::Nip => "an 18-digit NIP",
+            Self::Date => "a YYYY-MM-DD date",
+            Self::Timestamp => "an RFC 3339 timestamp",
+            Self::PeriodCode => "a period code (1-32 bytes, no '/')",
+        }
+    }
+
+    pub fn id(&self) -> &'static str {
+        match self {
+            Self::Plain => "bebas",
+            Self::Nip => "berupa NIP 18 digit yang sah",
+            Self::Date => "berupa tanggal TTTT-BB-HH",
+            Self::Timestamp => "berupa waktu RFC 3339",
+            Self::PeriodCode => "berupa kode periode (1–32 byte, tanpa '/')",
+        }
+    }
 }
 
 impl ValidationError {
@@ -113,6 +236,7 @@ impl ValidationError {
                 format!("Isian {f} hanya boleh diubah oleh {allowed}.")
             }
             Reason::Immutable => format!("Data {f} tidak dapat diubah setelah tercatat."),
+            Reason::Shape { expected, found } => format!("{f}: {}, diterima {}.", expected.id(), found.id()),
         }
     }
 }

@@ -71,7 +71,10 @@ fn bearer(parts: &Parts) -> Result<&str, AppError> {
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or(AppError::Unauthorized { code: "unauthenticated", message: "Authorization: Bearer … missing".into() })
+        .ok_or(AppError::Unauthorized {
+            code: "unauthenticated",
+            message: "Header Authorization: Bearer … tidak ada.".into(),
+        })
 }
 
 /// An enrolled, not revoked device.
@@ -83,8 +86,10 @@ impl FromRequestParts<AppState> for DeviceAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)?;
-        let bad =
-            || AppError::Unauthorized { code: "bad_credentials", message: "unknown device or wrong secret".into() };
+        let bad = || AppError::Unauthorized {
+            code: "bad_credentials",
+            message: "Perangkat tidak dikenal atau rahasianya salah.".into(),
+        };
         let (id, secret) = token.split_once('.').ok_or_else(bad)?;
         let (id, secret_hash) = (id.to_string(), sha256_hex(secret));
         let storage = state.storage.clone();
@@ -182,10 +187,10 @@ impl FromRequestParts<AppState> for HrAuth {
         let session =
             tokio::task::spawn_blocking(move || storage.session(&hash, now)).await??.ok_or(AppError::Unauthorized {
                 code: "session_invalid",
-                message: "not logged in or session expired".into(),
+                message: "Belum masuk, atau sesi sudah berakhir; silakan masuk lagi.".into(),
             })?;
         if !session.role.is_hr() {
-            return Err(AppError::Forbidden { message: "HR only".into() });
+            return Err(AppError::Forbidden { message: "Hanya untuk petugas BKPSDM.".into() });
         }
         Ok(Self { tenant_id: session.tenant_id, username: session.username, role: session.role })
     }

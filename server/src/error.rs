@@ -70,9 +70,11 @@ impl AppError {
 impl From<StorageError> for AppError {
     fn from(e: StorageError) -> Self {
         match e {
-            StorageError::NotFound(what) => Self::NotFound { message: format!("{what} not found") },
+            StorageError::NotFound(what) => {
+                Self::NotFound { message: format!("Tidak ditemukan: {}.", in_indonesian(&what)) }
+            }
             StorageError::Conflict(what) => {
-                Self::Unprocessable { code: "exists", message: format!("{what} already exists") }
+                Self::Unprocessable { code: "exists", message: format!("Sudah ada: {}.", in_indonesian(&what)) }
             }
             StorageError::EnrollmentInvalid => Self::Unauthorized {
                 code: "enrollment_invalid",
@@ -80,6 +82,27 @@ impl From<StorageError> for AppError {
             },
             other => Self::Internal(other.to_string()),
         }
+    }
+}
+
+/// The storage layer names what it misses in English (`document <id>`):
+/// people read the noun in Bahasa Indonesia; the id stays as it is.
+fn in_indonesian(what: &str) -> String {
+    const NOUNS: [(&str, &str); 8] = [
+        ("programme", "program"),
+        ("document", "dokumen"),
+        ("device", "perangkat"),
+        ("tenant", "instansi"),
+        ("upload", "unggahan"),
+        ("key", "kunci"),
+        ("user", "pengguna"),
+        ("employee", "pegawai"),
+    ];
+    let (noun, rest) = what.split_once(' ').unwrap_or((what, ""));
+    match NOUNS.iter().find(|(en, _)| *en == noun) {
+        Some((_, id)) if rest.is_empty() => (*id).to_string(),
+        Some((_, id)) => format!("{id} {rest}"),
+        None => what.to_string(),
     }
 }
 

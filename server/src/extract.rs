@@ -1,13 +1,21 @@
-//! axum's `Json` and `Query` extractors, answering bad input with our
-//! `{code, message}` error body instead of axum's plain-text rejection.
+//! axum's `Json`, `Query` and `Bytes` extractors, answering bad input with
+//! our `{code, message}` error body instead of axum's plain-text rejection.
 
+use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
+use serde_json::{Number, Value};
 
 use crate::error::AppError;
 
 /// A JSON request body.
+///
+/// A number written with a fraction of zero (`2.0`) is the number `2` in
+/// JSON and in JSON Schema, so it is read as the integer wherever the type
+/// wants one (`"seats": 2.0` is two seats); any other fraction is refused
+/// as before.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct JsonBody<T>(pub T);
 
@@ -15,8 +23,52 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Self(v)),
+        let mut value = match axum::Json::<Value>::from_request(req, state).await {
+            Ok(axum::Json(v)) => v,
+            Err(r) => return Err(AppError::bad_request("bad_body", r.body_text())),
+        };
+        whole_numbers_as_integers(&mut value);
+        serde_json::from_value(value).map(Self).map_err(|e| {
+            AppError::bad_request("bad_body", format!("Failed to deserialize the JSON body into the target type: {e}"))
+        })
+    }
+}
+
+/// Every float in `v` without a fraction that an `i64` or `u64` holds
+/// exactly becomes that integer.
+fn whole_numbers_as_integers(v: &mut Value) {
+    match v {
+        Value::Number(n) => {
+            if let Some(f) = n.as_f64().filter(|f| n.is_f64() && f.fract() == 0.0) {
+                // 2^63 and 2^64 as floats: the first value past each range.
+                if (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&f) {
+                    *n = Number::from(f as i64);
+                } else if (0.0..18_446_744_073_709_551_616.0).contains(&f) {
+                    *n = Number::from(f as u64);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Null | Value::Bool(_) | Value::String(_) => {}
+    }
+}
+
+/// A raw request body (CSV, a bundle file, an upload part) within the
+/// route's `DefaultBodyLimit`: over it answers 413 `too_large`, a body
+/// that breaks off 400 `bad_body`.
+#[derive(Debug, Clone, Default)]
+pub struct RawBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Bytes::from_request(req, state).await {
+            Ok(b) => Ok(Self(b)),
+            Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge { code: "too_large", message: r.body_text() })
+            }
             Err(r) => Err(AppError::bad_request("bad_body", r.body_text())),
         }
     }
@@ -71,6 +123,29 @@ mod tests {
             assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
             assert_eq!(json["code"], "bad_body");
             assert!(!json["message"].as_str().unwrap().is_empty());
+        }
+    }
+
+    #[test]
+    fn whole_floats_read_as_integers() {
+        #[derive(Debug, serde::Deserialize, PartialEq)]
+        struct T {
+            a: u32,
+            b: i64,
+            c: f64,
+            d: Vec<u64>,
+        }
+        let mut v = serde_json::json!({"a": 2.0, "b": -3.0, "c": 1.5, "d": [0.0, 1e19]});
+        super::whole_numbers_as_integers(&mut v);
+        let t: T = serde_json::from_value(v).unwrap();
+        assert_eq!(t, T { a: 2, b: -3, c: 1.5, d: vec![0, 10_000_000_000_000_000_000] });
+        for refused in [serde_json::json!({"a": 2.5}), serde_json::json!({"a": 1e300}), serde_json::json!({"a": -1.0})] {
+            let mut v = refused.clone();
+            v["b"] = 0.into();
+            v["c"] = 0.into();
+            v["d"] = serde_json::json!([]);
+            super::whole_numbers_as_integers(&mut v);
+            assert!(serde_json::from_value::<T>(v).is_err(), "{refused}");
         }
     }
 }

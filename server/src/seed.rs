@@ -94,7 +94,7 @@ pub fn seed(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Seeded, AppError> {
     if storage.tenant(tenant)?.is_none() {
-        return Err(AppError::NotFound { message: format!("tenant {tenant}") });
+        return Err(AppError::NotFound { message: format!("Instansi {tenant} tidak ditemukan.") });
     }
     let w = super::hr_writer(tenant, officer, server);
     let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);

@@ -36,6 +36,7 @@ mod history;
 mod keep_conflicts;
 mod kind;
 mod path;
+pub mod schema;
 
 use std::marker::PhantomData;
 
@@ -152,13 +153,13 @@ impl<T: Record> Document<T> {
 
     /// The record as the merged document shows it now.
     pub fn value(&self) -> Result<T, DocError> {
-        Ok(autosurgeon::hydrate(&self.am)?)
+        read(&self.am)
     }
 
     /// The record as it was at `heads` (and everything they depend on).
     pub fn value_at(&mut self, heads: &[ChangeHash]) -> Result<T, DocError> {
         let past = self.am.fork_at(heads)?;
-        Ok(autosurgeon::hydrate(&past)?)
+        read(&past)
     }
 
     /// The schema version of the newest writer that touched this document.
@@ -335,6 +336,22 @@ fn parse(bytes: &[u8]) -> Result<AutoCommit, DocError> {
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, DocError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
         .map_err(|_| DocError::Malformed("automerge could not decode these bytes".into()))
+}
+
+/// The record in `am`. A document that parses but does not fit the kind's
+/// schema is a [`ValidationError`] naming the field and what it must hold.
+fn read<T: Record>(am: &AutoCommit) -> Result<T, DocError> {
+    autosurgeon::hydrate(am).map_err(|e| {
+        let refusal = schema::check(am, T::KIND).err().unwrap_or_else(|| {
+            let kind = T::KIND.as_str();
+            ValidationError::said(
+                "document",
+                format!("does not fit the {kind} schema: {e}"),
+                format!("data tidak sesuai skema dokumen {kind}"),
+            )
+        });
+        DocError::Validation(refusal)
+    })
 }
 
 /// The kind stored in a document's root, without knowing its Rust type.

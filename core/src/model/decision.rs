@@ -48,6 +48,10 @@ pub enum AwardKind {
     Certificate,
 }
 
+impl AwardKind {
+    pub const ALL: [AwardKind; 3] = [Self::SpecialAllowance, Self::InvitationToShare, Self::Certificate];
+}
+
 impl Allowance {
     pub fn validate(&self) -> Result<(), ValidationError> {
         crate::model::period::validate_code(&self.period)?;

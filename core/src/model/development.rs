@@ -28,7 +28,10 @@ pub struct Training {
 }
 
 /// At most a year of full days, to catch typing errors.
-const MAX_MINUTES: u32 = 366 * 24 * 60;
+pub const MAX_MINUTES: u32 = 366 * 24 * 60;
+
+/// At most one day per mentoring session.
+pub const MAX_SESSION_MINUTES: u32 = 24 * 60;
 
 impl Training {
     /// Hours as written on a certificate → exact minutes.
@@ -100,8 +103,8 @@ impl Mentoring {
             let at = format!("sessions[{i}]");
             non_empty("topic", &s.topic, 300).map_err(|e| e.within(&at))?;
             max_len("notes", &s.notes, 4000).map_err(|e| e.within(&at))?;
-            if s.minutes == 0 || s.minutes > 24 * 60 {
-                return Err(ValidationError::out_of_range("minutes", s.minutes, 1, 24 * 60).within(&at));
+            if s.minutes == 0 || s.minutes > MAX_SESSION_MINUTES {
+                return Err(ValidationError::out_of_range("minutes", s.minutes, 1, MAX_SESSION_MINUTES).within(&at));
             }
         }
         Ok(())

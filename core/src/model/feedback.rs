@@ -47,6 +47,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Self::Kiosk, Self::Web, Self::App];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             Self::Kiosk => "kiosk",

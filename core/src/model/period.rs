@@ -17,7 +17,7 @@ pub struct Period {
     pub end: NaiveDate,
 }
 
-const MAX_CODE_LEN: usize = 32;
+pub const MAX_CODE_LEN: usize = 32;
 
 impl Period {
     /// `YYYY` (year), `YYYY-S1|S2` (semester), `YYYY-Q1..Q4` (quarter), `YYYY-MM` (month).

@@ -138,25 +138,40 @@ pub fn check_assignment(new: &Appraisal, author: &Author, roster: &Roster) -> Re
     Ok(())
 }
 
-fn check_transition(from: AppraisalStatus, to: AppraisalStatus, rel: Relation) -> Result<(), ValidationError> {
+/// Every status step a supervisor's tablet may take, and who takes it.
+/// HR (BKPSDM) is the authority and may take any step.
+pub const TRANSITIONS: &[(AppraisalStatus, AppraisalStatus, &[Relation])] = {
     use AppraisalStatus::*;
-    let allowed: &[Relation] = match (from, to) {
-        (Draft, Submitted) => &[Relation::Appraiser, Relation::Hr],
-        (Submitted, Reviewed) => &[Relation::Reviewer, Relation::Hr],
-        (Submitted, Draft) => &[Relation::Appraiser, Relation::Reviewer, Relation::Hr],
-        (Reviewed, Draft) => &[Relation::Reviewer, Relation::Hr],
-        (Reviewed, Locked) | (Locked, Draft) => &[Relation::Hr],
-        _ => &[],
-    };
+    &[
+        (Draft, Submitted, &[Relation::Appraiser, Relation::Hr]),
+        (Submitted, Reviewed, &[Relation::Reviewer, Relation::Hr]),
+        (Submitted, Draft, &[Relation::Appraiser, Relation::Reviewer, Relation::Hr]),
+        (Reviewed, Draft, &[Relation::Reviewer, Relation::Hr]),
+        (Reviewed, Locked, &[Relation::Hr]),
+        (Locked, Draft, &[Relation::Hr]),
+    ]
+};
+
+impl Relation {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Relation::Appraiser => "appraiser",
+            Relation::Reviewer => "reviewer",
+            Relation::Hr => "hr",
+            Relation::Other => "other",
+        }
+    }
+}
+
+fn check_transition(from: AppraisalStatus, to: AppraisalStatus, rel: Relation) -> Result<(), ValidationError> {
+    let allowed: &[Relation] =
+        TRANSITIONS.iter().find(|(f, t, _)| *f == from && *t == to).map_or(&[], |(_, _, who)| who);
     if allowed.contains(&rel) {
         return Ok(());
     }
     let names = |en: bool| {
         let name = |r: &Relation| match (r, en) {
-            (Relation::Appraiser, true) => "appraiser",
-            (Relation::Reviewer, true) => "reviewer",
-            (Relation::Hr, true) => "hr",
-            (Relation::Other, true) => "other",
+            (r, true) => r.name(),
             (Relation::Appraiser, false) => "penilai",
             (Relation::Reviewer, false) => "atasan penilai",
             (Relation::Hr, false) => "BKPSDM",

@@ -3,7 +3,6 @@
 //! scope bundle. The same code as the devices page and the command line.
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -12,6 +11,7 @@ use prestasi_core::sync::bundle::MAX_FILE_BYTES;
 
 use crate::auth::HrAuth;
 use crate::error::AppError;
+use crate::extract::RawBody;
 use crate::state::AppState;
 
 const OCTETS: &str = "application/octet-stream";
@@ -24,7 +24,7 @@ pub fn router() -> Router<AppState> {
 
 /// The body is the bundle file; the answer is the receipt file, with what
 /// was accepted in headers (`Prestasi-Accepted`, `Prestasi-Rejected`).
-async fn import(State(s): State<AppState>, hr: HrAuth, body: Bytes) -> Result<Response, AppError> {
+async fn import(State(s): State<AppState>, hr: HrAuth, RawBody(body): RawBody) -> Result<Response, AppError> {
     let storage = s.storage.clone();
     let (limits, tenant) = (s.limits, hr.tenant_id);
     let done = s.blocking(move || crate::sync::bundle::import(storage.as_ref(), &limits, &body, Some(&tenant))).await?;

@@ -20,9 +20,9 @@ async fn enroll(
     JsonBody(req): JsonBody<EnrollRequest>,
 ) -> Result<([(axum::http::HeaderName, String); 1], Json<EnrollResponse>), AppError> {
     let device_id: uuid::Uuid =
-        req.device_id.parse().map_err(|_| AppError::bad_request("bad_device_id", "device_id must be a UUID"))?;
+        req.device_id.parse().map_err(|_| AppError::bad_request("bad_device_id", "device_id harus berupa UUID."))?;
     if device_id.is_nil() {
-        return Err(AppError::bad_request("bad_device_id", "device_id must not be the nil UUID"));
+        return Err(AppError::bad_request("bad_device_id", "device_id tidak boleh UUID nol."));
     }
     // A device id in use — a registered device's, revoked or not, or the
     // server's own actor — is refused exactly like a bad code (same status,

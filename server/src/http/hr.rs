@@ -134,7 +134,7 @@ async fn revoke_device(
         .blocking(move || {
             let device = s.storage.device(&id)?.filter(|d| d.tenant_id == hr.tenant_id);
             if device.is_none() {
-                return Err(AppError::NotFound { message: format!("device {id}") });
+                return Err(AppError::NotFound { message: format!("Perangkat {id} tidak ditemukan.") });
             }
             admin::revoke_device(s.storage.as_ref(), &id, &r.reason)
         })

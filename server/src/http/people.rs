@@ -27,7 +27,12 @@ async fn issue_code(State(s): State<AppState>, hr: HrAuth, Path(nip): Path<Strin
     let (code, person) = s
         .clone()
         .blocking(move || {
-            people::check_employee(s.storage.as_ref(), &hr.tenant_id, &nip)?;
+            // A NIP that is no employee of the tenant names nothing: 404, as
+            // recording attendance answers (the pages show the message).
+            people::check_employee(s.storage.as_ref(), &hr.tenant_id, &nip).map_err(|e| match e {
+                AppError::Unprocessable { code: "unknown_employee", message } => AppError::NotFound { message },
+                other => other,
+            })?;
             Ok((people::issue_code(s.storage.as_ref(), &hr.tenant_id, &nip, None, &hr.username)?, nip))
         })
         .await?;
@@ -52,12 +57,12 @@ async fn revoke_keys(
 /// The appraisal's whole document, every signature and the keys that made
 /// them: `prestasi-server audit verify FILE` checks it with no server.
 async fn audit(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
-    let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))?;
+    let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "Id dokumen tidak sah."))?;
     let bundle = s
         .clone()
         .blocking(move || {
             crate::signatures::audit_bundle(s.storage.as_ref(), &hr.tenant_id, id)?
-                .ok_or_else(|| AppError::NotFound { message: format!("appraisal {id}") })
+                .ok_or_else(|| AppError::NotFound { message: format!("Penilaian {id} tidak ditemukan.") })
         })
         .await?;
     Ok(Json(serde_json::to_value(bundle).map_err(|e| AppError::Internal(e.to_string()))?))

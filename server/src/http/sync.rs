@@ -80,8 +80,13 @@ pub(crate) fn answer(
     body: &[u8],
 ) -> Result<Vec<u8>, AppError> {
     let raw = decompress(encoding, body, limits.max_decompressed_bytes)?;
-    let req: SyncRequest = protocol::decode(&raw)
-        .map_err(|e| AppError::bad_request("malformed_body", format!("not a sync request: {e}")))?;
+    let req: SyncRequest = protocol::decode(&raw).map_err(|e| {
+        tracing::info!(error = %e, "sync body does not decode");
+        AppError::bad_request(
+            "malformed_body",
+            "Isi permintaan sinkronisasi rusak atau terpotong (bukan CBOR SyncRequest).",
+        )
+    })?;
     check(&req, limits)?;
     let resp = crate::sync::sync(storage, limits, device, req)?;
     Ok(protocol::encode(&resp))
@@ -93,12 +98,15 @@ pub(crate) fn check(req: &SyncRequest, limits: &Limits) -> Result<(), AppError> 
     if req.v != PROTOCOL_VERSION {
         return Err(AppError::bad_request(
             "unsupported_version",
-            format!("protocol version {} is not supported; this server speaks {PROTOCOL_VERSION}", req.v),
+            format!(
+                "Versi protokol {} tidak didukung; server ini memakai versi {PROTOCOL_VERSION}. Perbarui aplikasi.",
+                req.v
+            ),
         ));
     }
     if req.push.len() > limits.max_docs_per_request {
         return Err(too_large(format!(
-            "{} documents in one request, limit {}",
+            "Permintaan membawa {} dokumen sekaligus; paling banyak {}.",
             req.push.len(),
             limits.max_docs_per_request
         )));
@@ -140,7 +148,10 @@ async fn read_body(mut body: Body, limit: usize, idle: Duration) -> Result<Vec<u
                 message: format!("Isi permintaan tidak datang selama {} detik.", idle.as_secs()),
             })?;
         let Some(frame) = frame else { return Ok(out) };
-        let frame = frame.map_err(|e| AppError::bad_request("malformed_body", format!("cannot read body: {e}")))?;
+        let frame = frame.map_err(|e| {
+            tracing::info!(error = %e, "sync body cannot be read");
+            AppError::bad_request("malformed_body", "Isi permintaan tidak dapat dibaca sampai habis.")
+        })?;
         if let Ok(data) = frame.into_data() {
             if out.len() + data.len() > limit {
                 return Err(too_large(format!("body of more than {limit} bytes")));
@@ -166,11 +177,14 @@ fn decompress(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, AppE
         other => {
             return Err(AppError::Unprocessable {
                 code: "unsupported_encoding",
-                message: format!("Content-Encoding {other:?}: send zstd or identity"),
+                message: format!("Content-Encoding {other:?} tidak didukung; kirim zstd atau identity."),
             });
         }
     };
-    read.map_err(|e| AppError::bad_request("malformed_body", format!("cannot decompress body: {e}")))?;
+    read.map_err(|e| {
+        tracing::info!(error = %e, "sync body does not decompress");
+        AppError::bad_request("malformed_body", "Isi permintaan tidak dapat didekompresi (zstd rusak).")
+    })?;
     if out.len() > limit {
         return Err(too_large(format!("body larger than {limit} bytes once decompressed")));
     }

@@ -12,7 +12,6 @@
 
 use axum::Json;
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
@@ -21,6 +20,7 @@ use prestasi_core::sync::protocol::{CONTENT_TYPE, UploadState};
 
 use crate::auth::DeviceAuth;
 use crate::error::AppError;
+use crate::extract::RawBody;
 use crate::state::AppState;
 use crate::storage::UploadRow;
 
@@ -68,7 +68,7 @@ async fn open(
     DeviceAuth(device): DeviceAuth,
     Path(id): Path<String>,
     headers: HeaderMap,
-    first: Bytes,
+    RawBody(first): RawBody,
 ) -> Result<Json<UploadState>, AppError> {
     let id = upload_id(&id)?;
     let length = header_u64(&headers, "upload-length")?;
@@ -135,7 +135,7 @@ async fn append(
     DeviceAuth(device): DeviceAuth,
     Path(id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Json<UploadState>, AppError> {
     let id = upload_id(&id)?;
     let offset = header_u64(&headers, "upload-offset")?;

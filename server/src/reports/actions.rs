@@ -38,7 +38,7 @@ struct Resolve {
 }
 
 pub(crate) fn doc_id(id: &str) -> Result<DocId, AppError> {
-    id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))
+    id.parse().map_err(|_| AppError::bad_request("bad_id", "Id dokumen tidak sah."))
 }
 
 /// Why an HR action on an appraisal is refused.

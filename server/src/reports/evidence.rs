@@ -212,7 +212,7 @@ pub(crate) fn appraisal_document(ctx: &Ctx, id: DocId) -> Result<Option<Document
 }
 
 async fn detail(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -> Result<Json<Value>, AppError> {
-    let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "not a document id"))?;
+    let id: DocId = id.parse().map_err(|_| AppError::bad_request("bad_id", "Id dokumen tidak sah."))?;
     let storage = s.storage.clone();
     let out = s
         .blocking(move || {

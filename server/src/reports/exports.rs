@@ -4,7 +4,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -17,7 +16,7 @@ use super::table::{Format, Tabular, opt};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
 use crate::error::AppError;
-use crate::extract::Query;
+use crate::extract::{Query, RawBody};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -137,7 +136,7 @@ async fn import(
     State(s): State<AppState>,
     hr: HrAuth,
     Query(q): Query<ImportQuery>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> Result<Response, AppError> {
     let st = s.clone();
     let report = s

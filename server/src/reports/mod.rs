@@ -74,9 +74,16 @@ impl Params {
         Ok(Period::parse(code)?)
     }
 
+    /// `year` (0–9999, the years a period code can name), or else the
+    /// year of `period`. A `period` given with `year` must still be a period
+    /// code: a typo is refused, not ignored.
     pub fn year(&self) -> Result<i32, AppError> {
+        if let Some(y) = self.year.filter(|y| !(0..=9999).contains(y)) {
+            return Err(prestasi_core::ValidationError::out_of_range("year", y, 0, 9999).into());
+        }
         match (self.year, &self.period) {
-            (Some(y), _) => Ok(y),
+            (Some(y), None) => Ok(y),
+            (Some(y), Some(_)) => self.period().map(|_| y),
             (None, Some(_)) => Ok(self.period()?.year()),
             (None, None) => Err(AppError::bad_request("missing_year", "year (or period) is required")),
         }

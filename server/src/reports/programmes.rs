@@ -62,6 +62,11 @@ fn check(p: NewProgramme) -> Result<ProgrammeRow, AppError> {
     if p.title.trim().is_empty() || p.title.chars().count() > 300 {
         return Err(ValidationError::rule("title", "wajib diisi, paling banyak 300 karakter").into());
     }
+    // Checked here as the attendance training document checks it, so a
+    // programme HR can create is one whose attendance can be recorded.
+    if p.provider.chars().count() > 300 {
+        return Err(ValidationError::rule("provider", "paling banyak 300 karakter").into());
+    }
     if p.end_date < p.start_date {
         return Err(ValidationError::rule("end_date", "berakhir sebelum dimulai").into());
     }

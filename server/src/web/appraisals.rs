@@ -389,7 +389,7 @@ fn build_detail(
     let fact = ctx
         .storage
         .appraisal_fact(&ctx.tenant, &id.to_string())?
-        .ok_or_else(|| AppError::NotFound { message: format!("appraisal {id}") })?;
+        .ok_or_else(|| AppError::NotFound { message: format!("Penilaian {id} tidak ditemukan.") })?;
     let names = ctx.names()?;
     let name = |nip: &str| names.get(nip).map_or_else(|| nip.to_string(), |n| format!("{n} ({nip})"));
     let offset = ctx.settings.utc_offset_minutes;
