@@ -123,3 +123,7 @@ pub(crate) fn bound_test_key(
         .unwrap();
     std::sync::Arc::new(key)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+mod conformance_tests;
