@@ -243,14 +243,14 @@ fn edit_in<T: Merged>(
 ) -> Result<Result<T, AppError>, StorageError> {
     let refused = |message: String| Err(AppError::Unprocessable { code: "refused", message });
     let Some(stored) = tx.load(&w.tenant, id)? else {
-        return Ok(Err(AppError::NotFound { message: format!("document {id}") }));
+        return Ok(Err(AppError::NotFound { message: format!("Dokumen {id} tidak ditemukan.") }));
     };
     let mut doc =
         Document::<T>::load(id, &stored.bytes).map_err(|e| StorageError::Backend(format!("stored {id}: {e}")))?;
     if let Err(e) = change(&mut doc, &w.author) {
         return Ok(match e {
             prestasi_core::doc::DocError::Validation(v) => Err(v.into()),
-            other => refused(other.to_string()),
+            other => refused(other.user_message()),
         });
     }
     let bytes = doc.save_incremental();

@@ -70,6 +70,24 @@ pub enum DocError {
     NoSuchConflict { path: String, pick: usize },
 }
 
+impl DocError {
+    /// The reason in Bahasa Indonesia, for people (`Display` is English,
+    /// for logs).
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::Validation(v) => v.user_message(),
+            Self::Malformed(_) => "Data dokumen rusak: bukan dokumen automerge yang utuh.".into(),
+            Self::WrongKind { expected, found } => format!("Dokumen berisi {found}, bukan {expected}."),
+            Self::MissingDependencies { .. } => {
+                "Perubahan bergantung pada data yang belum ada; kirim dokumen lengkap.".into()
+            }
+            Self::NoSuchConflict { path, .. } => {
+                format!("Tidak ada konflik pada {path}, atau nilai yang dipilih tidak ada; muat ulang.")
+            }
+        }
+    }
+}
+
 impl From<automerge::AutomergeError> for DocError {
     fn from(e: automerge::AutomergeError) -> Self {
         match e {

@@ -154,7 +154,10 @@ fn doc_rejection(e: DocError) -> PushOutcome {
             reject(RejectCode::WrongKind, format!("Dokumen berisi {found}, bukan {expected}."), Some("kind".into()))
         }
         DocError::Validation(v) => invalid(v),
-        other => reject(RejectCode::Malformed, format!("Data dokumen rusak: {other}"), None),
+        other => {
+            tracing::info!(error = %other, "pushed document refused as malformed");
+            reject(RejectCode::Malformed, other.user_message(), None)
+        }
     }
 }
 
