@@ -288,7 +288,10 @@ impl Store {
         for (id, bytes) in r.pulled {
             let sp = tx.savepoint()?;
             match import_in(&sp, *id, bytes) {
-                Ok(_) => sp.commit()?,
+                Ok(_) => {
+                    server_has_all(&sp, *id)?;
+                    sp.commit()?
+                }
                 Err(e) => failed.push((*id, e)), // the savepoint rolls back on drop
             }
         }
@@ -532,6 +535,15 @@ fn reject(conn: &Connection, id: DocId, code: &str, reason: &str) -> Result<(), 
 /// Changes after `before`, with their actor's bytes.
 fn new_changes<T: Stored>(doc: &mut Document<T>, before: &[ChangeHash]) -> Vec<(ChangeHash, Vec<u8>)> {
     doc.automerge().get_changes_meta(before).into_iter().map(|c| (c.hash, c.actor.to_bytes().to_vec())).collect()
+}
+
+/// A pulled document without changes of this device waiting is wholly on
+/// the server: its acknowledged heads become its heads, so the next edit
+/// uploads only itself rather than the whole document.
+fn server_has_all(conn: &Connection, id: DocId) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE documents SET server_heads = heads WHERE id = ?1 AND local_changes = 0")?
+        .execute([id.to_string()])?;
+    Ok(())
 }
 
 fn import_in(tx: &Connection, id: DocId, bytes: &[u8]) -> Result<DocKind, StoreError> {
