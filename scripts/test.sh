@@ -21,3 +21,6 @@ PRESTASI_E2E_DATABASE_URL="$PRESTASI_TEST_DATABASE_URL" cargo test --locked -p p
 bash scripts/kotlin-test.sh
 # The web pages in headless Chromium, against the seeded demo server.
 bash scripts/browser-test.sh
+# The HR API against its OpenAPI document: schemathesis (PyPI, in a venv
+# under target/) against the seeded demo server.
+bash scripts/api-test.sh

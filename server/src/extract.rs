@@ -27,6 +27,11 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             Ok(axum::Json(v)) => v,
             Err(r) => return Err(AppError::bad_request("bad_body", r.body_text())),
         };
+        // Every body of this API is an object; serde would also read a
+        // struct from an array of its fields in order.
+        if !value.is_object() {
+            return Err(AppError::bad_request("bad_body", "the body must be a JSON object"));
+        }
         whole_numbers_as_integers(&mut value);
         serde_json::from_value(value).map(Self).map_err(|e| {
             AppError::bad_request("bad_body", format!("Failed to deserialize the JSON body into the target type: {e}"))
@@ -139,7 +144,8 @@ mod tests {
         super::whole_numbers_as_integers(&mut v);
         let t: T = serde_json::from_value(v).unwrap();
         assert_eq!(t, T { a: 2, b: -3, c: 1.5, d: vec![0, 10_000_000_000_000_000_000] });
-        for refused in [serde_json::json!({"a": 2.5}), serde_json::json!({"a": 1e300}), serde_json::json!({"a": -1.0})] {
+        for refused in [serde_json::json!({"a": 2.5}), serde_json::json!({"a": 1e300}), serde_json::json!({"a": -1.0})]
+        {
             let mut v = refused.clone();
             v["b"] = 0.into();
             v["c"] = 0.into();

@@ -24,7 +24,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::response::Response;
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use prestasi_core::model::Period;
 use prestasi_core::rules::settings::RuleSettings;
 use serde::Deserialize;
@@ -75,8 +75,9 @@ impl Params {
     }
 
     /// `year` (0–9999, the years a period code can name), or else the
-    /// year of `period`. A `period` given with `year` must still be a period
-    /// code: a typo is refused, not ignored.
+    /// year of `period`, or else the current year (UTC, as `as_of` defaults
+    /// to today). A `period` given with `year` must still be a period code:
+    /// a typo is refused, not ignored.
     pub fn year(&self) -> Result<i32, AppError> {
         if let Some(y) = self.year.filter(|y| !(0..=9999).contains(y)) {
             return Err(prestasi_core::ValidationError::out_of_range("year", y, 0, 9999).into());
@@ -85,7 +86,7 @@ impl Params {
             (Some(y), None) => Ok(y),
             (Some(y), Some(_)) => self.period().map(|_| y),
             (None, Some(_)) => Ok(self.period()?.year()),
-            (None, None) => Err(AppError::bad_request("missing_year", "year (or period) is required")),
+            (None, None) => Ok(chrono::Utc::now().year()),
         }
     }
 }
