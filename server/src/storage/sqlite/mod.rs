@@ -6,6 +6,7 @@
 //! is on disk before the server acknowledges it (see ARCHITECTURE.md).
 
 mod admin;
+mod checkpoint;
 mod docs;
 mod inputs;
 mod merged;
@@ -41,15 +42,14 @@ impl From<rusqlite::Error> for StorageError {
     }
 }
 
-/// Write transactions between two WAL restarts (see [`SqliteStorage::write`]).
-const CHECKPOINT_EVERY: u64 = 256;
-
 #[derive(Debug)]
 pub struct SqliteStorage {
     writer: Mutex<Connection>,
     commits: std::sync::atomic::AtomicU64,
     readers: Mutex<Vec<Connection>>,
     path: Option<std::path::PathBuf>,
+    /// Checkpoints the WAL off the write lock (files only).
+    checkpointer: Option<checkpoint::Checkpointer>,
 }
 
 impl SqliteStorage {
@@ -59,8 +59,17 @@ impl SqliteStorage {
         let path = dir.join("prestasi.db");
         let mut writer = Connection::open(&path)?;
         configure(&writer)?;
+        // The checkpoint thread copies the WAL back; commits never do.
+        writer.pragma_update(None, "wal_autocheckpoint", 0)?;
         migrate(&mut writer)?;
-        Ok(Self { writer: Mutex::new(writer), commits: 0.into(), readers: Mutex::new(Vec::new()), path: Some(path) })
+        let checkpointer = Some(checkpoint::Checkpointer::start(&path)?);
+        Ok(Self {
+            writer: Mutex::new(writer),
+            commits: 0.into(),
+            readers: Mutex::new(Vec::new()),
+            path: Some(path),
+            checkpointer,
+        })
     }
 
     /// A private in-memory database (tests); its one connection serves
@@ -69,7 +78,13 @@ impl SqliteStorage {
         let mut writer = Connection::open_in_memory()?;
         writer.pragma_update(None, "foreign_keys", "ON")?;
         migrate(&mut writer)?;
-        Ok(Self { writer: Mutex::new(writer), commits: 0.into(), readers: Mutex::new(Vec::new()), path: None })
+        Ok(Self {
+            writer: Mutex::new(writer),
+            commits: 0.into(),
+            readers: Mutex::new(Vec::new()),
+            path: None,
+            checkpointer: None,
+        })
     }
 
     fn writer(&self) -> MutexGuard<'_, Connection> {
@@ -144,15 +159,10 @@ impl super::Storage for SqliteStorage {
         let mut wtx = docs::SqliteWriteTx { tx: &tx };
         f(&mut wtx)?;
         tx.commit()?;
-        // Under constant reads SQLite's passive checkpoints never get to
-        // restart the WAL, which then grows without bound. Now and then,
-        // wait for the (short) read transactions to move on and restart it.
+        drop(conn);
         let n = self.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if n.is_multiple_of(CHECKPOINT_EVERY) && self.path.is_some() {
-            let busy: i64 = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
-            if busy != 0 {
-                tracing::debug!("WAL truncate deferred: readers still active");
-            }
+        if let Some(c) = &self.checkpointer {
+            c.committed(n);
         }
         Ok(())
     }
