@@ -13,7 +13,12 @@
 //! prestasi-bench run --workload FILE [--server-bin PATH] [--keep] [--json]
 //! prestasi-bench reports --data-dir DIR [--repeat 3]
 //! prestasi-bench link --workload FILE [--profile 2g|edge|vsat] [--seed 42]
+//! prestasi-bench device [--staff 40] [--periods 4] [--runs 7] [--server-bin PATH] [--json]
 //! ```
+//!
+//! `device` measures a supervisor's tablet holding a unit's two years: the
+//! peak memory of its first sync, store open and the "my staff" list, each
+//! in a child process of its own (see `device.rs`).
 //!
 //! `link` times a supervisor's day and a new tablet's first sync over
 //! emulated field links (see `link.rs`).
@@ -78,6 +83,7 @@
 //! keeps `submitted_at`, which is a field.
 
 mod converge;
+mod device;
 mod link;
 mod measure;
 mod replay;
@@ -157,6 +163,46 @@ enum Cmd {
         /// The server binary (default: `prestasi-server` beside this one).
         #[arg(long)]
         server_bin: Option<PathBuf>,
+    },
+    /// A supervisor's tablet holding a unit's two years: first-sync peak
+    /// memory, store open and "my staff" times.
+    Device {
+        /// Employees of the unit (under one head).
+        #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(1..))]
+        staff: u32,
+        /// Semesters of history, ending with the current one (2026-S2).
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+        periods: u32,
+        /// Fresh processes per open measurement.
+        #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+        runs: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The server binary (default: `prestasi-server` beside this one).
+        #[arg(long)]
+        server_bin: Option<PathBuf>,
+        /// Keep the temporary directory (stores, server data and log).
+        #[arg(long)]
+        keep: bool,
+        /// Also print the report as one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One measurement of `device` in a process of its own (internal).
+    #[command(hide = true)]
+    DeviceChild {
+        #[arg(long)]
+        mode: String,
+        #[arg(long)]
+        store: PathBuf,
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long)]
+        code: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        period: Option<String>,
     },
     /// Time every HR report over a large generated merged view.
     Reports {
@@ -245,6 +291,24 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             let w = Workload::load(&workload)?;
             let rows = link::run(&run::server_bin(server_bin)?, &w, &profiles, seed)?;
             print!("{}", link::table(&rows));
+        }
+        Cmd::Device { staff, periods, runs, seed, server_bin, keep, json } => {
+            let opts =
+                device::Options { staff: staff as usize, periods: periods as usize, seed, runs: runs as usize, keep };
+            let report = device::run(&run::server_bin(server_bin)?, &opts)?;
+            if json {
+                eprint!("{}", report.table());
+                println!("{}", report.json());
+            } else {
+                print!("{}", report.table());
+            }
+            let missed = report.missed();
+            if !missed.is_empty() {
+                return Err(format!("target(s) missed: {}", missed.join("; ")).into());
+            }
+        }
+        Cmd::DeviceChild { mode, store, url, code, user, period } => {
+            device::child_main(&mode, &store, url.as_deref(), code.as_deref(), user.as_deref(), period.as_deref())?;
         }
         Cmd::Reports { data_dir, server_bin, repeat, database } => {
             let rows = reports::run(&run::server_bin(server_bin)?, &data_dir, database.as_deref(), repeat)?;

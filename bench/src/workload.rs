@@ -474,20 +474,20 @@ impl Rng {
         ((u128::from(self.next_u64()) * u128::from(n)) >> 64) as u64
     }
 
-    fn below_usize(&mut self, n: usize) -> usize {
+    pub(crate) fn below_usize(&mut self, n: usize) -> usize {
         usize::try_from(self.below(n as u64)).unwrap_or_default()
     }
 
     /// Uniform in `[0, 1)`.
-    fn unit(&mut self) -> f64 {
+    pub(crate) fn unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
     }
 
-    fn pick<T: Copy + Default>(&mut self, items: &[T]) -> T {
+    pub(crate) fn pick<T: Copy + Default>(&mut self, items: &[T]) -> T {
         items.get(self.below_usize(items.len())).copied().unwrap_or_default()
     }
 
-    fn uuid(&mut self) -> Uuid {
+    pub(crate) fn uuid(&mut self) -> Uuid {
         let bits = (u128::from(self.next_u64()) << 64) | u128::from(self.next_u64());
         uuid::Builder::from_random_bytes(bits.to_be_bytes()).into_uuid()
     }
@@ -512,7 +512,7 @@ impl Rng {
     }
 
     /// Indonesian-looking sentences, at least `len` characters (ASCII).
-    fn prose(&mut self, len: usize) -> String {
+    pub(crate) fn prose(&mut self, len: usize) -> String {
         let mut out = String::new();
         let mut words = 0;
         let mut sentence = 1 + self.below_usize(12);
@@ -549,7 +549,7 @@ impl Rng {
     }
 }
 
-const WORDS: &[&str] = &[
+pub(crate) const WORDS: &[&str] = &[
     "pelayanan",
     "masyarakat",
     "laporan",
@@ -615,7 +615,7 @@ const WORDS: &[&str] = &[
     "inisiatif",
 ];
 
-const INDICATORS: &[&str] = &[
+pub(crate) const INDICATORS: &[&str] = &[
     "Persentase",
     "Jumlah",
     "Realisasi",
