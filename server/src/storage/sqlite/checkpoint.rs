@@ -4,12 +4,16 @@
 //! page threshold, while the writer holds the one write lock: every other
 //! device's push waits for pages being copied into the database file (7 %
 //! of the server's CPU in the D = 200 profile, docs/PERFORMANCE.md). Here the
-//! writer never checkpoints; a thread with its own connection copies
-//! passively (readers and the writer carry on) after every
-//! [`PASSIVE_EVERY`] commits and when idle, and now and then waits for the
-//! short read transactions to move on to restart the WAL, which passive
-//! checkpoints alone never do under constant reads. Durability is the
-//! commit's: a checkpoint only moves pages already safe in the WAL.
+//! writer never checkpoints on its own; a thread with its own connection
+//! copies passively (readers and the writer carry on) after every
+//! [`PASSIVE_EVERY`] commits and when idle. Restarting the WAL, which
+//! passive checkpoints never do under constant reads, stays with the writer
+//! ([`SqliteStorage::write`](super::SqliteStorage)): a `TRUNCATE` from this
+//! connection takes the write lock and waits for readers, and a writer whose
+//! deferred transaction already reads would then wait for it — SQLite
+//! breaks that deadlock by failing the writer with "database is locked".
+//! Durability is the commit's: a checkpoint only moves pages already safe in
+//! the WAL.
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError, sync_channel};
@@ -22,20 +26,12 @@ use crate::storage::StorageError;
 
 /// Commits between two passive checkpoints.
 const PASSIVE_EVERY: u64 = 32;
-/// Commits between two WAL restarts (`TRUNCATE`).
-const TRUNCATE_EVERY: u64 = 256;
 /// A quiet server still checkpoints this often.
 const IDLE: Duration = Duration::from_secs(2);
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    Passive,
-    Truncate,
-}
-
 #[derive(Debug)]
 pub(super) struct Checkpointer {
-    wake: Option<SyncSender<Mode>>,
+    wake: Option<SyncSender<()>>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -55,16 +51,12 @@ impl Checkpointer {
 
     /// Called after commit number `n`.
     pub(super) fn committed(&self, n: u64) {
-        let mode = if n.is_multiple_of(TRUNCATE_EVERY) {
-            Mode::Truncate
-        } else if n.is_multiple_of(PASSIVE_EVERY) {
-            Mode::Passive
-        } else {
+        if !n.is_multiple_of(PASSIVE_EVERY) {
             return;
-        };
+        }
         if let Some(wake) = &self.wake {
             // A full queue means checkpoints are already on their way.
-            if let Err(TrySendError::Disconnected(_)) = wake.try_send(mode) {
+            if let Err(TrySendError::Disconnected(_)) = wake.try_send(()) {
                 tracing::warn!("the checkpoint thread has stopped");
             }
         }
@@ -80,21 +72,14 @@ impl Drop for Checkpointer {
     }
 }
 
-fn run(conn: &Connection, asked: &Receiver<Mode>) {
+fn run(conn: &Connection, asked: &Receiver<()>) {
     loop {
-        let mode = match asked.recv_timeout(IDLE) {
-            Ok(mode) => mode,
-            Err(RecvTimeoutError::Timeout) => Mode::Passive,
+        match asked.recv_timeout(IDLE) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
             Err(RecvTimeoutError::Disconnected) => return,
-        };
-        let sql = match mode {
-            Mode::Passive => "PRAGMA wal_checkpoint(PASSIVE)",
-            Mode::Truncate => "PRAGMA wal_checkpoint(TRUNCATE)",
-        };
-        match conn.query_row(sql, [], |r| r.get::<_, i64>(0)) {
-            Ok(0) => {}
-            Ok(_) => tracing::debug!(?mode, "WAL checkpoint incomplete: readers still active"),
-            Err(e) => tracing::warn!(error = %e, ?mode, "WAL checkpoint failed"),
+        }
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(0)) {
+            tracing::warn!(error = %e, "WAL checkpoint failed");
         }
     }
 }
