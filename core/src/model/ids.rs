@@ -13,7 +13,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::{Reason, ValidationError};
+use crate::error::ValidationError;
 use crate::rules::nip::Nip;
 
 /// Namespace for derived ids (a fixed random UUID; never change it).
@@ -79,7 +79,7 @@ impl FromStr for DocId {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Uuid::parse_str(s)
             .map(Self)
-            .map_err(|_| ValidationError::new("id", Reason::Rule(format!("{s:?} is not a UUID"))))
+            .map_err(|_| ValidationError::said("id", format!("{s:?} is not a UUID"), format!("\"{s}\" bukan UUID")))
     }
 }
 
@@ -131,9 +131,9 @@ impl fmt::Display for DeviceId {
 impl FromStr for DeviceId {
     type Err = ValidationError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Uuid::parse_str(s)
-            .map(Self)
-            .map_err(|_| ValidationError::new("device_id", Reason::Rule(format!("{s:?} is not a UUID"))))
+        Uuid::parse_str(s).map(Self).map_err(|_| {
+            ValidationError::said("device_id", format!("{s:?} is not a UUID"), format!("\"{s}\" bukan UUID"))
+        })
     }
 }
 
