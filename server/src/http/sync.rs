@@ -165,6 +165,36 @@ fn too_large(message: String) -> AppError {
     AppError::TooLarge { code: "too_large", message }
 }
 
+/// The largest zstd window a request body may use (2^24 = 16 MiB).
+const MAX_WINDOW_LOG: u32 = 24;
+
+/// Read at most `limit + 1` bytes from `r` into `out`, never holding more:
+/// `read_to_end` doubles its buffer, so a zstd bomb read to the cap would
+/// briefly cost twice the cap (found by the `sync_request` fuzz target's
+/// measurement, tests/tests/sync_zstd_bomb.rs).
+fn read_capped(mut r: impl Read, limit: usize, out: &mut Vec<u8>) -> std::io::Result<usize> {
+    let cap = limit.saturating_add(1);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let want = cap.saturating_sub(out.len()).min(chunk.len());
+        if want == 0 {
+            break;
+        }
+        let n = match r.read(chunk.get_mut(..want).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if out.capacity() - out.len() < n {
+            let grown = out.capacity().saturating_mul(2).max(chunk.len()).min(cap);
+            out.reserve_exact(grown.saturating_sub(out.len()).max(n));
+        }
+        out.extend_from_slice(chunk.get(..n).unwrap_or_default());
+    }
+    Ok(out.len())
+}
+
 /// Decompress a request body, refusing to grow past `limit`.
 fn decompress(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, AppError> {
     let mut out = Vec::new();
@@ -173,7 +203,13 @@ fn decompress(encoding: &str, body: &[u8], limit: usize) -> Result<Vec<u8>, AppE
             out.extend_from_slice(body);
             Ok(body.len())
         }
-        "zstd" => zstd::stream::read::Decoder::new(body).and_then(|d| d.take(limit as u64 + 1).read_to_end(&mut out)),
+        "zstd" => zstd::stream::read::Decoder::new(body).and_then(|mut d| {
+            // A frame may ask the decoder for a window of up to 2 GiB, held
+            // beside the output: no client needs more than 16 MiB (level 3
+            // uses 2 MiB), so a larger one is a malformed body.
+            d.window_log_max(MAX_WINDOW_LOG)?;
+            read_capped(d, limit, &mut out)
+        }),
         other => {
             return Err(AppError::Unprocessable {
                 code: "unsupported_encoding",
