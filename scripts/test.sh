@@ -24,3 +24,5 @@ bash scripts/browser-test.sh
 # The HR API against its OpenAPI document: schemathesis (PyPI, in a venv
 # under target/) against the seeded demo server.
 bash scripts/api-test.sh
+# The deployment files: systemd units and the sample config (deploy/).
+bash scripts/deploy-check.sh

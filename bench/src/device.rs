@@ -67,7 +67,7 @@ use prestasi_server::admin;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::replay::PIN;
+use crate::replay::{PIN, store_key};
 use crate::server::{ServerProcess, TENANT};
 use crate::workload::{INDICATORS, Rng};
 
@@ -528,7 +528,7 @@ struct Writer {
 
 impl Writer {
     fn enroll(dir: &Path, name: &str, url: &str, code: &str) -> Result<Self, Error> {
-        let store = Arc::new(Store::open(dir.join(format!("{name}.db")))?);
+        let store = Arc::new(Store::open(dir.join(format!("{name}.db")), &store_key())?);
         let client = SyncClient::enroll(store, url, code)?;
         client.sign_in_enrolled(PIN)?;
         let c = client.credentials();
@@ -1140,7 +1140,7 @@ pub fn child_main(
 /// first sign-in; then the measured first sync.
 fn first_sync(path: &Path, url: &str, code: &str, user: &str) -> Result<FirstSync, Error> {
     let rss_start_bytes = status_bytes("VmRSS").unwrap_or(0);
-    let session = Session::open(&path_arg(path)?)?;
+    let session = Session::open(&path_arg(path)?, &store_key())?;
     session.enroll(url, code)?;
     session.sign_in(user, PIN, None)?;
     let peak_before_bytes = status_bytes("VmHWM").unwrap_or(0);
@@ -1170,7 +1170,7 @@ fn first_sync(path: &Path, url: &str, code: &str, user: &str) -> Result<FirstSyn
 
 fn open_store(path: &Path) -> Result<OpenRun, Error> {
     let started = Instant::now();
-    let store = Store::open(path)?;
+    let store = Store::open(path, &store_key())?;
     let open_ms = ms(started.elapsed());
     let mut r = OpenRun { open_ms, ..OpenRun::default() };
     for (_, kind) in store.all_documents()? {
@@ -1188,7 +1188,7 @@ fn open_store(path: &Path) -> Result<OpenRun, Error> {
 fn open_session(path: &Path, user: &str, period: &str) -> Result<OpenRun, Error> {
     let path = path_arg(path)?;
     let started = Instant::now();
-    let session = Session::open(&path)?;
+    let session = Session::open(&path, &store_key())?;
     let open_ms = ms(started.elapsed());
     // The PIN prompt: not part of opening or listing.
     session.sign_in(user, PIN, None)?;

@@ -169,7 +169,7 @@ fn one(bin: &Path, w: &Workload, profile: Profile, seed: u64, cut: Option<Cut>) 
 
     link.set_cut_ratio(0.0);
     link.plan(&[]);
-    let store = Arc::new(Store::open(dir.join("new-tablet.db"))?);
+    let store = Arc::new(Store::open(dir.join("new-tablet.db"), &replay::store_key())?);
     let client = SyncClient::enroll(store, &link.url, &fresh_code)?;
     client.sign_in_enrolled(PIN)?;
     link.set_cut_ratio(profile.cut_ratio);

@@ -36,6 +36,13 @@ const WORKERS: usize = 8;
 /// The PIN every simulated appraiser chooses.
 pub const PIN: &str = "135790";
 
+/// The key every simulated device's store is encrypted under (fixed, so the
+/// measuring child processes reopen the stores; an app keeps a random one
+/// per install, wrapped by the Android Keystore).
+pub fn store_key() -> prestasi_core::store::StoreKey {
+    prestasi_core::store::StoreKey::from_bytes(*b"kunci-penyimpanan-bench-prestasi")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeviceKind {
     Tablet,
@@ -119,7 +126,7 @@ pub fn prepare(workload: &Workload, codes: &Codes, urls: &[String], dir: &Path) 
         Some(tablet) => first_upload(tablet)?,
         None => FirstUpload::default(),
     };
-    let hr_store = Arc::new(Store::open(dir.join("hr-verifier.db"))?);
+    let hr_store = Arc::new(Store::open(dir.join("hr-verifier.db"), &store_key())?);
     let hr = SyncClient::enroll(hr_store, url, &codes.hr)?;
     Ok(Fleet { devices, hr, first_upload })
 }
@@ -134,7 +141,7 @@ fn prepare_entry(
 ) -> Result<Vec<Device>, Error> {
     let mut out = Vec::new();
     if let Some(code) = &codes.tablet {
-        let store = Arc::new(Store::open(dir.join(format!("{i:05}-tablet.db")))?);
+        let store = Arc::new(Store::open(dir.join(format!("{i:05}-tablet.db")), &store_key())?);
         let client = SyncClient::enroll(store.clone(), url, code)?;
         client.sign_in_enrolled(PIN).map_err(|e| format!("sign-in of the enrolled user: {e}"))?;
         let mut docs = Vec::with_capacity(entry.appraisals.len());
@@ -146,7 +153,7 @@ fn prepare_entry(
         out.push(Device { entry: i, kind: DeviceKind::Tablet, client, docs });
     }
     if let Some(code) = &codes.kiosk {
-        let store = Arc::new(Store::open(dir.join(format!("{i:05}-kiosk.db")))?);
+        let store = Arc::new(Store::open(dir.join(format!("{i:05}-kiosk.db")), &store_key())?);
         let client = SyncClient::enroll(store.clone(), url, code)?;
         client.sign_in_enrolled("").map_err(|e| format!("sign-in of the kiosk: {e}"))?;
         let author = Author::new(client.credentials().user.clone(), store.device_id(), Role::Kiosk);
@@ -284,8 +291,15 @@ fn first_upload(tablet: &Device) -> Result<FirstUpload, Error> {
         });
     }
     let fetch = store.wanted()?.iter().map(|id| protocol::id_bytes(*id)).collect();
-    let req =
-        SyncRequest { v: PROTOCOL_VERSION, cursor: 0, push, fetch, signers: store.bindings()?, max_pull_bytes: 0 };
+    let req = SyncRequest {
+        v: PROTOCOL_VERSION,
+        cursor: 0,
+        push,
+        fetch,
+        signers: store.bindings()?,
+        max_pull_bytes: 0,
+        epoch: None,
+    };
     let raw = protocol::encode(&req);
     let compressed = zstd::encode_all(raw.as_slice(), 3)?;
     Ok(FirstUpload { appraisals: pending.len(), raw_bytes: raw.len(), compressed_bytes: compressed.len() })

@@ -13,7 +13,7 @@ use prestasi_core::model::{
 };
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::predikat::Rating;
-use prestasi_core::store::Store;
+use prestasi_core::store::{Store, StoreKey};
 
 fn main() -> Result<(), Box<dyn Error>> {
     let dir = std::env::args().nth(1).map(PathBuf::from).unwrap_or_else(|| PathBuf::from("prestasi-data/demo"));
@@ -21,8 +21,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     for f in ["tablet-a.db", "tablet-b.db"] {
         let _ = std::fs::remove_file(dir.join(f));
     }
-    let a = Store::open(dir.join("tablet-a.db"))?;
-    let b = Store::open(dir.join("tablet-b.db"))?;
+    // Each tablet's store is encrypted under its own key (kept by the app).
+    let a = Store::open(dir.join("tablet-a.db"), &StoreKey::generate()?)?;
+    let b = Store::open(dir.join("tablet-b.db"), &StoreKey::generate()?)?;
 
     let kabid = Nip::parse("198802182010062056")?;
     let staff = Nip::parse("199307082019031090")?;

@@ -22,10 +22,12 @@ use crate::rules::development::DevelopmentForm;
 use crate::rules::nip::Nip;
 use crate::rules::predikat::Rating;
 use crate::rules::skm::Scores;
-use crate::store::{AppraisalSummary, DocStatus, FeedbackSummary, SignerInfo, StaffMember, Store, StoreError};
+use crate::store::{
+    AppraisalSummary, DocStatus, FeedbackSummary, SignerInfo, StaffMember, Store, StoreError, StoreKey,
+};
 use crate::sync::{
     BackgroundSync, BundleExport, BundleImport, Credentials, LinkStatus, SyncClient, SyncError, SyncObserver,
-    SyncReport,
+    SyncReport, Wipe,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +49,13 @@ pub enum SessionError {
     PinLocked { retry_after_secs: u64 },
     #[error("key of {person} wiped after too many wrong PINs")]
     KeyWiped { person: String },
+    /// The store key does not open the store file (see [`StoreError::WrongKey`]).
+    #[error("the store does not open with this key")]
+    WrongKey,
+    /// The device was revoked and wiped its store: nothing more can be done
+    /// with this session (re-enroll with a new code from BKPSDM).
+    #[error("the store on this device was wiped after the device was revoked")]
+    Wiped,
 }
 
 impl From<StoreError> for SessionError {
@@ -58,6 +67,8 @@ impl From<StoreError> for SessionError {
             StoreError::WrongPin { attempts_left } => Self::WrongPin { attempts_left },
             StoreError::PinLocked { retry_after_secs } => Self::PinLocked { retry_after_secs },
             StoreError::KeyWiped { person } => Self::KeyWiped { person },
+            StoreError::WrongKey { .. } => Self::WrongKey,
+            StoreError::Wiped => Self::Wiped,
             other => Self::Store(other),
         }
     }
@@ -68,7 +79,7 @@ impl SessionError {
     pub fn user_message(&self) -> String {
         match self {
             Self::Validation(v) => v.user_message(),
-            Self::Store(e) => format!("Penyimpanan perangkat bermasalah: {e}"),
+            Self::Store(e) => e.user_message(),
             Self::Sync(e) => e.user_message(),
             Self::NotFound(what) => format!("Data tidak ditemukan di perangkat ini ({what})."),
             Self::NotSignedIn { person } if person.is_empty() => "Masuk dengan NIP dan PIN terlebih dahulu.".into(),
@@ -82,6 +93,8 @@ impl SessionError {
             Self::KeyWiped { .. } => "Kunci tanda tangan dihapus karena PIN salah berulang kali. Masuk lagi dengan \
                  kode verifikasi baru dari BKPSDM."
                 .into(),
+            Self::WrongKey => StoreError::WrongKey { path: Default::default() }.user_message(),
+            Self::Wiped => StoreError::Wiped.user_message(),
         }
     }
 }
@@ -134,10 +147,20 @@ fn nip(field: &str, s: &str) -> Result<Nip, ValidationError> {
 }
 
 impl Session {
-    /// Open (or create) the device's store at `path`; picks up an earlier
-    /// enrollment.
-    pub fn open(path: &str) -> Result<Self, SessionError> {
-        let store = Arc::new(Store::open(path)?);
+    /// Open (or create) the device's store at `path`, encrypted under `key`
+    /// (32 bytes the app keeps, see docs/ANDROID.md); picks up an earlier
+    /// enrollment. A plaintext store written before encryption is encrypted
+    /// in place first ([`Store::encrypt_existing`]). A wrong key is
+    /// [`SessionError::WrongKey`], the file untouched.
+    pub fn open(path: &str, key: &StoreKey) -> Result<Self, SessionError> {
+        let store = match Store::open(path, key) {
+            Err(StoreError::Unencrypted { .. }) => {
+                Store::encrypt_existing(path, key)?;
+                Store::open(path, key)?
+            }
+            other => other?,
+        };
+        let store = Arc::new(store);
         let client = match SyncClient::from_store(store.clone()) {
             Ok(c) => Some(Arc::new(c)),
             Err(SyncError::NotEnrolled) => None,
@@ -166,7 +189,7 @@ impl Session {
 
     /// Exchange a one-time code from BKPSDM for this device's credentials.
     pub fn enroll(&self, server_url: &str, code: &str) -> Result<Credentials, SessionError> {
-        let client = SyncClient::enroll(self.store.clone(), server_url, code)?;
+        let client = SyncClient::enroll(self.live()?.clone(), server_url, code)?;
         let creds = client.credentials().clone();
         *lock(&self.client) = Some(Arc::new(client));
         self.sign_in_kiosk()?;
@@ -177,7 +200,7 @@ impl Session {
     /// (a file) and the enrollment code, which opens it. The tablet's unit
     /// (staff, HR's decisions, earlier appraisals) comes with it.
     pub fn enroll_from_bundle(&self, path: &str, code: &str) -> Result<Credentials, SessionError> {
-        let (client, _) = SyncClient::enroll_from_bundle(self.store.clone(), std::path::Path::new(path), code)?;
+        let (client, _) = SyncClient::enroll_from_bundle(self.live()?.clone(), std::path::Path::new(path), code)?;
         let creds = client.credentials().clone();
         *lock(&self.client) = Some(Arc::new(client));
         self.sign_in_kiosk()?;
@@ -189,7 +212,22 @@ impl Session {
     }
 
     fn client(&self) -> Result<Arc<SyncClient>, SessionError> {
+        self.live()?;
         lock(&self.client).clone().ok_or(SessionError::Sync(SyncError::NotEnrolled))
+    }
+
+    /// The store, unless a revocation wiped it ([`SessionError::Wiped`]).
+    fn live(&self) -> Result<&Arc<Store>, SessionError> {
+        if self.store.is_wiped() {
+            return Err(SessionError::Wiped);
+        }
+        Ok(&self.store)
+    }
+
+    /// What the wipe after a revocation did (bundles for HR), once it ran:
+    /// from then on every call is [`SessionError::Wiped`].
+    pub fn wipe(&self) -> Option<Wipe> {
+        lock(&self.client).as_ref().and_then(|c| c.wipe())
     }
 
     /// Sign `person_nip` in with their PIN; they sign every change they make
@@ -213,13 +251,13 @@ impl Session {
             );
         }
         let enrolled_code = if person_nip == creds.user && person_code.is_none() {
-            self.store.meta(crate::sync::PERSON_CODE_KEY)?
+            self.live()?.meta(crate::sync::PERSON_CODE_KEY)?
         } else {
             None
         };
-        let info = self.store.sign_in(person_nip, pin, person_code.or(enrolled_code.as_deref()))?;
+        let info = self.live()?.sign_in(person_nip, pin, person_code.or(enrolled_code.as_deref()))?;
         if enrolled_code.is_some() {
-            self.store.delete_meta(crate::sync::PERSON_CODE_KEY)?;
+            self.live()?.delete_meta(crate::sync::PERSON_CODE_KEY)?;
         }
         if let Some(before) = lock(&self.person).replace(person_nip.to_string())
             && before != person_nip
@@ -238,21 +276,21 @@ impl Session {
 
     /// Everyone with a key on this device and where it stands.
     pub fn signers(&self) -> Result<Vec<SignerInfo>, SessionError> {
-        Ok(self.store.signers()?)
+        Ok(self.live()?.signers()?)
     }
 
     /// Who edits now: the signed-in person on this device in its role.
     pub fn author(&self) -> Result<Author, SessionError> {
         let creds = self.credentials().ok_or(SessionError::Sync(SyncError::NotEnrolled))?;
         let user = lock(&self.person).clone().ok_or(SessionError::NotSignedIn { person: String::new() })?;
-        Ok(Author::new(user, self.store.device_id(), creds.role))
+        Ok(Author::new(user, self.live()?.device_id(), creds.role))
     }
 
     // --- Roster and offline queries ---------------------------------------
 
     /// The signed-in person's staff, with their appraisal in `period`.
     pub fn my_staff(&self, period: &str) -> Result<Vec<StaffMember>, SessionError> {
-        Ok(self.store.my_staff(&self.author()?.user, period)?)
+        Ok(self.live()?.my_staff(&self.author()?.user, period)?)
     }
 
     pub fn appraisals_by_status(
@@ -260,15 +298,15 @@ impl Session {
         status: AppraisalStatus,
         period: Option<&str>,
     ) -> Result<Vec<AppraisalSummary>, SessionError> {
-        Ok(self.store.appraisals_by_status(status, period)?)
+        Ok(self.live()?.appraisals_by_status(status, period)?)
     }
 
     pub fn unsynced_count(&self) -> Result<u64, SessionError> {
-        Ok(self.store.unsynced_count()?)
+        Ok(self.live()?.unsynced_count()?)
     }
 
     pub fn feedback_awaiting_upload(&self) -> Result<Vec<FeedbackSummary>, SessionError> {
-        Ok(self.store.feedback_awaiting_upload()?)
+        Ok(self.live()?.feedback_awaiting_upload()?)
     }
 
     // --- Appraisals --------------------------------------------------------
@@ -279,10 +317,10 @@ impl Session {
         crate::model::period::validate_code(period)?;
         let staff = nip("employee_nip", employee_nip)?;
         let id = DocId::for_appraisal(&staff, period);
-        if self.store.status(id).is_ok() {
+        if self.live()?.status(id).is_ok() {
             return Ok(id);
         }
-        let (_, employee) = self.store.employee(staff.as_str())?.ok_or_else(|| {
+        let (_, employee) = self.live()?.employee(staff.as_str())?.ok_or_else(|| {
             ValidationError::said(
                 "employee_nip",
                 format!("{employee_nip} is not on this device's roster"),
@@ -292,7 +330,7 @@ impl Session {
         let author = self.author()?;
         let appraiser = nip("appraiser_nip", &author.user)?;
         let mut a = Appraisal::new(staff, period, &employee.unit_id, appraiser.clone())?;
-        a.reviewer_nip = self.store.employee(appraiser.as_str())?.and_then(|(_, me)| me.superior_nip);
+        a.reviewer_nip = self.live()?.employee(appraiser.as_str())?.and_then(|(_, me)| me.superior_nip);
         // The same roster rule the server applies: refuse here, not after a sync.
         let roster = Roster {
             employee_unit: employee.unit_id.clone(),
@@ -300,12 +338,12 @@ impl Session {
             appraiser_superior: a.reviewer_nip.clone(),
         };
         crate::model::workflow::check_assignment(&a, &author, &roster)?;
-        self.store.create(id, &a, &author)?;
+        self.live()?.create(id, &a, &author)?;
         Ok(id)
     }
 
     pub fn appraisal(&self, id: DocId) -> Result<Appraisal, SessionError> {
-        Ok(self.store.get::<Appraisal>(id)?)
+        Ok(self.live()?.get::<Appraisal>(id)?)
     }
 
     /// Any change to an appraisal, checked like every other.
@@ -314,7 +352,7 @@ impl Session {
         id: DocId,
         edit: impl FnOnce(&mut Appraisal) -> Result<(), ValidationError>,
     ) -> Result<Appraisal, SessionError> {
-        Ok(self.store.update::<Appraisal>(id, &self.author()?, edit)?)
+        Ok(self.live()?.update::<Appraisal>(id, &self.author()?, edit)?)
     }
 
     /// Add an SKP target; returns its id.
@@ -437,7 +475,7 @@ impl Session {
             officer_nip,
         };
         let id = DocId::new();
-        self.store.create(id, &fb, &self.author()?)?;
+        self.live()?.create(id, &fb, &self.author()?)?;
         Ok(id)
     }
 
@@ -456,7 +494,7 @@ impl Session {
             Some(p) => DocId::for_attendance(p, &t.employee_nip),
             None => DocId::new(),
         };
-        self.store.create(id, &t, &self.author()?)?;
+        self.live()?.create(id, &t, &self.author()?)?;
         Ok(id)
     }
 
@@ -476,7 +514,7 @@ impl Session {
             sessions: Vec::new(),
         };
         let id = DocId::new();
-        self.store.create(id, &m, &self.author()?)?;
+        self.live()?.create(id, &m, &self.author()?)?;
         Ok(id)
     }
 
@@ -488,7 +526,7 @@ impl Session {
         topic: &str,
         notes: &str,
     ) -> Result<Mentoring, SessionError> {
-        Ok(self.store.update::<Mentoring>(id, &self.author()?, |m| {
+        Ok(self.live()?.update::<Mentoring>(id, &self.author()?, |m| {
             m.sessions.push(MentoringSession {
                 id: new_item_id(),
                 date,
@@ -551,22 +589,22 @@ impl Session {
     // --- Per-record status, conflicts, history -------------------------------
 
     pub fn status(&self, id: DocId) -> Result<DocStatus, SessionError> {
-        Ok(self.store.status(id)?)
+        Ok(self.live()?.status(id)?)
     }
 
     pub fn conflicts(&self, id: DocId) -> Result<Vec<Conflict>, SessionError> {
-        Ok(self.store.conflicts(id)?)
+        Ok(self.live()?.conflicts(id)?)
     }
 
     pub fn resolve_conflict(&self, id: DocId, path: &str, pick: usize) -> Result<Appraisal, SessionError> {
-        Ok(self.store.resolve_conflict::<Appraisal>(id, path, pick, &self.author()?)?)
+        Ok(self.live()?.resolve_conflict::<Appraisal>(id, path, pick, &self.author()?)?)
     }
 
     pub fn history(&self, id: DocId) -> Result<Vec<HistoryEntry>, SessionError> {
-        Ok(self.store.history(id)?)
+        Ok(self.live()?.history(id)?)
     }
 
     pub fn discard_local_changes(&self, id: DocId) -> Result<(), SessionError> {
-        Ok(self.store.discard_local_changes(id)?)
+        Ok(self.live()?.discard_local_changes(id)?)
     }
 }

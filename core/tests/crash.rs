@@ -11,7 +11,12 @@ use chrono::Utc;
 use prestasi_core::model::{Appraisal, Author, Channel, DocId, Feedback, Role, SkpTarget};
 use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::skm::Scores;
-use prestasi_core::store::Store;
+use prestasi_core::store::{Store, StoreKey};
+
+/// The store is encrypted: the child and the parent open it with the same key.
+fn key() -> StoreKey {
+    StoreKey::from_bytes([0x5c; 32])
+}
 
 const CHILD_ENV: &str = "PRESTASI_CRASH_CHILD";
 const ROUNDS: u64 = 25;
@@ -29,7 +34,7 @@ fn counter(store: &Store) -> Option<f64> {
 /// The child: alternately bump a counter in one appraisal and record a new
 /// feedback, printing what each committed transaction wrote.
 fn write_forever(path: &str) -> ! {
-    let store = Store::open(path).unwrap();
+    let store = Store::open(path, &key()).unwrap();
     // Every change is signed: both sign in (keys survive the kills too).
     store.sign_in(BOSS, "246810", None).unwrap();
     store.sign_in("kios-1", "", None).unwrap();
@@ -105,7 +110,7 @@ fn committed_writes_survive_sigkill() {
         child.kill().unwrap(); // SIGKILL, mid-loop
         child.wait().unwrap();
 
-        let store = Store::open(&path).unwrap_or_else(|e| panic!("round {round}: reopen failed: {e}"));
+        let store = Store::open(&path, &key()).unwrap_or_else(|e| panic!("round {round}: reopen failed: {e}"));
         assert!(store.check_integrity().unwrap());
         let stored = counter(&store).unwrap();
         // At most one write committed after the last report was read.

@@ -361,6 +361,7 @@ fn wire() -> Json {
             proof: Some(ByteBuf::from(key.sign_binding(common::DEVICE, "admin:fixtures").to_vec())),
         }],
         max_pull_bytes: 262_144,
+        epoch: Some("6f1c2d9e-5b7a-4c3e-8d21-0a9b8c7d6e5f".into()),
     };
     let (_, fid, _) = common::sample(DocKind::Feedback);
     let response = SyncResponse {
@@ -392,6 +393,7 @@ fn wire() -> Json {
             status: KeyStatus::Bound,
             message: None,
         }],
+        epoch: Some("6f1c2d9e-5b7a-4c3e-8d21-0a9b8c7d6e5f".into()),
     };
     json!([
         { "name": "sync request: push one document, fetch one, bind one key", "type": "SyncRequest", "cbor": hex(&encode(&request)) },

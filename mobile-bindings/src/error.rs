@@ -34,6 +34,14 @@ pub enum MobileError {
     /// The key was wiped after too many wrong PINs: sign in anew with a new person code.
     #[error("{message}")]
     KeyWiped { message: String },
+    /// The store key does not open the store file (a lost or wrong key, or a
+    /// damaged file): nothing was changed. The data cannot be read without
+    /// the key; re-enroll with a new code from BKPSDM.
+    #[error("{message}")]
+    WrongKey { message: String },
+    /// The tablet was revoked and wiped its store (see `wipeReport`).
+    #[error("{message}")]
+    Wiped { message: String },
     /// A bundle file was refused (altered, truncated, another tablet's, …) or
     /// could not be read or written; the message says which.
     #[error("{message}")]
@@ -57,10 +65,13 @@ impl From<SessionError> for MobileError {
             SessionError::WrongPin { attempts_left } => Self::WrongPin { attempts_left, message },
             SessionError::PinLocked { retry_after_secs } => Self::PinLocked { retry_after_secs, message },
             SessionError::KeyWiped { .. } => Self::KeyWiped { message },
+            SessionError::WrongKey => Self::WrongKey { message },
+            SessionError::Wiped => Self::Wiped { message },
             SessionError::Sync(s) => match s {
                 SyncError::NotEnrolled => Self::NotEnrolled { message },
                 SyncError::Offline(_) => Self::Offline { message },
                 SyncError::Revoked { .. } => Self::Revoked { message },
+                SyncError::Store(prestasi_core::store::StoreError::Wiped) => Self::Wiped { message },
                 SyncError::Store(_) => Self::Storage { message },
                 SyncError::Bundle(b) => Self::Bundle { code: b.code().into(), message },
                 SyncError::File(_) => Self::Bundle { code: "file".into(), message },

@@ -6,7 +6,7 @@ use std::time::Duration;
 use prestasi_core::ValidationError;
 use prestasi_core::model::DocId;
 use prestasi_core::model::time::parse_date;
-use prestasi_core::session::{self, Session};
+use prestasi_core::session::{self, Session, SessionError};
 use prestasi_core::sync::{SyncEvent, SyncObserver};
 
 use crate::MobileError;
@@ -39,10 +39,14 @@ pub struct PrestasiSession {
 
 #[uniffi::export]
 impl PrestasiSession {
-    /// Open (or create) the store at `path`.
+    /// Open (or create) the store at `path`, encrypted under `key`: 32
+    /// random bytes the app keeps wrapped by an Android Keystore key
+    /// (docs/ANDROID.md). A wrong key raises `WrongKey` and leaves the file
+    /// as it was; a store written before encryption is encrypted in place.
     #[uniffi::constructor]
-    pub fn open(path: String) -> Result<Arc<Self>, MobileError> {
-        Ok(Arc::new(Self { inner: Arc::new(Session::open(&path)?) }))
+    pub fn open(path: String, key: Vec<u8>) -> Result<Arc<Self>, MobileError> {
+        let key = prestasi_core::store::StoreKey::from_slice(&key).map_err(SessionError::from)?;
+        Ok(Arc::new(Self { inner: Arc::new(Session::open(&path, &key)?) }))
     }
 
     pub fn device_id(&self) -> String {
@@ -295,6 +299,13 @@ impl PrestasiSession {
 
     /// No network at all: write everything not yet on the server into one
     /// bundle file at `path` (USB stick, SD card, a file-sharing app).
+    /// After `Revoked` from a sync: what the tablet did (its store is
+    /// deleted, unsynced records are in bundle files for BKPSDM). Every
+    /// other call then raises `Wiped`.
+    pub fn wipe_report(&self) -> Option<WipeReport> {
+        self.inner.wipe().map(Into::into)
+    }
+
     pub fn export_bundle(&self, path: String) -> Result<BundleWritten, MobileError> {
         Ok(self.inner.export_bundle(&path)?.into())
     }

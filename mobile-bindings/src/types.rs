@@ -6,7 +6,7 @@ use prestasi_core::rules::development::DevelopmentForm as CoreForm;
 use prestasi_core::rules::predikat::{Predikat as CorePredikat, Rating as CoreRating};
 use prestasi_core::store::{self, DocStatus};
 use prestasi_core::sync::bundle::BundleKind;
-use prestasi_core::sync::{BundleExport, BundleImport, Credentials, LinkStatus, SyncEvent, SyncReport};
+use prestasi_core::sync::{BundleExport, BundleImport, Credentials, LinkStatus, SyncEvent, SyncReport, Wipe};
 
 macro_rules! mirror_enum {
     ($name:ident <=> $core:ty { $($v:ident),+ $(,)? }) => {
@@ -391,6 +391,27 @@ impl From<BundleExport> for BundleWritten {
             documents: b.documents as u64,
             remaining: b.remaining as u64,
             bytes: b.bytes as u64,
+        }
+    }
+}
+
+/// What a revoked tablet did with its data: its store is deleted; what the
+/// server had not acknowledged is in `bundles` (files in the app's private
+/// storage: offer to copy them for BKPSDM, then delete them).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct WipeReport {
+    pub bundles: Vec<String>,
+    pub documents: u64,
+    /// The server recorded the wipe (BKPSDM sees the tablet as wiped).
+    pub server_told: bool,
+}
+
+impl From<Wipe> for WipeReport {
+    fn from(w: Wipe) -> Self {
+        Self {
+            bundles: w.bundles.iter().map(|p| p.display().to_string()).collect(),
+            documents: w.documents as u64,
+            server_told: w.server_told,
         }
     }
 }

@@ -81,22 +81,48 @@ fn bearer(parts: &Parts) -> Result<&str, AppError> {
 #[derive(Debug, Clone)]
 pub struct DeviceAuth(pub DeviceRow);
 
+/// The device the bearer token names, its secret checked; revoked or not.
+async fn enrolled_device(parts: &Parts, state: &AppState) -> Result<DeviceRow, AppError> {
+    let token = bearer(parts)?;
+    let bad = || AppError::Unauthorized {
+        code: "bad_credentials",
+        message: "Perangkat tidak dikenal atau rahasianya salah.".into(),
+    };
+    let (id, secret) = token.split_once('.').ok_or_else(bad)?;
+    let (id, secret_hash) = (id.to_string(), sha256_hex(secret));
+    let storage = state.storage.clone();
+    let device = state.blocking(move || Ok(storage.device(&id)?)).await?.ok_or_else(bad)?;
+    if !constant_time_eq(&device.secret_hash, &secret_hash) {
+        return Err(bad());
+    }
+    Ok(device)
+}
+
+/// A revoked device, with its own credentials: accepted by one route only,
+/// its last request, which says it wiped its store (`POST /v1/device/wiped`).
+#[derive(Debug, Clone)]
+pub struct RevokedDeviceAuth(pub DeviceRow);
+
+impl FromRequestParts<AppState> for RevokedDeviceAuth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let device = enrolled_device(parts, state).await?;
+        if device.revoked_at.is_none() {
+            return Err(AppError::Conflict {
+                code: "device_not_revoked",
+                message: "Perangkat ini tidak dicabut; datanya tidak perlu dihapus.".into(),
+            });
+        }
+        Ok(Self(device))
+    }
+}
+
 impl FromRequestParts<AppState> for DeviceAuth {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = bearer(parts)?;
-        let bad = || AppError::Unauthorized {
-            code: "bad_credentials",
-            message: "Perangkat tidak dikenal atau rahasianya salah.".into(),
-        };
-        let (id, secret) = token.split_once('.').ok_or_else(bad)?;
-        let (id, secret_hash) = (id.to_string(), sha256_hex(secret));
-        let storage = state.storage.clone();
-        let device = state.blocking(move || Ok(storage.device(&id)?)).await?.ok_or_else(bad)?;
-        if !constant_time_eq(&device.secret_hash, &secret_hash) {
-            return Err(bad());
-        }
+        let device = enrolled_device(parts, state).await?;
         if device.revoked_at.is_some() {
             let reason = device.revoked_reason.clone().unwrap_or_default();
             return Err(AppError::Unauthorized {

@@ -22,6 +22,10 @@ pub struct Cli {
     /// number of server processes may share it.
     #[arg(long, global = true, env = "PRESTASI_DATABASE_URL")]
     pub database: Option<String>,
+    /// Settings from a TOML file, keys named as the long flags
+    /// (`listen = "0.0.0.0:8080"`); flags and environment variables win.
+    #[arg(long, global = true, env = "PRESTASI_CONFIG")]
+    pub config: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -32,6 +36,13 @@ pub enum Command {
     Serve {
         #[arg(long, env = "PRESTASI_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Serve `GET /metrics` (Prometheus text) on this address, a listener
+        /// of its own; without it there is no /metrics (docs/OPERATIONS.md).
+        #[arg(long, env = "PRESTASI_METRICS_LISTEN")]
+        metrics_listen: Option<SocketAddr>,
+        /// Log lines as text, or as one JSON object a line.
+        #[arg(long, env = "PRESTASI_LOG_FORMAT", value_enum, default_value_t = crate::logging::LogFormat::Text)]
+        log_format: crate::logging::LogFormat,
     },
     /// Manage tenants (regional governments).
     #[command(subcommand)]
@@ -54,6 +65,21 @@ pub enum Command {
     /// Sync by file: import a tablet's bundle, write a tablet's scope bundle.
     #[command(subcommand)]
     Bundle(BundleCmd),
+    /// Copy the embedded database to FILE while the server serves
+    /// (PostgreSQL: use pg_dump, see docs/DEPLOY.md).
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace the embedded database with a backup (the server must be
+    /// stopped). Devices then send again everything they hold.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
+    /// Give the database a new storage epoch: every device sends again what
+    /// it holds and pulls its scope anew. Run after restoring PostgreSQL.
+    RenewEpoch,
 }
 
 #[derive(Debug, Subcommand)]
@@ -65,6 +91,11 @@ pub enum BundleCmd {
         /// Where the receipt goes (default: beside FILE, `.receipt.prst`).
         #[arg(long)]
         receipt: Option<PathBuf>,
+        /// The bundle a revoked tablet left when it wiped itself: imported
+        /// through the same checks, and written into the device's audit
+        /// trail (`device events`). Refused for a device not revoked.
+        #[arg(long)]
+        from_revoked: bool,
     },
     /// Spend an enrollment code for a tablet that has never been online:
     /// write its enrollment bundle (credentials and scope, sealed under the
@@ -165,6 +196,12 @@ pub enum DeviceCmd {
         #[arg(long)]
         reason: String,
     },
+    /// A device's audit trail after its revocation: its wipe, imports of
+    /// the bundles it left.
+    Events {
+        #[arg(long)]
+        id: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -260,22 +297,64 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         // Offline: no database is opened.
         return audit_verify(file, *strict);
     }
-    if let Command::Serve { listen } = cli.command {
+    if matches!(cli.command, Command::Backup { .. } | Command::Restore { .. }) {
+        return tokio::task::spawn_blocking(move || file_command(cli).map_err(|e| e.to_string()))
+            .await?
+            .map_err(Into::into);
+    }
+    if let Command::Serve { listen, metrics_listen, .. } = cli.command {
         let (dir, url) = (cli.data_dir, cli.database);
+        // One server per embedded database; `restore` waits for it to stop.
+        let _lock = match url {
+            None => Some(crate::storage::sqlite::backup::lock_dir(&dir)?),
+            Some(_) => None,
+        };
         let state = tokio::task::spawn_blocking(move || -> Result<AppState, crate::storage::StorageError> {
             AppState::new(crate::storage::open(&dir, url.as_deref())?, Limits::default())
         })
         .await??;
-        return serve(state, listen).await;
+        return serve(state, listen, metrics_listen).await;
     }
     tokio::task::spawn_blocking(move || admin_command(cli).map_err(|e| e.to_string())).await?.map_err(Into::into)
+}
+
+/// `backup` and `restore`: files of the embedded database, opened by
+/// path rather than through the storage.
+fn file_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    if cli.database.is_some() {
+        return Err("PostgreSQL is backed up and restored with pg_dump / pg_restore (docs/DEPLOY.md); \
+                    after a restore run `prestasi-server renew-epoch`"
+            .into());
+    }
+    match cli.command {
+        Command::Backup { to } => {
+            let info = crate::backup::backup(&cli.data_dir, &to)?;
+            println!("backup written to {} ({} bytes, schema {})", to.display(), info.bytes, info.schema);
+        }
+        Command::Restore { from } => {
+            let r = crate::backup::restore(&cli.data_dir, &from)?;
+            println!(
+                "restored {} (schema {}); new storage epoch {}; the replaced database is in {}",
+                from.display(),
+                r.info.schema,
+                r.epoch,
+                r.aside.display()
+            );
+        }
+        _ => {}
+    }
+    Ok(())
 }
 
 /// One admin command, on a blocking thread.
 fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let storage: Arc<dyn Storage> = crate::storage::open(&cli.data_dir, cli.database.as_deref())?;
     match cli.command {
-        Command::Serve { .. } => {}
+        Command::Serve { .. } | Command::Backup { .. } | Command::Restore { .. } => {}
+        Command::RenewEpoch => {
+            let epoch = crate::backup::renew_epoch(storage.as_ref())?;
+            println!("new storage epoch {epoch}: every device sends again what it holds at its next sync");
+        }
         Command::Tenant(TenantCmd::Create { id, name }) => {
             admin::create_tenant(storage.as_ref(), &id, &name)?;
             println!("tenant {id} created");
@@ -316,9 +395,10 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Device(DeviceCmd::List { tenant }) => {
             for d in storage.devices(&tenant)? {
-                let state = match &d.revoked_reason {
-                    Some(r) => format!("revoked: {r}"),
-                    None => "active".into(),
+                let state = match (&d.revoked_reason, d.wiped_at) {
+                    (Some(r), Some(at)) => format!("revoked: {r}; wiped {}", millis_rfc3339(at)),
+                    (Some(r), None) => format!("revoked: {r}"),
+                    (None, _) => "active".into(),
                 };
                 println!("{} {:?} {} units={} {}", d.id, d.role, d.user_id, d.units.join(","), state);
             }
@@ -326,6 +406,11 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         Command::Device(DeviceCmd::Revoke { id, reason }) => {
             admin::revoke_device(storage.as_ref(), &id, &reason)?;
             println!("device {id} revoked");
+        }
+        Command::Device(DeviceCmd::Events { id }) => {
+            for e in storage.device_events(&id)? {
+                println!("{} {} by {}: {}", millis_rfc3339(e.at), e.event, e.actor, e.detail);
+            }
         }
         Command::Person(PersonCmd::Code { tenant, nip }) => {
             crate::people::check_employee(storage.as_ref(), &tenant, &nip)?;
@@ -349,10 +434,14 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("{} signatures written to {}", bundle.signatures.len(), out.display());
         }
         Command::Audit(AuditCmd::Verify { .. }) => {}
-        Command::Bundle(BundleCmd::Import { file, receipt }) => {
+        Command::Bundle(BundleCmd::Import { file, receipt, from_revoked }) => {
             let bytes = std::fs::read(&file)?;
-            let done = crate::sync::bundle::import(storage.as_ref(), &Limits::default(), &bytes, None)
-                .map_err(|e| format!("{} ({})", e, e.code()))?;
+            let done = if from_revoked {
+                crate::sync::bundle::import_from_revoked(storage.as_ref(), &Limits::default(), &bytes, None, "cli")
+            } else {
+                crate::sync::bundle::import(storage.as_ref(), &Limits::default(), &bytes, None)
+            }
+            .map_err(|e| format!("{} ({})", e, e.code()))?;
             let out = receipt.unwrap_or_else(|| file.with_extension("receipt.prst"));
             std::fs::write(&out, &done.receipt)?;
             println!(
@@ -386,10 +475,26 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-async fn serve(state: AppState, listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+fn millis_rfc3339(ms: i64) -> String {
+    chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).map_or_else(|| ms.to_string(), |t| t.to_rfc3339())
+}
+
+async fn serve(
+    state: AppState,
+    listen: SocketAddr,
+    metrics_listen: Option<SocketAddr>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
     tracing::info!(addr = %listener.local_addr()?, "prestasi-server listening");
-    crate::http::serve(listener, crate::router(state), shutdown_signal()).await?;
+    let metrics = match metrics_listen {
+        Some(addr) => {
+            let l = tokio::net::TcpListener::bind(addr).await?;
+            tracing::info!(addr = %l.local_addr()?, "metrics listening (GET /metrics)");
+            Some(l)
+        }
+        None => None,
+    };
+    crate::http::serve_all(listener, state, metrics, shutdown_signal()).await?;
     tracing::info!("prestasi-server stopped");
     Ok(())
 }

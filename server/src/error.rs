@@ -32,6 +32,10 @@ pub enum AppError {
     /// 429: try again once the request in flight has been answered.
     #[error("{message}")]
     TooManyRequests { code: &'static str, message: String },
+    /// 503: the server cannot serve now (e.g. `GET /ready` while the
+    /// database does not answer).
+    #[error("{message}")]
+    Unavailable { code: &'static str, message: String },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -62,6 +66,7 @@ impl AppError {
             Self::Unprocessable { code, .. } => (StatusCode::UNPROCESSABLE_ENTITY, code),
             Self::RequestTimeout { code, .. } => (StatusCode::REQUEST_TIMEOUT, code),
             Self::TooManyRequests { code, .. } => (StatusCode::TOO_MANY_REQUESTS, code),
+            Self::Unavailable { code, .. } => (StatusCode::SERVICE_UNAVAILABLE, code),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -129,6 +134,9 @@ impl IntoResponse for AppError {
             }
             other => other.to_string(),
         };
-        (status, Json(ErrorBody { code: code.to_string(), message })).into_response()
+        let mut res = (status, Json(ErrorBody { code: code.to_string(), message })).into_response();
+        // For the metrics (never sent): which error a request came to.
+        res.extensions_mut().insert(crate::metrics::ErrorCode(code.to_string()));
+        res
     }
 }

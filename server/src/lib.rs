@@ -3,13 +3,17 @@
 
 pub mod admin;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod config;
+pub mod config_file;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod http;
 pub mod import;
+pub mod logging;
+pub mod metrics;
 pub mod people;
 pub mod reports;
 pub mod signatures;

@@ -1,19 +1,34 @@
 //! `prestasi-server`: see `prestasi-server --help` and the README.
 
-use clap::Parser;
+use prestasi_server::cli::{Cli, Command};
+use prestasi_server::logging::LogFormat;
 
 fn main() -> std::process::ExitCode {
+    // The command line first (over a config file's settings, if it names
+    // one): it chooses how to log.
+    let cli = match prestasi_server::config_file::parse(std::env::args_os().collect()) {
+        Ok(cli) => cli,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let format = match &cli.command {
+        Command::Serve { log_format, .. } => *log_format,
+        _ => LogFormat::Text,
+    };
     // Few threads on purpose: every thread that allocates gets its own
     // malloc arena, and arenas keep freed memory. Blocking work is bounded
-    // by `Limits::blocking_jobs` and `Limits::public_jobs` anyway; the two
-    // spare threads serve session lookups whatever the pools are doing.
+    // by `Limits::blocking_jobs` and `Limits::public_jobs` anyway; two
+    // spare threads serve session lookups whatever the pools are doing, and
+    // two the database checks of `/ready` and `/metrics` (one each at most).
     let limits = prestasi_server::config::Limits::default();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
-        .max_blocking_threads(limits.blocking_jobs + limits.public_jobs + 2)
+        .max_blocking_threads(limits.blocking_jobs + limits.public_jobs + 4)
         .build();
     match runtime {
-        Ok(rt) => rt.block_on(run()),
+        Ok(rt) => rt.block_on(run(cli, format)),
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
             std::process::ExitCode::FAILURE
@@ -21,17 +36,10 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-async fn run() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            // automerge logs an ERROR for every incremental change whose
-            // dependencies are checked separately (Document::apply): noise.
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=warn,automerge=off".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match prestasi_server::cli::run(prestasi_server::cli::Cli::parse()).await {
+async fn run(cli: Cli, format: LogFormat) -> std::process::ExitCode {
+    // Inside the runtime, as before (nothing logs earlier).
+    prestasi_server::logging::init(format);
+    match prestasi_server::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

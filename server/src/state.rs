@@ -1,6 +1,7 @@
 //! The one `Clone` state every handler receives.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use prestasi_core::model::DeviceId;
@@ -31,6 +32,26 @@ pub struct AppState {
     syncing: Arc<Mutex<HashSet<String>>>,
     /// Sync requests admitted to read their body (`Limits::admitted_syncs`).
     pub admitted_syncs: Arc<Semaphore>,
+    /// Jobs waiting for a slot, per pool (for `/metrics`).
+    waiting: Arc<Waiting>,
+}
+
+#[derive(Debug, Default)]
+struct Waiting {
+    blocking: AtomicUsize,
+    public: AtomicUsize,
+}
+
+/// A blocking pool as it is now (see [`AppState::pools`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    /// `blocking` (devices, HR) or `public` (anonymous work).
+    pub name: &'static str,
+    pub slots: usize,
+    /// Jobs holding a slot.
+    pub running: usize,
+    /// Jobs waiting for one.
+    pub waiting: usize,
 }
 
 impl AppState {
@@ -40,7 +61,30 @@ impl AppState {
         let blocking_slots = Arc::new(Semaphore::new(limits.blocking_jobs));
         let public_slots = Arc::new(Semaphore::new(limits.public_jobs));
         let admitted_syncs = Arc::new(Semaphore::new(limits.admitted_syncs));
-        Ok(Self { storage, limits, server, blocking_slots, public_slots, syncing: Arc::default(), admitted_syncs })
+        Ok(Self {
+            storage,
+            limits,
+            server,
+            blocking_slots,
+            public_slots,
+            syncing: Arc::default(),
+            admitted_syncs,
+            waiting: Arc::default(),
+        })
+    }
+
+    /// Both blocking pools: slots, jobs running and jobs waiting.
+    pub fn pools(&self) -> [PoolStats; 2] {
+        let stats = |name, slots: usize, sem: &Semaphore, waiting: &AtomicUsize| PoolStats {
+            name,
+            slots,
+            running: slots.saturating_sub(sem.available_permits()),
+            waiting: waiting.load(Ordering::Relaxed),
+        };
+        [
+            stats("blocking", self.limits.blocking_jobs, &self.blocking_slots, &self.waiting.blocking),
+            stats("public", self.limits.public_jobs, &self.public_slots, &self.waiting.public),
+        ]
     }
 
     /// Run blocking work (storage, CPU-heavy merges) off the async workers,
@@ -50,7 +94,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce() -> Result<T, AppError> + Send + 'static,
     {
-        run_bounded(&self.blocking_slots, f).await
+        run_bounded(&self.blocking_slots, ("blocking", &self.waiting.blocking), f).await
     }
 
     /// Run anonymous blocking work (password checks, enrollment, the
@@ -61,7 +105,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce() -> Result<T, AppError> + Send + 'static,
     {
-        run_bounded(&self.public_slots, f).await
+        run_bounded(&self.public_slots, ("public", &self.waiting.public), f).await
     }
 
     /// Mark a sync request of `device` as in flight until the guard is
@@ -76,16 +120,36 @@ impl AppState {
 
 /// Wait for a slot of `slots`, then run `f` on the blocking pool. The slot
 /// goes with the job, not with the waiting future: a request whose client
-/// went away still holds it until its job has finished.
-async fn run_bounded<T, F>(slots: &Arc<Semaphore>, f: F) -> Result<T, AppError>
+/// went away still holds it until its job has finished. The wait is
+/// measured (`pool` names the pool in the metrics, `waiting` counts the
+/// jobs waiting), and the job runs in the request's tracing span.
+async fn run_bounded<T, F>(
+    slots: &Arc<Semaphore>,
+    (pool, waiting): (&'static str, &AtomicUsize),
+    f: F,
+) -> Result<T, AppError>
 where
     T: Send + 'static,
     F: FnOnce() -> Result<T, AppError> + Send + 'static,
 {
-    let slot = slots.clone().acquire_owned().await.map_err(|_| AppError::Internal("blocking slots closed".into()))?;
+    let started = std::time::Instant::now();
+    let slot = {
+        // Counted down however the wait ends (a client that went away drops it).
+        struct Waits<'a>(&'a AtomicUsize);
+        impl Drop for Waits<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::Relaxed);
+            }
+        }
+        waiting.fetch_add(1, Ordering::Relaxed);
+        let _waits = Waits(waiting);
+        slots.clone().acquire_owned().await.map_err(|_| AppError::Internal("blocking slots closed".into()))?
+    };
+    metrics::histogram!(crate::metrics::POOL_WAIT, "pool" => pool).record(started.elapsed());
+    let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _slot = slot;
-        f()
+        span.in_scope(f)
     })
     .await?
 }

@@ -81,6 +81,14 @@ fun signedHistory(detail: String): List<SignedChange> {
 fun signerOf(session: PrestasiSession, person: String): Signer =
     session.signers().firstOrNull { it.person == person } ?: error("no signer $person in ${session.signers()}")
 
+/// Each tablet's store key: on Android 32 random bytes wrapped by a Keystore
+/// key (docs/ANDROID.md); here random bytes kept in memory.
+val storeKeys = HashMap<String, ByteArray>()
+fun keyOf(path: String): ByteArray =
+    storeKeys.getOrPut(path) { ByteArray(32).also { java.security.SecureRandom().nextBytes(it) } }
+
+fun openTablet(path: String): PrestasiSession = PrestasiSession.open(path, keyOf(path))
+
 fun main(args: Array<String>) {
     check(args.size == 12) { "usage: url tenant hrPassword supCode sup2Code otherCode kioskCode workDir boss staff1 staff2 reviewer" }
     val url = args[0]; val tenant = args[1]; val hrPassword = args[2]
@@ -90,11 +98,21 @@ fun main(args: Array<String>) {
     val bossPin = "246810"; val reviewerPin = "97531086"
 
     // --- Enroll and read the roster ---------------------------------------
-    val tablet = PrestasiSession.open("$workDir/tablet.db")
+    val tablet = openTablet("$workDir/tablet.db")
     val me = tablet.enroll(url, supCode)
     check(me.role == Role.SUPERVISOR && me.user == boss) { "enrollment $me" }
     var sync = tablet.syncNow()
     check(sync.roundTrips <= 2uL) { "roster sync took ${sync.roundTrips} round trips" }
+    // The store is encrypted: another key opens nothing and changes nothing.
+    try {
+        PrestasiSession.open("$workDir/tablet.db", ByteArray(32) { 7 })
+        error("the store opened with a wrong key")
+    } catch (e: MobileException.WrongKey) {
+        println("refused as expected: ${e.message}")
+    }
+    check(!java.io.File("$workDir/tablet.db").readBytes().toString(Charsets.ISO_8859_1).contains(boss)) {
+        "the NIP in plaintext in the store file"
+    }
 
     // --- Sign in with a PIN ---------------------------------------------------
     // Nobody is signed in yet: editing (even reading one's own staff) needs a PIN.
@@ -153,7 +171,7 @@ fun main(args: Array<String>) {
     check(tablet.status(ids.getValue(staff1)).sync is SyncState.AwaitingVerification) { "${tablet.status(ids.getValue(staff1))}" }
 
     // --- A kiosk records feedback offline -----------------------------------
-    val kiosk = PrestasiSession.open("$workDir/kiosk.db")
+    val kiosk = openTablet("$workDir/kiosk.db")
     check(kiosk.enroll(url, kioskCode).role == Role.KIOSK)
     val fid = kiosk.recordFeedback(FeedbackInput(null, "Perekaman KTP-el", byteArrayOf(4, 4, 3, 4, 3, 4, 4, 3, 4), 12u, "Cepat", null))
     try {
@@ -193,7 +211,7 @@ fun main(args: Array<String>) {
     check(count.contains("\"count\":1")) { count }
 
     // --- A second tablet receives what it may see ------------------------------
-    val second = PrestasiSession.open("$workDir/second.db")
+    val second = openTablet("$workDir/second.db")
     second.enroll(url, sup2Code)
     second.syncNow()
     check(second.appraisalsByStatus(AppraisalStatus.SUBMITTED, period).map { it.employeeNip }.toSet() == setOf(staff1, staff2))
@@ -220,7 +238,7 @@ fun main(args: Array<String>) {
         println("refused as expected: ${e.message}")
     }
     // ...and a tablet of another unit sees none of it.
-    val other = PrestasiSession.open("$workDir/other.db")
+    val other = openTablet("$workDir/other.db")
     val otherBoss = other.enroll(url, otherCode).user
     other.syncNow()
     other.signIn(otherBoss, "80808080", null)
@@ -327,5 +345,28 @@ fun main(args: Array<String>) {
     println("history of $staff1Id: ${history.size} changes, ${history.count { it.person == boss }} by $boss, " +
         "${history.count { it.person == reviewer }} by $reviewer, all terverifikasi")
 
-    println("Kotlin scenario passed: 2 appraisals (1 reviewed), 1 feedback, 2 people signed in on 1 tablet, 3 tablets, 1 kiosk")
+    // --- A lost tablet: revoked by BKPSDM, it wipes itself when it comes online ------------
+    val lostId = other.deviceId()
+    val unsent = other.startAppraisal(other.myStaff(period).first().nip, period)
+    http("POST", "$url/v1/hr/devices/$lostId/revoke", "{\"reason\":\"Tablet hilang\"}", token)
+    try {
+        other.syncNow()
+        error("a revoked tablet synced")
+    } catch (e: MobileException.Revoked) {
+        check(e.message!!.contains("Tablet hilang") && e.message!!.contains("dihapus")) { "${e.message}" }
+        println("revoked as expected: ${e.message}")
+    }
+    val wiped = other.wipeReport() ?: error("no wipe report")
+    check(wiped.documents == 1uL && wiped.bundles.size == 1 && wiped.serverTold) { "wipe $wiped" }
+    check(java.io.File(wiped.bundles[0]).length() > 0 && !java.io.File("$workDir/other.db").exists()) { "after the wipe" }
+    try {
+        other.appraisal(unsent)
+        error("a wiped tablet still reads")
+    } catch (e: MobileException.Wiped) {
+        println("refused as expected: ${e.message}")
+    }
+    val devices = http("GET", "$url/v1/hr/devices", null, token)
+    check(!rowWith(devices, lostId).contains("\"wiped_at\":null")) { "HR does not see the tablet wiped: $devices" }
+
+    println("Kotlin scenario passed: 2 appraisals (1 reviewed), 1 feedback, 2 people signed in on 1 tablet, 3 tablets, 1 kiosk, 1 lost tablet wiped")
 }

@@ -103,6 +103,7 @@ fn server() -> &'static Mutex<(Arc<dyn Storage>, DeviceRow)> {
             enrolled_at: 0,
             revoked_at: None,
             revoked_reason: None,
+            wiped_at: None,
         };
         let hash = prestasi_server::auth::sha256_hex(&prestasi_server::auth::normalise_code(&code));
         let device = s.redeem_enrollment(&hash, &row, 0).expect("enrolled");
@@ -117,7 +118,7 @@ pub fn push_path(data: &[u8]) {
     let Ok(req) = protocol::decode::<SyncRequest>(data) else { return };
     let guard = server().lock().unwrap_or_else(|p| p.into_inner());
     let (storage, device) = &*guard;
-    let _ = prestasi_server::sync::sync(storage.as_ref(), &Limits::default(), device, req);
+    let _ = prestasi_server::sync::sync(storage.as_ref(), &Limits::default(), device, req, "fuzz".into());
 }
 
 /// An employee CSV, imported into the fuzz tenant.

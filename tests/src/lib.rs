@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use prestasi_core::model::Role;
-use prestasi_core::store::Store;
+use prestasi_core::store::{Store, StoreKey};
 use prestasi_core::sync::SyncClient;
 use prestasi_server::config::Limits;
 use prestasi_server::state::AppState;
@@ -165,7 +165,23 @@ pub struct Server {
 
 impl Server {
     pub fn start(dir: &Path) -> Self {
-        let storage = open_storage(dir);
+        Self::start_on(open_storage(dir))
+    }
+
+    /// A server on `storage`, for a test that needs one backend in particular.
+    pub fn start_on(storage: Arc<dyn Storage>) -> Self {
+        Self::spawn(storage, None)
+    }
+
+    /// A server as `serve --metrics-listen` runs it: the API, and `GET
+    /// /metrics` on a loopback listener of its own, whose URL comes second.
+    pub fn start_with_metrics(dir: &Path) -> (Self, String) {
+        let metrics = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", metrics.local_addr().unwrap());
+        (Self::spawn(open_storage(dir), Some(metrics)), url)
+    }
+
+    fn spawn(storage: Arc<dyn Storage>, metrics: Option<TcpListener>) -> Self {
         let state = AppState::new(storage.clone(), Limits::default()).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
@@ -175,7 +191,13 @@ impl Server {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
             rt.block_on(async move {
                 let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                axum_serve(listener, state, rx).await;
+                let Some(metrics) = metrics else { return axum_serve(listener, state, rx).await };
+                metrics.set_nonblocking(true).unwrap();
+                let metrics = tokio::net::TcpListener::from_std(metrics).unwrap();
+                let _ = prestasi_server::http::serve_all(listener, state, Some(metrics), async {
+                    let _ = rx.await;
+                })
+                .await;
             });
         });
         Self { url, storage, stop: Some(tx), thread: Some(thread) }
@@ -294,7 +316,7 @@ pub fn enroll(
     let units: Vec<String> = units.iter().map(|u| u.to_string()).collect();
     let code = prestasi_server::admin::issue_enrollment(storage, tenant, role, user, &units).unwrap();
     let path = dir.join(format!("{}.db", prestasi_core::model::DeviceId::random()));
-    let store = Arc::new(Store::open(&path).unwrap());
+    let store = Arc::new(Store::open(&path, &store_key()).unwrap());
     let client = SyncClient::enroll(store.clone(), url, &code).unwrap();
     // The enrolled person signs in at once; the enrollment's person code
     // binds their key at the device's first sync.
@@ -304,6 +326,12 @@ pub fn enroll(
 
 /// The PIN every test person chooses.
 pub const PIN: &str = "246810";
+
+/// The key every test device's store is encrypted under (an app keeps one
+/// per install, wrapped by the Android Keystore).
+pub fn store_key() -> StoreKey {
+    StoreKey::from_bytes(*b"kunci-penyimpanan-uji-e2e-32byte")
+}
 
 impl Device {
     /// Signatures by the enrolled person of every change of this device in

@@ -340,7 +340,9 @@ fn a_tablet_that_was_never_online_enrolls_from_a_file_and_its_code() {
     // On the tablet, far from any network: the wrong code opens nothing.
     let path = w.dir().join("pendaftaran.prst");
     std::fs::write(&path, &file).unwrap();
-    let store = std::sync::Arc::new(prestasi_core::store::Store::open(w.dir().join("baru.db")).unwrap());
+    let store = std::sync::Arc::new(
+        prestasi_core::store::Store::open(w.dir().join("baru.db"), &prestasi_e2e::store_key()).unwrap(),
+    );
     let wrong = prestasi_core::sync::SyncClient::enroll_from_bundle(store.clone(), &path, "AAAA-BBBB-CCCC");
     assert!(matches!(wrong, Err(SyncError::Bundle(BundleError::WrongCode))), "{wrong:?}");
     let mut cut_file = file.clone();

@@ -587,7 +587,7 @@ fn the_app_session_asks_for_a_pin_and_a_kiosk_signs_by_itself() {
         std::slice::from_ref(&p.unit_a),
     )
     .unwrap();
-    let tablet = Session::open(w.dir().join("app.db").to_str().unwrap()).unwrap();
+    let tablet = Session::open(w.dir().join("app.db").to_str().unwrap(), &prestasi_e2e::store_key()).unwrap();
     tablet.enroll(&w.server.url, &code).unwrap();
     tablet.sync_now().unwrap();
     // Nobody signed in: nothing is written.
@@ -617,7 +617,7 @@ fn the_app_session_asks_for_a_pin_and_a_kiosk_signs_by_itself() {
         std::slice::from_ref(&p.unit_a),
     )
     .unwrap();
-    let kiosk = Session::open(w.dir().join("kiosk.db").to_str().unwrap()).unwrap();
+    let kiosk = Session::open(w.dir().join("kiosk.db").to_str().unwrap(), &prestasi_e2e::store_key()).unwrap();
     kiosk.enroll(&w.server.url, &kcode).unwrap();
     let input = FeedbackInput {
         unit_id: None,
@@ -631,7 +631,7 @@ fn the_app_session_asks_for_a_pin_and_a_kiosk_signs_by_itself() {
     assert_eq!(kiosk.sync_now().unwrap().accepted, 1);
     // After a restart the kiosk is signed in again, without a PIN.
     drop(kiosk);
-    let kiosk = Session::open(w.dir().join("kiosk.db").to_str().unwrap()).unwrap();
+    let kiosk = Session::open(w.dir().join("kiosk.db").to_str().unwrap(), &prestasi_e2e::store_key()).unwrap();
     kiosk.record_feedback(input).unwrap();
     assert_eq!(kiosk.sync_now().unwrap().accepted, 1);
 }

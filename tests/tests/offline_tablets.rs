@@ -13,7 +13,8 @@ const BOSS: &str = "198802182010062056";
 #[test]
 fn three_tablets_converge_whatever_the_exchange_order() {
     let dir = tempfile::tempdir().unwrap();
-    let stores: Vec<Store> = (0..3).map(|i| Store::open(dir.path().join(format!("t{i}.db"))).unwrap()).collect();
+    let stores: Vec<Store> =
+        (0..3).map(|i| Store::open(dir.path().join(format!("t{i}.db")), &prestasi_e2e::store_key()).unwrap()).collect();
     for s in &stores {
         s.sign_in(BOSS, "246810", None).unwrap();
     }

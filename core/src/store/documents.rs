@@ -304,7 +304,10 @@ impl Store {
         for s in r.signers {
             use crate::sync::protocol::KeyStatus;
             let (status, consumed) = match s.status {
-                KeyStatus::Bound => (super::SignerStatus::Bound, true),
+                // The spent code and its proof stay: a server restored
+                // from a backup from before this binding binds them again
+                // (see `forget_server_state`).
+                KeyStatus::Bound => (super::SignerStatus::Bound, false),
                 KeyStatus::Pending => (super::SignerStatus::Pending, false),
                 // A refused code is dropped: the person enters a valid one.
                 KeyStatus::Refused => (super::SignerStatus::Pending, true),
@@ -314,6 +317,32 @@ impl Store {
         }
         tx.commit()?;
         Ok(failed)
+    }
+
+    /// The server lost what it acknowledged (its database was restored from
+    /// a backup: a new storage epoch, see
+    /// [`crate::sync::protocol::SyncRequest::epoch`]). In one transaction:
+    /// nothing counts as on the server any more; every document this device
+    /// wrote a change of waits for upload again, whole and with every
+    /// signature; keys bound by a person code are bound again with it; the
+    /// sync metadata in `meta_keys` (cursor, epoch) goes, so the scope is
+    /// pulled from the start. Documents only pulled here are not sent: their
+    /// authors' devices hold their signatures and send them.
+    pub fn forget_server_state(&self, meta_keys: &[&str]) -> Result<(), StoreError> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute("UPDATE documents SET server_heads = NULL", [])?;
+        tx.execute("UPDATE documents SET local_changes = 1 WHERE id IN (SELECT doc_id FROM change_signatures)", [])?;
+        tx.execute(
+            "UPDATE signers SET status = 'pending'
+             WHERE status = 'bound' AND bind_code IS NOT NULL AND bind_proof IS NOT NULL",
+            [],
+        )?;
+        for key in meta_keys {
+            tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Every document held, with its kind.

@@ -44,9 +44,37 @@ pub enum StoreError {
     KeyWiped { person: String },
     #[error("key handling failed: {0}")]
     Signing(String),
+    /// The key does not open the encrypted store (or its first page is
+    /// damaged: the two cannot be told apart). Nothing was written.
+    #[error("the store at {path} does not open with this key (a wrong key, or the file is damaged)")]
+    WrongKey { path: PathBuf },
+    /// A plaintext store from before encryption: convert it with
+    /// [`super::Store::encrypt_existing`] (`Session::open` does).
+    #[error("the store at {path} is not encrypted yet")]
+    Unencrypted { path: PathBuf },
+    #[error("a store key is {expected} bytes, got {len}", expected = super::STORE_KEY_LEN)]
+    BadKey { len: usize },
+    /// The store was deleted ([`super::Store::wipe`], a revoked device).
+    #[error("the store on this device was wiped")]
+    Wiped,
+    #[error("file: {0}")]
+    File(String),
 }
 
 impl StoreError {
+    /// In Bahasa Indonesia, ready to show.
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::WrongKey { .. } => "Penyimpanan perangkat tidak dapat dibuka dengan kunci perangkat ini (kunci \
+                 salah atau berkas rusak). Data tidak diubah. Hubungi BKPSDM untuk mendaftarkan ulang perangkat."
+                .into(),
+            Self::Unencrypted { .. } => "Penyimpanan perangkat belum dienkripsi.".into(),
+            Self::BadKey { .. } => "Kunci penyimpanan perangkat tidak sah (harus 32 byte).".into(),
+            Self::Wiped => "Data di perangkat ini telah dihapus karena perangkat dicabut oleh BKPSDM.".into(),
+            other => format!("Penyimpanan perangkat bermasalah: {other}"),
+        }
+    }
+
     /// Document errors that are really validation errors stay validation
     /// errors, so apps can show the field and reason.
     pub(crate) fn doc(id: DocId, e: DocError) -> Self {

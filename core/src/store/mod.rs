@@ -10,6 +10,9 @@
 //!   transaction as the change they describe, so a crash can never leave a
 //!   change without its marker.
 //!
+//! - The file is encrypted (SQLCipher) under a 32-byte [`StoreKey`] the app
+//!   supplies ([`key`]); a revoked device deletes it ([`Store::wipe`]).
+//!
 //! ```
 //! use prestasi_core::model::{Appraisal, Author, DocId, Role};
 //! use prestasi_core::rules::nip::Nip;
@@ -29,6 +32,7 @@
 
 mod documents;
 mod error;
+mod key;
 mod projection;
 mod queries;
 mod schema;
@@ -36,12 +40,14 @@ mod signers;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension};
 
 pub use documents::{DocStatus, Outgoing, RoundTrip, SyncState};
 pub use error::StoreError;
+pub use key::{STORE_KEY_LEN, StoreKey};
 pub use projection::Stored;
 pub use queries::{AppraisalSummary, FeedbackSummary, StaffMember};
 pub use signers::{FREE_ATTEMPTS, MAX_PIN_ATTEMPTS, SignerInfo, SignerStatus};
@@ -60,20 +66,27 @@ pub struct Store {
     /// Keys of the people signed in now (opened with their PIN); never
     /// written anywhere.
     unlocked: Mutex<HashMap<String, crate::signing::PersonKey>>,
+    /// [`Store::wipe`] ran: the file is gone, an empty in-memory database
+    /// stands in for it.
+    wiped: AtomicBool,
 }
 
 impl Store {
-    /// Open (or create) the store at `path`.
+    /// Open (or create) the store at `path`, encrypted under `key`.
     ///
-    /// A file written by a newer schema, a file that is not a Prestasi store,
-    /// and a path that cannot be opened are typed errors.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+    /// A wrong key ([`StoreError::WrongKey`], the file untouched), a
+    /// plaintext store from before encryption ([`StoreError::Unencrypted`]:
+    /// see [`Store::encrypt_existing`]), a file written by a newer schema, a
+    /// file that is not a Prestasi store, and a path that cannot be opened
+    /// are typed errors.
+    pub fn open(path: impl AsRef<Path>, key: &StoreKey) -> Result<Self, StoreError> {
         let path = path.as_ref().to_owned();
-        let conn = Connection::open(&path).map_err(|source| StoreError::Open { path: path.clone(), source })?;
+        let conn = key::open_keyed(&path, key)?;
         Self::init(conn, path)
     }
 
-    /// A throw-away store, for tests and examples.
+    /// A throw-away store (not encrypted: nothing reaches a disk), for tests
+    /// and examples.
     pub fn open_in_memory() -> Result<Self, StoreError> {
         let conn = Connection::open_in_memory()?;
         Self::init(conn, PathBuf::from(":memory:"))
@@ -83,7 +96,47 @@ impl Store {
         schema::configure(&conn, &path)?;
         schema::migrate(&mut conn, &path)?;
         let device = device_id(&conn)?;
-        Ok(Self { conn: Mutex::new(conn), device: Mutex::new(device), path, unlocked: Mutex::new(HashMap::new()) })
+        Ok(Self {
+            conn: Mutex::new(conn),
+            device: Mutex::new(device),
+            path,
+            unlocked: Mutex::new(HashMap::new()),
+            wiped: AtomicBool::new(false),
+        })
+    }
+
+    /// Delete everything this device holds (a revoked device, see
+    /// `SyncClient::wipe_after_revocation`): the signed-in keys are closed,
+    /// the database is closed and its file, WAL, shared-memory and journal
+    /// files are deleted. From then on this `Store` holds an empty in-memory
+    /// database and [`Store::is_wiped`] is true; the session and the sync
+    /// client refuse every call with [`StoreError::Wiped`].
+    ///
+    /// The file was encrypted under the app's key: deleting that key too
+    /// (docs/ANDROID.md) makes any copy of the old pages unreadable.
+    pub fn wipe(&self) -> Result<(), StoreError> {
+        self.unlocked.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        let mut conn = self.lock();
+        let mut empty = Connection::open_in_memory()?;
+        schema::configure(&empty, Path::new(":memory:"))?;
+        schema::migrate(&mut empty, Path::new(":memory:"))?;
+        self.wiped.store(true, Ordering::SeqCst);
+        let old = std::mem::replace(&mut *conn, empty);
+        // Closing checkpoints the WAL into the file, which is deleted next.
+        if let Err((old, e)) = old.close() {
+            tracing::warn!(error = %e, "closing the store before the wipe");
+            drop(old);
+        }
+        if self.path != Path::new(":memory:") {
+            key::remove_files(&self.path)?;
+        }
+        tracing::warn!(path = %self.path.display(), "store wiped");
+        Ok(())
+    }
+
+    /// [`Store::wipe`] ran.
+    pub fn is_wiped(&self) -> bool {
+        self.wiped.load(Ordering::SeqCst)
     }
 
     /// This install's device id: the automerge actor of its changes.

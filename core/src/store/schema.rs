@@ -7,7 +7,7 @@ use rusqlite::{Connection, ErrorCode};
 use super::StoreError;
 
 /// `PRAGMA application_id` of a Prestasi store ("PRST").
-const APPLICATION_ID: i64 = 0x5052_5354;
+pub(super) const APPLICATION_ID: i64 = 0x5052_5354;
 
 /// Migration N brings `user_version` from N-1 to N. Never edit one that has
 /// shipped; add the next.
@@ -56,7 +56,7 @@ pub(crate) fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreErr
     Ok(())
 }
 
-fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
+pub(super) fn classify(e: rusqlite::Error, path: &Path) -> StoreError {
     match e.sqlite_error_code() {
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
             StoreError::Corrupt { path: path.to_owned(), detail: e.to_string() }

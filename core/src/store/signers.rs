@@ -86,7 +86,8 @@ pub struct SignerInfo {
     pub status: SignerStatus,
     /// The server's word on the last binding attempt or the revocation.
     pub message: Option<String>,
-    /// A person code waits to be sent with the next sync.
+    /// A person code waits to be sent with the next sync (a bound key's
+    /// spent code is kept for a restored server, but does not wait).
     pub has_code: bool,
 }
 
@@ -185,7 +186,8 @@ impl Store {
     pub fn signers(&self) -> Result<Vec<SignerInfo>, StoreError> {
         let conn = self.lock();
         let mut stmt = conn.prepare_cached(
-            "SELECT person, public_key, status, status_message, bind_code IS NOT NULL FROM signers ORDER BY person",
+            "SELECT person, public_key, status, status_message, bind_code IS NOT NULL AND status = 'pending'
+             FROM signers ORDER BY person",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(SignerInfo {

@@ -81,13 +81,18 @@ fn roster(store: &Store) {
     }
 }
 
+/// The key every file-backed store of these tests is encrypted under.
+fn key() -> StoreKey {
+    StoreKey::from_bytes(*b"kunci-uji-prestasi-32-byte-acak!")
+}
+
 #[test]
 fn data_survives_reopening_and_device_id_is_stable() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tablet.db");
     let (id, a) = appraisal(STAFF[0]);
     let device = {
-        let store = Store::open(&path).unwrap();
+        let store = Store::open(&path, &key()).unwrap();
         store.create(id, &a, &boss(&store)).unwrap();
         store
             .update::<Appraisal>(id, &boss(&store), |x| {
@@ -97,7 +102,7 @@ fn data_survives_reopening_and_device_id_is_stable() {
             .unwrap();
         store.device_id()
     };
-    let store = Store::open(&path).unwrap();
+    let store = Store::open(&path, &key()).unwrap();
     assert_eq!(store.device_id(), device);
     assert_eq!(store.get::<Appraisal>(id).unwrap().notes, "Tersimpan");
     assert!(store.check_integrity().unwrap());
@@ -264,21 +269,26 @@ fn bad_input_is_refused_and_nothing_is_lost() {
 fn newer_corrupt_foreign_and_unwritable_stores_are_typed_errors() {
     let dir = tempfile::tempdir().unwrap();
     let newer = dir.path().join("newer.db");
-    drop(Store::open(&newer).unwrap());
-    rusqlite::Connection::open(&newer).unwrap().pragma_update(None, "user_version", 99).unwrap();
-    assert!(matches!(Store::open(&newer), Err(StoreError::NewerSchema { found: 99, .. })));
+    drop(Store::open(&newer, &key()).unwrap());
+    let raw = rusqlite::Connection::open(&newer).unwrap();
+    key().apply(&raw).unwrap();
+    raw.pragma_update(None, "user_version", 99).unwrap();
+    drop(raw);
+    assert!(matches!(Store::open(&newer, &key()), Err(StoreError::NewerSchema { found: 99, .. })));
 
+    // Random bytes are what any encrypted file looks like to another key.
     let corrupt = dir.path().join("corrupt.db");
     std::fs::write(&corrupt, vec![0x5a; 8192]).unwrap();
-    assert!(matches!(Store::open(&corrupt), Err(StoreError::Corrupt { .. })));
+    assert!(matches!(Store::open(&corrupt, &key()), Err(StoreError::WrongKey { .. })));
 
     let foreign = dir.path().join("foreign.db");
     rusqlite::Connection::open(&foreign).unwrap().execute_batch("CREATE TABLE x (y)").unwrap();
-    assert!(matches!(Store::open(&foreign), Err(StoreError::Corrupt { .. })));
+    assert!(matches!(Store::open(&foreign, &key()), Err(StoreError::Corrupt { .. })));
+    assert!(matches!(Store::encrypt_existing(&foreign, &key()), Err(StoreError::Corrupt { .. })));
 
     let nowhere = dir.path().join("no-such-dir").join("tablet.db");
-    assert!(matches!(Store::open(&nowhere), Err(StoreError::Open { .. })));
-    let err = Store::open(&nowhere).unwrap_err().to_string();
+    assert!(matches!(Store::open(&nowhere, &key()), Err(StoreError::Open { .. })));
+    let err = Store::open(&nowhere, &key()).unwrap_err().to_string();
     assert!(err.contains("no-such-dir"), "{err}");
 }
 
@@ -361,4 +371,120 @@ fn a_person_code_goes_out_with_its_proof_after_sign_out() {
     // Without a code there is nothing to send.
     store.sign_in(STAFF[0], "123456", None).unwrap();
     assert_eq!(store.bindings().unwrap().len(), 1);
+}
+
+/// The store file and its WAL, as bytes (empty where missing).
+fn raw_files(path: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    key::files(path).into_iter().map(|f| (f.clone(), std::fs::read(&f).unwrap_or_default())).collect()
+}
+
+fn contains(hay: &[u8], needle: &str) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle.as_bytes())
+}
+
+const NAME: &str = "Ani Rahmawati Wonggor";
+const NOTE: &str = "Sangat teliti menyusun laporan kependudukan bulanan";
+
+/// A store at `path` holding an appraisal of STAFF[0] with a note, and
+/// STAFF[0]'s name on its roster; returns the appraisal's id.
+fn write_secrets(store: &Store) -> DocId {
+    store.create(DocId::new(), &employee(STAFF[0], NAME), &hr(store)).unwrap();
+    let (id, a) = appraisal(STAFF[0]);
+    store.create(id, &a, &boss(store)).unwrap();
+    store
+        .update::<Appraisal>(id, &boss(store), |x| {
+            x.notes = NOTE.into();
+            Ok(())
+        })
+        .unwrap();
+    id
+}
+
+fn assert_no_plaintext(path: &std::path::Path) {
+    for (file, bytes) in raw_files(path) {
+        for secret in [STAFF[0], NAME, NOTE, "appraisal", "SQLite format 3"] {
+            assert!(!contains(&bytes, secret), "{secret:?} in plaintext in {}", file.display());
+        }
+    }
+}
+
+#[test]
+fn the_file_holds_no_plaintext_and_opens_only_with_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tablet.db");
+    let store = Store::open(&path, &key()).unwrap();
+    let (version, provider): (String, String) = {
+        let c = store.lock();
+        (
+            c.query_row("PRAGMA cipher_version", [], |r| r.get(0)).unwrap(),
+            c.query_row("PRAGMA cipher_provider", [], |r| r.get(0)).unwrap(),
+        )
+    };
+    assert!(version.starts_with('4'), "SQLCipher 4, got {version}");
+    assert_eq!(provider, "openssl");
+    let id = write_secrets(&store);
+    // While open, the changes sit in the WAL: encrypted too.
+    assert!(!std::fs::read(key::files(&path)[1].clone()).unwrap_or_default().is_empty(), "a WAL is written");
+    assert_no_plaintext(&path);
+    drop(store);
+    assert_no_plaintext(&path);
+
+    // The wrong key: a typed error, and not one byte of any file changes.
+    let before = raw_files(&path);
+    let wrong = StoreKey::from_bytes([0x11; 32]);
+    let err = Store::open(&path, &wrong).unwrap_err();
+    assert!(matches!(err, StoreError::WrongKey { .. }), "{err:?}");
+    assert!(err.user_message().contains("kunci"), "{}", err.user_message());
+    assert_eq!(raw_files(&path), before, "a wrong key leaves the files untouched");
+    assert!(matches!(StoreKey::from_slice(&[1; 16]), Err(StoreError::BadKey { len: 16 })));
+    assert_eq!(format!("{:?}", key()), "StoreKey(…)", "Debug shows nothing of the key");
+
+    // The right key: everything is there.
+    let store = Store::open(&path, &key()).unwrap();
+    assert_eq!(store.get::<Appraisal>(id).unwrap().notes, NOTE);
+    assert_eq!(store.employee(STAFF[0]).unwrap().unwrap().1.name, NAME);
+    assert!(store.check_integrity().unwrap());
+}
+
+#[test]
+fn a_plaintext_store_from_before_encryption_is_encrypted_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tablet.db");
+    let (id, device) = {
+        // What an earlier build wrote: the same store, no key.
+        let store = Store::init(rusqlite::Connection::open(&path).unwrap(), path.clone()).unwrap();
+        (write_secrets(&store), store.device_id())
+    };
+    assert!(contains(&std::fs::read(&path).unwrap(), "SQLite format 3"));
+    assert!(matches!(Store::open(&path, &key()), Err(StoreError::Unencrypted { .. })));
+
+    assert!(Store::encrypt_existing(&path, &key()).unwrap());
+    assert_no_plaintext(&path);
+    assert!(!Store::encrypt_existing(&path, &key()).unwrap(), "once only");
+    assert!(!dir.path().join("tablet.db.encrypting").exists());
+    let store = Store::open(&path, &key()).unwrap();
+    assert_eq!(store.device_id(), device, "the same store, its schema version and id kept");
+    assert_eq!(store.get::<Appraisal>(id).unwrap().notes, NOTE);
+    assert_eq!(store.unsynced_count().unwrap(), 2);
+    assert!(matches!(Store::open(&path, &StoreKey::from_bytes([3; 32])), Err(StoreError::WrongKey { .. })));
+}
+
+#[test]
+fn a_wiped_store_is_gone_from_the_disk() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tablet.db");
+    let store = Store::open(&path, &key()).unwrap();
+    let device = store.device_id();
+    write_secrets(&store);
+    store.wipe().unwrap();
+    assert!(store.is_wiped());
+    for f in key::files(&path) {
+        assert!(!f.exists(), "{} deleted", f.display());
+    }
+    assert!(!store.is_signed_in(BOSS), "keys closed");
+    assert_eq!(store.unsynced_count().unwrap(), 0, "an empty stand-in, nothing of the data");
+    drop(store);
+    let fresh = Store::open(&path, &key()).unwrap();
+    assert_ne!(fresh.device_id(), device, "a new, empty store");
+    assert_eq!(fresh.unsynced_count().unwrap(), 0);
 }

@@ -101,6 +101,15 @@ fn run(client: &SyncClient, every: Duration, observer: Option<&dyn SyncObserver>
                     offline: matches!(e, super::SyncError::Offline(_)),
                     retry_in,
                 });
+                // A revoked device wiped itself: nothing left to sync.
+                if matches!(
+                    e,
+                    super::SyncError::Revoked { wipe: Some(_), .. }
+                        | super::SyncError::Store(crate::store::StoreError::Wiped)
+                ) {
+                    notify(SyncEvent::Stopped);
+                    return;
+                }
                 retry_in
             }
         };

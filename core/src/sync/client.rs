@@ -23,6 +23,8 @@ use crate::store::{Outgoing, RoundTrip, Store, StoreError};
 const CREDENTIALS_KEY: &str = "sync.credentials";
 const CURSOR_KEY: &str = "sync.cursor";
 const LAST_SYNC_KEY: &str = "sync.last_success";
+/// The server's storage epoch the acknowledgements and cursor belong to.
+pub(crate) const EPOCH_KEY: &str = "sync.epoch";
 /// The enrolled person's one-time person code, until their first sign-in.
 pub const PERSON_CODE_KEY: &str = "sync.person_code";
 const DEFAULT_BATCH_MS: u64 = (super::link::TARGET_SECS * 1000.0) as u64;
@@ -78,6 +80,8 @@ pub struct SyncClient {
     pub(super) creds: Credentials,
     /// Seconds of the link a batch should take, in milliseconds.
     batch_target_ms: AtomicU64,
+    /// What the wipe after a revocation did (`wipe.rs`).
+    pub(super) wiped: std::sync::Mutex<Option<super::Wipe>>,
 }
 
 /// The heads each pushed document was brought to, to acknowledge.
@@ -159,14 +163,24 @@ impl SyncClient {
         if let Some(code) = &e.person_code {
             store.set_meta(PERSON_CODE_KEY, code)?;
         }
-        Ok(Self { store, http: http_client()?, creds, batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS) })
+        Self::with(store, creds)
+    }
+
+    fn with(store: Arc<Store>, creds: Credentials) -> Result<Self, SyncError> {
+        Ok(Self {
+            store,
+            http: http_client()?,
+            creds,
+            batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS),
+            wiped: Default::default(),
+        })
     }
 
     /// The client of an already enrolled store.
     pub fn from_store(store: Arc<Store>) -> Result<Self, SyncError> {
         let json = store.meta(CREDENTIALS_KEY)?.ok_or(SyncError::NotEnrolled)?;
         let creds = serde_json::from_str(&json).map_err(|e| SyncError::Protocol(e.to_string()))?;
-        Ok(Self { store, http: http_client()?, creds, batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS) })
+        Self::with(store, creds)
     }
 
     /// Size batches to take about `target` on the link (default
@@ -213,13 +227,15 @@ impl SyncClient {
     /// the store's priority order ([`Store::pending`]); each answer is
     /// recorded as soon as it arrives, so a cut loses at most the batch in
     /// flight and nothing acknowledged is sent again. On a fast link one
-    /// batch holds everything: one round trip.
-    pub fn sync_now(&self) -> Result<SyncReport, SyncError> {
+    /// batch holds everything: one round trip. (Called by `sync_now`, which
+    /// wipes a revoked device: `wipe.rs`.)
+    pub(super) fn sync_rounds(&self) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         let mut link = self.link()?;
         let mut pending = self.store.pending()?.into_iter().peekable();
         let mut fetch = self.store.wanted()?;
         let mut carried = None;
+        let mut restored = false;
         loop {
             let budget = link.batch_bytes();
             let (mut batch, mut bytes) = (Vec::new(), 0usize);
@@ -245,7 +261,21 @@ impl SyncClient {
             report.pushed += req.push.len();
             let started = std::time::Instant::now();
             let before = report.bytes_sent + report.bytes_received;
-            let (resp, server) = self.round_trip(&req, &mut report, &mut link)?;
+            let (resp, server) = match self.round_trip(&req, &mut report, &mut link) {
+                // The server's database was restored from a backup: what it
+                // acknowledged since is gone. Send everything again, once.
+                Err(SyncError::Server { status: 409, code, .. }) if code == "epoch_changed" && !restored => {
+                    tracing::warn!("the server was restored from a backup: sending everything again");
+                    restored = true;
+                    report.pushed -= req.push.len();
+                    self.store.forget_server_state(&[CURSOR_KEY, EPOCH_KEY])?;
+                    pending = self.store.pending()?.into_iter().peekable();
+                    fetch = self.store.wanted()?;
+                    carried = None;
+                    continue;
+                }
+                other => other?,
+            };
             // The link's time, not the server's work.
             link.observe(report.bytes_sent + report.bytes_received - before, started.elapsed().saturating_sub(server));
             // The answer is recorded: an upload it came through is done.
@@ -304,6 +334,7 @@ impl SyncClient {
             fetch: fetch.iter().map(|id| protocol::id_bytes(*id)).collect(),
             signers: self.store.bindings()?,
             max_pull_bytes: 0,
+            epoch: self.store.meta(EPOCH_KEY)?,
         };
         Ok((req, sent))
     }
@@ -383,9 +414,24 @@ impl SyncClient {
         let pulled: Vec<(DocId, &[u8])> =
             resp.docs.iter().filter_map(|d| Some((protocol::id_from_bytes(&d.id)?, d.changes.as_slice()))).collect();
         let fetched: Vec<DocId> = asked.iter().filter_map(|b| protocol::id_from_bytes(b)).collect();
+        // An answer under a new storage epoch (a receipt or scope bundle
+        // from a restored server): what the old database acknowledged is
+        // gone, and the pull started from a cursor of the old one.
+        let restored = match (self.store.meta(EPOCH_KEY)?, &resp.epoch) {
+            (Some(ours), Some(theirs)) => ours != *theirs,
+            _ => false,
+        };
+        if restored {
+            tracing::warn!("answer from a restored server: sending everything again");
+            self.store.forget_server_state(&[CURSOR_KEY, EPOCH_KEY])?;
+        }
+        let cursor = if restored { 0 } else { cursor };
         let mut meta = vec![(CURSOR_KEY, cursor.to_string())];
         if !resp.more {
             meta.push((LAST_SYNC_KEY, resp.server_time.clone()));
+        }
+        if let Some(epoch) = &resp.epoch {
+            meta.push((EPOCH_KEY, epoch.clone()));
         }
         meta.extend(extra_meta.iter().cloned());
         let failed = self.store.apply_round_trip(&RoundTrip {
@@ -439,7 +485,7 @@ pub(super) fn error_from(status: u16, body: &[u8]) -> SyncError {
         None => (String::from("unknown"), String::from_utf8_lossy(body).chars().take(200).collect()),
     };
     match (status, code.as_str()) {
-        (401, "device_revoked") => SyncError::Revoked { message },
+        (401, "device_revoked") => SyncError::Revoked { message, wipe: None },
         (401 | 403, _) => SyncError::Unauthorized { message },
         _ => SyncError::Server { status, code, message },
     }

@@ -10,8 +10,11 @@ pub enum SyncError {
     #[error("this device is not enrolled yet")]
     NotEnrolled,
     /// The device was revoked by an administrator; `message` says why.
+    /// `wipe` is what the device then did with its data (see
+    /// [`super::SyncClient::wipe_after_revocation`]); `None` if the wipe
+    /// could not run (it is tried again at the next sync).
     #[error("this device was revoked: {message}")]
-    Revoked { message: String },
+    Revoked { message: String, wipe: Option<super::Wipe> },
     #[error("not authorised: {message}")]
     Unauthorized { message: String },
     /// The server answered with an error status.
@@ -47,11 +50,25 @@ impl SyncError {
                 "Tidak ada koneksi ke server. Data tersimpan di perangkat dan akan dikirim nanti.".into()
             }
             Self::NotEnrolled => "Perangkat belum didaftarkan. Masukkan kode pendaftaran dari BKPSDM.".into(),
-            Self::Revoked { message } => format!("Perangkat ini telah dicabut oleh admin: {message}"),
+            Self::Revoked { message, wipe } => {
+                // The server's message already says "revoked": keep its reason only.
+                let reason = message.strip_prefix("Perangkat ini telah dicabut: ").unwrap_or(message);
+                match wipe {
+                    None => format!("Perangkat ini telah dicabut oleh admin: {reason}"),
+                    Some(w) if w.documents > 0 => format!(
+                        "Perangkat ini telah dicabut oleh admin: {reason}. Data di perangkat telah dihapus; {} \
+                         dokumen yang belum terkirim disimpan dalam berkas paket untuk BKPSDM.",
+                        w.documents
+                    ),
+                    Some(_) => {
+                        format!("Perangkat ini telah dicabut oleh admin: {reason}. Data di perangkat telah dihapus.")
+                    }
+                }
+            }
             Self::Unauthorized { .. } => "Perangkat tidak dikenali server. Hubungi BKPSDM.".into(),
             Self::Server { message, .. } => format!("Server menolak sinkronisasi: {message}"),
             Self::Protocol(_) => "Jawaban server tidak dapat dibaca. Perbarui aplikasi.".into(),
-            Self::Store(e) => format!("Penyimpanan perangkat bermasalah: {e}"),
+            Self::Store(e) => e.user_message(),
             Self::Bundle(e) => e.user_message(),
             Self::File(e) => format!("Berkas tidak dapat dibaca atau ditulis: {e}"),
         }

@@ -19,8 +19,10 @@ pub mod link;
 mod offline;
 pub mod protocol;
 mod upload;
+mod wipe;
 
 pub use background::{BackgroundSync, SyncEvent, SyncObserver, backoff};
 pub use client::{Credentials, LinkStatus, PERSON_CODE_KEY, SyncClient, SyncReport};
 pub use error::SyncError;
 pub use offline::{BundleExport, BundleImport};
+pub use wipe::Wipe;

@@ -72,8 +72,7 @@ impl SyncClient {
         let docs = pending.get(..MAX_PUSH_PER_REQUEST).unwrap_or(&pending);
         let mut fetch = self.store.wanted()?;
         fetch.truncate(MAX_FETCH_PER_BUNDLE);
-        let (req, sent) = self.request(docs, &fetch)?;
-        let env = Envelope::new(BundleKind::Push, &self.creds.tenant_id, &self.creds.device_id, protocol::encode(&req));
+        let (env, file, sent) = self.push_bundle(docs, &fetch)?;
         let memo = Memo::Sent {
             sent: sent
                 .iter()
@@ -81,7 +80,6 @@ impl SyncClient {
                 .collect(),
             fetch: fetch.iter().map(|id| id.to_string()).collect(),
         };
-        let file = bundle::seal(&env, &bundle::device_key(&self.creds.secret));
         write_whole(path, &file)?;
         // Only once the file is written: a failed write leaves no memo.
         let json = serde_json::to_string(&memo).map_err(|e| SyncError::Protocol(e.to_string()))?;
@@ -92,6 +90,20 @@ impl SyncClient {
             remaining: pending.len() - docs.len(),
             bytes: file.len(),
         })
+    }
+
+    /// The push bundle (sealed file bytes) that pushes `docs` and asks for
+    /// `fetch`: exactly the request a sync would send. Also what a revoked
+    /// device leaves for HR (`wipe.rs`).
+    pub(super) fn push_bundle(
+        &self,
+        docs: &[(DocId, crate::doc::DocKind)],
+        fetch: &[DocId],
+    ) -> Result<(Envelope, Vec<u8>, Sent), SyncError> {
+        let (req, sent) = self.request(docs, fetch)?;
+        let env = Envelope::new(BundleKind::Push, &self.creds.tenant_id, &self.creds.device_id, protocol::encode(&req));
+        let file = bundle::seal(&env, &bundle::device_key(&self.creds.secret));
+        Ok((env, file, sent))
     }
 
     /// Import HR's receipt for one of this tablet's bundles, or a scope
@@ -208,7 +220,7 @@ fn parse_sent(sent: &HashMap<String, Vec<String>>) -> Result<Sent, SyncError> {
 
 /// Write through a temporary file beside `path`, then rename: a card pulled
 /// out mid-write leaves the old file or none, never half of one.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), SyncError> {
+pub(super) fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), SyncError> {
     use std::io::Write;
     let tmp = path.with_extension("part");
     let mut f = std::fs::File::create(&tmp).map_err(|e| file_error(&tmp, e))?;

@@ -53,6 +53,14 @@ pub struct SyncRequest {
     /// absent: the server's limit.
     #[serde(default)]
     pub max_pull_bytes: u64,
+    /// The server's storage epoch the device's acknowledgements and cursor
+    /// belong to (the `epoch` of its last answer); absent before the first
+    /// answer that carried one. A server restored from a backup has a new
+    /// epoch and refuses a request with another one (409 `epoch_changed`):
+    /// the device then forgets what that server acknowledged, and sends
+    /// again without an epoch (see [`crate::store::Store::forget_server_state`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// A person's public key on the sending device.
@@ -138,6 +146,10 @@ pub struct SyncResponse {
     /// for every other key bound on this device (bound or revoked).
     #[serde(default)]
     pub signers: Vec<SignerState>,
+    /// The server's storage epoch: new whenever its database is restored
+    /// from a backup. Send it back as the request's `epoch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -259,6 +271,19 @@ pub struct EnrollResponse {
     pub person_code: Option<String>,
 }
 
+/// A revoked device's last request: it wiped its store (JSON, device
+/// credentials; the one request the server takes from a revoked device).
+pub const WIPED_PATH: &str = "/v1/device/wiped";
+
+/// What a revoked device says when it wiped its store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WipedNotice {
+    /// Documents the server had not acknowledged, now only in the bundles.
+    pub documents: usize,
+    /// The ids of the push bundles it wrote them into, for HR.
+    pub bundles: Vec<String>,
+}
+
 /// The error body of every 4xx/5xx answer (JSON).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ErrorBody {
@@ -314,6 +339,7 @@ mod tests {
                 proof: Some(ByteBuf::from(vec![4; 64])),
             }],
             max_pull_bytes: 65_536,
+            epoch: Some("0b7c1f0e-3f4a-4e55-9a51-6c8b2a2f9d10".into()),
         };
         let bytes = encode(&req);
         assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
@@ -341,6 +367,7 @@ mod tests {
             more: false,
             server_time: "2026-11-22T08:00:00Z".into(),
             signers: vec![SignerState { key: ByteBuf::from(vec![2; 32]), status: KeyStatus::Bound, message: None }],
+            epoch: Some("0b7c1f0e-3f4a-4e55-9a51-6c8b2a2f9d10".into()),
         };
         assert_eq!(decode::<SyncResponse>(&encode(&res)).unwrap(), res);
     }

@@ -134,6 +134,9 @@ fn plan<'d>(d: &'d Dataset, by_kiosk: &HashSet<DocId>) -> Vec<UnitWork<'d>> {
 
 /// The PIN every simulated person chooses.
 const DEMO_PIN: &str = "135790";
+/// The demo tablets' store key (an app keeps a random one per install,
+/// wrapped by the Android Keystore).
+const DEMO_STORE_KEY: [u8; 32] = *b"kunci-penyimpanan-demo-prestasi!";
 
 /// A new device of `role` for `user`, enrolled with a one-time code; the
 /// enrolled person signs in at once.
@@ -146,7 +149,7 @@ fn enroll(
     unit: &str,
 ) -> Result<SyncClient, DemoError> {
     let code = admin::issue_enrollment(storage, TENANT, role, user, &[unit.to_string()])?;
-    let store = Arc::new(Store::open(path)?);
+    let store = Arc::new(Store::open(path, &prestasi_core::store::StoreKey::from_bytes(DEMO_STORE_KEY))?);
     let client = SyncClient::enroll(store, url, &code)?;
     client.sign_in_enrolled(DEMO_PIN)?;
     Ok(client)

@@ -11,7 +11,7 @@ use prestasi_core::sync::bundle::MAX_FILE_BYTES;
 
 use crate::auth::HrAuth;
 use crate::error::AppError;
-use crate::extract::RawBody;
+use crate::extract::{Query, RawBody};
 use crate::state::AppState;
 
 const OCTETS: &str = "application/octet-stream";
@@ -22,12 +22,34 @@ pub fn router() -> Router<AppState> {
         .route("/v1/hr/devices/{id}/bundle", get(export))
 }
 
+/// `?from_revoked=true`: the bundle of a revoked device (what it left when
+/// it wiped itself), imported on purpose and written into its audit trail.
+#[derive(Debug, serde::Deserialize)]
+struct ImportQuery {
+    #[serde(default)]
+    from_revoked: bool,
+}
+
 /// The body is the bundle file; the answer is the receipt file, with what
 /// was accepted in headers (`Prestasi-Accepted`, `Prestasi-Rejected`).
-async fn import(State(s): State<AppState>, hr: HrAuth, RawBody(body): RawBody) -> Result<Response, AppError> {
+async fn import(
+    State(s): State<AppState>,
+    hr: HrAuth,
+    Query(q): Query<ImportQuery>,
+    RawBody(body): RawBody,
+) -> Result<Response, AppError> {
     let storage = s.storage.clone();
-    let (limits, tenant) = (s.limits, hr.tenant_id);
-    let done = s.blocking(move || crate::sync::bundle::import(storage.as_ref(), &limits, &body, Some(&tenant))).await?;
+    let (limits, tenant, officer) = (s.limits, hr.tenant_id, hr.username);
+    let done = s
+        .blocking(move || {
+            let storage = storage.as_ref();
+            if q.from_revoked {
+                crate::sync::bundle::import_from_revoked(storage, &limits, &body, Some(&tenant), &officer)
+            } else {
+                crate::sync::bundle::import(storage, &limits, &body, Some(&tenant))
+            }
+        })
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, OCTETS.to_string()),

@@ -1,18 +1,40 @@
 //! `POST /v1/enroll`: a device exchanges its one-time code for a secret.
+//! `POST /v1/device/wiped`: the last word of a revoked device, which wiped
+//! its store (core `sync/wipe.rs`).
 
 use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
-use prestasi_core::sync::protocol::{ENROLL_PATH, EnrollRequest, EnrollResponse};
+use prestasi_core::sync::protocol::{ENROLL_PATH, EnrollRequest, EnrollResponse, WIPED_PATH, WipedNotice};
 
-use crate::auth::{normalise_code, random_token, sha256_hex};
+use crate::auth::{RevokedDeviceAuth, normalise_code, random_token, sha256_hex};
 use crate::error::AppError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
 use crate::storage::{DeviceRow, StorageError};
 
 pub fn router() -> Router<AppState> {
-    Router::new().route(ENROLL_PATH, post(enroll))
+    Router::new().route(ENROLL_PATH, post(enroll)).route(WIPED_PATH, post(wiped))
+}
+
+/// A revoked device deleted its store: HR sees it as wiped, with the ids of
+/// the bundles it left for them. Only a revoked device may say so (a live
+/// one gets 409 `device_not_revoked`); saying it twice keeps the first time.
+async fn wiped(
+    State(state): State<AppState>,
+    RevokedDeviceAuth(device): RevokedDeviceAuth,
+    JsonBody(notice): JsonBody<WipedNotice>,
+) -> Result<Json<serde_json::Value>, AppError> {
+    let detail = serde_json::to_string(&notice).map_err(|e| AppError::Internal(e.to_string()))?;
+    let storage = state.storage.clone();
+    let id = device.id.clone();
+    let now = chrono::Utc::now().timestamp_millis();
+    let recorded = state.blocking(move || Ok(storage.record_wipe(&id, &detail, now)?)).await?;
+    tracing::warn!(
+        device = %device.id, tenant = %device.tenant_id, documents = notice.documents, bundles = ?notice.bundles,
+        recorded, "revoked device reports it wiped its store"
+    );
+    Ok(Json(serde_json::json!({ "wiped": recorded })))
 }
 
 async fn enroll(
@@ -60,6 +82,7 @@ pub(crate) fn redeem(
         enrolled_at: 0,
         revoked_at: None,
         revoked_reason: None,
+        wiped_at: None,
     };
     let code_hash = sha256_hex(&normalise_code(code));
     let now = chrono::Utc::now().timestamp_millis();

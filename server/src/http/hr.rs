@@ -42,8 +42,10 @@ struct LoginOk {
 
 async fn login(State(state): State<AppState>, JsonBody(l): JsonBody<Login>) -> Result<Json<LoginOk>, AppError> {
     let storage = state.storage.clone();
-    let (token, s) =
-        state.blocking_public(move || open_session(storage.as_ref(), &l.tenant, &l.username, &l.password)).await?;
+    let opened =
+        state.blocking_public(move || open_session(storage.as_ref(), &l.tenant, &l.username, &l.password)).await;
+    crate::metrics::login("api", &opened);
+    let (token, s) = opened?;
     Ok(Json(LoginOk { token, expires_at: s.expires_at, role: s.role }))
 }
 

@@ -9,8 +9,11 @@ pub(crate) mod sync;
 mod uploads;
 
 use axum::Router;
+use axum::extract::MatchedPath;
+use axum::http::Request;
 use tower_http::compression::CompressionLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::state::AppState;
 
@@ -27,6 +30,37 @@ pub async fn serve(
         .await
 }
 
+/// Serve `state`'s API on `listener` as [`serve`] does and, given a
+/// `metrics` listener, `GET /metrics` there (`serve --metrics-listen`):
+/// it installs the Prometheus recorder, and stops after the API has.
+/// `/metrics` is never served on the API's listener.
+pub async fn serve_all(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    metrics: Option<tokio::net::TcpListener>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Some(metrics) = metrics else { return serve(listener, router(state), shutdown).await };
+    let handle = crate::metrics::install();
+    crate::metrics::spawn_upkeep(handle.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let scrapes = axum::serve(metrics, crate::metrics::router(state.clone(), handle)).with_graceful_shutdown(async {
+        let _ = stopped.await;
+    });
+    let scrapes = tokio::spawn(std::future::IntoFuture::into_future(scrapes));
+    let served = serve(listener, router(state), shutdown).await;
+    let _ = stop.send(());
+    scrapes.await.map_err(std::io::Error::other)??;
+    served
+}
+
+/// The span every request runs in: its id (see `logging`), method and path.
+fn request_span<B>(req: &Request<B>) -> tracing::Span {
+    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let route = req.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str);
+    tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path(), route)
+}
+
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::health::router())
@@ -40,6 +74,14 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::router())
         .merge(openapi::router())
         .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
+        .layer(axum::middleware::from_fn(crate::metrics::track))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(request_span)
+                .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+        )
+        // Outermost: the id exists before the span is made, and is answered.
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }

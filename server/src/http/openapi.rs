@@ -73,10 +73,11 @@ mod tests {
 
     /// Route paths registered through a constant rather than a literal.
     fn constant(name: &str) -> Option<&'static str> {
-        use prestasi_core::sync::protocol::{ENROLL_PATH, SYNC_PATH};
+        use prestasi_core::sync::protocol::{ENROLL_PATH, SYNC_PATH, WIPED_PATH};
         match name {
             "SYNC_PATH" => Some(SYNC_PATH),
             "ENROLL_PATH" => Some(ENROLL_PATH),
+            "WIPED_PATH" => Some(WIPED_PATH),
             "OPENAPI_PATH" => Some(OPENAPI_PATH),
             _ => None,
         }

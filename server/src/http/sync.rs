@@ -88,7 +88,16 @@ pub(crate) fn answer(
         )
     })?;
     check(&req, limits)?;
-    let resp = crate::sync::sync(storage, limits, device, req)?;
+    let epoch = crate::sync::epoch::current(storage)?;
+    if req.epoch.as_ref().is_some_and(|theirs| *theirs != epoch) {
+        tracing::warn!(device = %device.id, "sync under an older storage epoch: the device sends everything again");
+        return Err(AppError::Conflict {
+            code: "epoch_changed",
+            message: "Basis data server telah dipulihkan dari cadangan. Perangkat ini akan mengirim ulang semua datanya dan mengunduh ulang datanya dari server."
+                .into(),
+        });
+    }
+    let resp = crate::sync::sync(storage, limits, device, req, epoch)?;
     Ok(protocol::encode(&resp))
 }
 
@@ -264,6 +273,7 @@ mod tests {
             enrolled_at: 0,
             revoked_at: None,
             revoked_reason: None,
+            wiped_at: None,
         };
         storage.redeem_enrollment(&sha256_hex(&normalise_code(&code)), &device, 1).unwrap();
         (AppState::new(storage, limits).unwrap(), format!("{id}.rahasia"))

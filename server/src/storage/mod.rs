@@ -77,6 +77,15 @@ pub trait Storage: ReportStore + UploadStore + Send + Sync + std::fmt::Debug {
     fn device(&self, id: &str) -> Result<Option<DeviceRow>, StorageError>;
     fn devices(&self, tenant: &str) -> Result<Vec<DeviceRow>, StorageError>;
     fn revoke_device(&self, id: &str, reason: &str, now: i64) -> Result<(), StorageError>;
+    /// A revoked device reported that it wiped its store: set `wiped_at`
+    /// (the first report's time stays) and log a `wiped` event with
+    /// `detail`, atomically. `false`, with nothing written, when the device
+    /// is unknown or not revoked.
+    fn record_wipe(&self, id: &str, detail: &str, now: i64) -> Result<bool, StorageError>;
+    /// Append to a device's audit trail.
+    fn log_device_event(&self, e: &DeviceEventRow) -> Result<(), StorageError>;
+    /// A device's audit trail, oldest first.
+    fn device_events(&self, device_id: &str) -> Result<Vec<DeviceEventRow>, StorageError>;
 
     /// A value kept by the server itself (e.g. its own device id).
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError>;
@@ -117,6 +126,15 @@ pub trait Storage: ReportStore + UploadStore + Send + Sync + std::fmt::Debug {
     fn revoke_signer(&self, tenant: &str, key: &[u8], reason: &str, now: i64) -> Result<(), StorageError>;
     /// The stored signatures of a document's changes.
     fn signatures(&self, tenant: &str, id: DocId) -> Result<Vec<StoredSig>, StorageError>;
+
+    /// Answer a trivial query on the database as it is now (a fresh look,
+    /// not a cached answer): `Err` if it cannot be reached or is not
+    /// migrated to this build's schema (`GET /ready`).
+    fn ping(&self) -> Result<(), StorageError>;
+    /// The space the server's data takes on disk, in bytes: SQLite's file
+    /// and WAL, PostgreSQL's tables, indexes and TOAST in the server's
+    /// schema (for `/metrics`).
+    fn database_bytes(&self) -> Result<u64, StorageError>;
 }
 
 /// What the sync checks read: documents and the roster.

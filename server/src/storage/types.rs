@@ -188,6 +188,22 @@ pub struct DeviceRow {
     pub enrolled_at: i64,
     pub revoked_at: Option<i64>,
     pub revoked_reason: Option<String>,
+    /// The device, revoked, reported that it wiped its store
+    /// (`POST /v1/device/wiped`).
+    pub wiped_at: Option<i64>,
+}
+
+/// One entry of a device's audit trail after its revocation: `wiped` (the
+/// device said so; actor is the device) or `revoked_bundle_imported` (an
+/// HR officer or the operator imported its wipe bundle).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceEventRow {
+    pub device_id: String,
+    pub at: i64,
+    pub event: String,
+    pub actor: String,
+    /// JSON: what was reported or imported.
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,12 @@
 //! of another tenant than the HR officer importing it, or not a push.
 //! Importing the same bundle twice stores nothing twice (a push is
 //! idempotent) and answers with an equivalent receipt.
+//!
+//! A revoked device's bundles — what a revoked tablet left for HR when it
+//! wiped itself (core `sync/wipe.rs`) — come in only by
+//! [`import_from_revoked`]: asked for by name (`bundle import
+//! --from-revoked`, `POST /v1/hr/bundles?from_revoked=true`), through the
+//! same checks, and written into the device's audit trail with who did it.
 
 use prestasi_core::sync::bundle::{self, BundleError, BundleKind, Envelope};
 use prestasi_core::sync::protocol::{self, PROTOCOL_VERSION, SyncRequest, SyncResponse};
@@ -40,6 +46,26 @@ fn refused(e: &BundleError) -> AppError {
 /// enrolled, not revoked, and of `tenant` when one is given (an HR
 /// officer's import).
 fn authenticate(storage: &dyn Storage, file: &[u8], tenant: Option<&str>) -> Result<(DeviceRow, Envelope), AppError> {
+    let (device, env) = authenticate_any(storage, file, tenant)?;
+    if device.revoked_at.is_some() {
+        let reason = device.revoked_reason.clone().unwrap_or_default();
+        return Err(AppError::Unprocessable {
+            code: "device_revoked",
+            message: format!(
+                "Perangkat ini telah dicabut: {reason}. Paketnya tidak diterima, kecuali diimpor sebagai paket \
+                 perangkat yang dicabut."
+            ),
+        });
+    }
+    Ok((device, env))
+}
+
+/// [`authenticate`], revoked devices included.
+fn authenticate_any(
+    storage: &dyn Storage,
+    file: &[u8],
+    tenant: Option<&str>,
+) -> Result<(DeviceRow, Envelope), AppError> {
     let unverified = bundle::open(file).map_err(|e| refused(&e))?;
     let claimed = unverified.envelope.device_id.clone();
     let device = storage.device(&claimed)?.ok_or_else(|| AppError::Unprocessable {
@@ -55,13 +81,6 @@ fn authenticate(storage: &dyn Storage, file: &[u8], tenant: Option<&str>) -> Res
     {
         return Err(refused(&BundleError::WrongTenant { expected: tenant.into(), found: device.tenant_id }));
     }
-    if device.revoked_at.is_some() {
-        let reason = device.revoked_reason.clone().unwrap_or_default();
-        return Err(AppError::Unprocessable {
-            code: "device_revoked",
-            message: format!("Perangkat ini telah dicabut: {reason}. Paketnya tidak diterima."),
-        });
-    }
     Ok((device, env))
 }
 
@@ -69,6 +88,46 @@ fn authenticate(storage: &dyn Storage, file: &[u8], tenant: Option<&str>) -> Res
 /// administrator, any tenant).
 pub fn import(storage: &dyn Storage, limits: &Limits, file: &[u8], tenant: Option<&str>) -> Result<Imported, AppError> {
     let (device, env) = authenticate(storage, file, tenant)?;
+    import_push(storage, limits, device, env)
+}
+
+/// Import the push bundle a revoked device left when it wiped itself, as
+/// `officer` (an HR user's name, or `cli` for the operator) of `tenant`
+/// (`None`: any). Only for a revoked device (others go through
+/// [`import`]); the same checks as that device's sync; the import is added
+/// to the device's audit trail (`revoked_bundle_imported`).
+pub fn import_from_revoked(
+    storage: &dyn Storage,
+    limits: &Limits,
+    file: &[u8],
+    tenant: Option<&str>,
+    officer: &str,
+) -> Result<Imported, AppError> {
+    let (device, env) = authenticate_any(storage, file, tenant)?;
+    if device.revoked_at.is_none() {
+        return Err(AppError::Unprocessable {
+            code: "device_not_revoked",
+            message: "Perangkat ini tidak dicabut: impor paketnya seperti biasa.".into(),
+        });
+    }
+    let done = import_push(storage, limits, device, env)?;
+    let detail = serde_json::json!({ "bundle": done.bundle_id, "accepted": done.accepted, "rejected": done.rejected });
+    storage.log_device_event(&crate::storage::DeviceEventRow {
+        device_id: done.device.id.clone(),
+        at: chrono::Utc::now().timestamp_millis(),
+        event: "revoked_bundle_imported".into(),
+        actor: officer.into(),
+        detail: detail.to_string(),
+    })?;
+    tracing::warn!(
+        device = %done.device.id, bundle = %done.bundle_id, officer, accepted = done.accepted, rejected = done.rejected,
+        "bundle of a revoked device imported"
+    );
+    Ok(done)
+}
+
+/// A checked push bundle through the checks and writes of a sync.
+fn import_push(storage: &dyn Storage, limits: &Limits, device: DeviceRow, env: Envelope) -> Result<Imported, AppError> {
     if env.kind != BundleKind::Push {
         return Err(refused(&BundleError::WrongKind { expected: BundleKind::Push, found: env.kind }));
     }
@@ -141,5 +200,9 @@ fn sync_with_room(
     req: SyncRequest,
 ) -> Result<SyncResponse, AppError> {
     let roomy = Limits { max_pull_bytes: MAX_BUNDLE_PULL_BYTES.max(limits.max_pull_bytes), ..*limits };
-    Ok(super::sync(storage, &roomy, device, req)?)
+    // A push bundle made under an older epoch is imported all the same: its
+    // receipt carries the new epoch, and the tablet forgets what the old
+    // database acknowledged when it reads it.
+    let epoch = super::epoch::current(storage)?;
+    Ok(super::sync(storage, &roomy, device, req, epoch)?)
 }

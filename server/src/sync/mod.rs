@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod bundle;
+pub mod epoch;
 mod push;
 mod records;
 pub mod reproject;
@@ -51,12 +52,14 @@ impl Writer {
     }
 }
 
-/// One sync round trip for `device`.
+/// One sync round trip for `device`, answered under the database's
+/// storage `epoch` (the caller checked the request's, see [`epoch`]).
 pub fn sync(
     storage: &dyn Storage,
     limits: &Limits,
     device: &DeviceRow,
     req: SyncRequest,
+    epoch: String,
 ) -> Result<SyncResponse, StorageError> {
     let writer = Writer::device(device)?;
     let now = chrono::Utc::now();
@@ -94,6 +97,7 @@ pub fn sync(
         more: page.more,
         server_time: prestasi_core::model::time::format_timestamp(&now),
         signers,
+        epoch: Some(epoch),
     })
 }
 

@@ -52,6 +52,7 @@ pub fn push_all(
         Ok(())
     })?;
     let mut results = Vec::with_capacity(docs.len());
+    let writing = std::time::Instant::now();
     storage.write(&mut |tx| {
         results.clear();
         for (d, c) in docs.iter().zip(&checked) {
@@ -71,6 +72,8 @@ pub fn push_all(
         }
         Ok(())
     })?;
+    metrics::histogram!(crate::metrics::SYNC_WRITE).record(writing.elapsed());
+    crate::metrics::pushed(&results);
     Ok(results)
 }
 

@@ -577,6 +577,7 @@ async fn submit(
     let per_client = Duration::from_secs(limits.feedback_client_window_secs);
     if let Err(wait) = c.clients.hit(&client, limits.feedback_per_client, per_client, Instant::now()) {
         tracing::info!(%client, "citizen feedback: client over the rate limit");
+        crate::metrics::feedback_post("client_limit");
         return too_many(wait);
     }
     let storage = s.storage.clone();
@@ -592,6 +593,7 @@ async fn submit(
                 Shared { key: format!("form-client/{client}"), max: limits.feedback_per_client, per: per_client };
             if let Some(wait) = shared.over(storage.as_ref())? {
                 tracing::info!(%client, "citizen feedback: client over the shared rate limit");
+                crate::metrics::feedback_post("client_limit");
                 return Ok(Outcome::TooMany(wait));
             }
             let mut outcome = decide(storage.as_ref(), &c, &server, &limits, &t, &unit, &answers)?;
@@ -642,31 +644,37 @@ fn decide(
     a: &Answers,
 ) -> Result<Outcome, AppError> {
     let Some(place) = find_place(storage, t, unit, &a.petugas)? else {
+        crate::metrics::feedback_post("unknown_unit");
         return Ok(Outcome::NotFound);
     };
     let per_unit = Duration::from_secs(limits.feedback_unit_window_secs);
     let unit_key = format!("{t}/{}", place.unit.id);
     if let Err(wait) = c.units.hit(&unit_key, limits.feedback_per_unit, per_unit, Instant::now()) {
         tracing::info!(unit = %unit_key, "citizen feedback: unit over the rate limit");
+        crate::metrics::feedback_post("unit_limit");
         return Ok(Outcome::TooMany(wait));
     }
     let shared = Shared { key: format!("form-unit/{unit_key}"), max: limits.feedback_per_unit, per: per_unit };
     if let Some(wait) = shared.over(storage)? {
         tracing::info!(unit = %unit_key, "citizen feedback: unit over the shared rate limit");
+        crate::metrics::feedback_post("unit_limit");
         return Ok(Outcome::TooMany(wait));
     }
     let secret = c.secret(storage)?;
     if !a.situs_web.trim().is_empty() {
         tracing::info!(unit = %unit_key, "citizen feedback: honeypot filled, not stored");
+        crate::metrics::feedback_post("honeypot");
         return Ok(Outcome::Thanks(place));
     }
     let nonce = match check_token(&secret, t, &place.unit.id, &a.token, Utc::now().timestamp()) {
         TokenCheck::Valid(nonce) => nonce,
         TokenCheck::TooFast => {
             tracing::info!(unit = %unit_key, "citizen feedback: sent too fast, not stored");
+            crate::metrics::feedback_post("too_fast");
             return Ok(Outcome::Thanks(place));
         }
         TokenCheck::Invalid => {
+            crate::metrics::feedback_post("expired_form");
             let message = "Formulir ini sudah terlalu lama terbuka. Periksa jawaban Anda, lalu kirim lagi.";
             let fresh = new_token(&secret, t, &place.unit.id)?;
             return Ok(Outcome::Again(StatusCode::BAD_REQUEST, place, vec![FieldError::new("umum", message)], fresh));
@@ -676,11 +684,18 @@ fn decide(
     let feedback = match build(a, &place.unit.id, officer) {
         Ok(f) => f,
         Err(errors) => {
+            crate::metrics::feedback_post("invalid");
             return Ok(Outcome::Again(StatusCode::UNPROCESSABLE_ENTITY, place, errors, a.token.clone()));
         }
     };
     let id = DocId::derived(&format!("feedback/web/{t}/{}/{nonce}", place.unit.id));
-    match crate::admin::record_citizen_feedback(storage, server, t, id, &feedback) {
+    let stored = crate::admin::record_citizen_feedback(storage, server, t, id, &feedback);
+    crate::metrics::feedback_post(match &stored {
+        Ok(_) => "stored",
+        Err(AppError::Unprocessable { .. }) => "refused",
+        Err(_) => "error",
+    });
+    match stored {
         Ok(_) => Ok(Outcome::Thanks(place)),
         Err(AppError::Unprocessable { message, .. }) => Ok(Outcome::Again(
             StatusCode::UNPROCESSABLE_ENTITY,

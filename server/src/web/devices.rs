@@ -98,6 +98,8 @@ struct DeviceView {
     enrolled: String,
     revoked: Option<String>,
     reason: String,
+    /// The revoked device reported it wiped its store.
+    wiped: Option<String>,
 }
 
 /// The enrollment form as sent, to fill it again after a refusal.
@@ -261,6 +263,7 @@ fn load(storage: &dyn Storage, tenant: &str) -> Result<(Vec<DeviceView>, Vec<Uni
             enrolled: super::local_time(d.enrolled_at, offset),
             revoked: d.revoked_at.map(|t| super::local_time(t, offset)),
             reason: d.revoked_reason.unwrap_or_default(),
+            wiped: d.wiped_at.map(|t| super::local_time(t, offset)),
             id: d.id,
             user: d.user_id,
         })

@@ -49,6 +49,7 @@ fn enrolled(storage: &SqliteStorage) -> String {
         enrolled_at: 0,
         revoked_at: None,
         revoked_reason: None,
+        wiped_at: None,
     };
     storage.redeem_enrollment(&sha256_hex(&normalise_code(&code)), &device, 1_700_000_000_000).unwrap().id
 }
@@ -156,6 +157,11 @@ async fn revoking_needs_the_csrf_token_and_a_reason() {
     let (_, _, html) = send(&app, get(headers[header::LOCATION].to_str().unwrap(), &cookie)).await;
     assert!(html.contains("sudah dicabut") && html.contains("Dicabut ") && html.contains("Tablet hilang"), "{html}");
     assert!(!html.contains(&format!(r#"for="alasan-{id}""#)), "no second revoke form");
+    assert!(!html.contains("Data di perangkat dihapus"), "not wiped until the tablet says so");
+    // The tablet came online, wiped itself and said so: the page shows it.
+    assert!(storage.record_wipe(&id, r#"{"documents":0,"bundles":[]}"#, 1_700_000_000_000).unwrap());
+    let (_, _, html) = send(&app, get("/hr/perangkat", &cookie)).await;
+    assert!(html.contains("Data di perangkat dihapus"), "{html}");
 
     let (status, _, _) = send(&app, post(&uri, &format!("csrf={csrf}&reason=Lagi"), &cookie)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "already revoked");

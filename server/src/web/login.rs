@@ -48,7 +48,9 @@ fn secure(headers: &HeaderMap) -> bool {
 async fn login(State(s): State<AppState>, headers: HeaderMap, Form(f): Form<LoginForm>) -> Response {
     let storage = s.storage.clone();
     let tenant = f.tenant.clone();
-    match s.blocking_public(move || open_session(storage.as_ref(), &f.tenant, &f.username, &f.password)).await {
+    let opened = s.blocking_public(move || open_session(storage.as_ref(), &f.tenant, &f.username, &f.password)).await;
+    crate::metrics::login("web", &opened);
+    match opened {
         Ok((token, _)) => {
             ([(header::SET_COOKIE, session_cookie(&token, secure(&headers)))], Redirect::to("/hr")).into_response()
         }

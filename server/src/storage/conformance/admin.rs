@@ -74,6 +74,7 @@ pub(super) fn device(id: &str) -> DeviceRow {
         enrolled_at: 0,
         revoked_at: None,
         revoked_reason: None,
+        wiped_at: None,
     }
 }
 
@@ -162,6 +163,40 @@ pub(super) fn devices_list_and_revoke(s: &dyn Storage) {
         matches!(s.revoke_device("nope", "x", 1), Err(StorageError::NotFound(_))),
         "revoking an unknown device: NotFound"
     );
+
+    // A revoked device reports its wipe; nobody else can.
+    assert_eq!(d.wiped_at, None, "not wiped until it says so");
+    assert!(!s.record_wipe("dev-a", "{}", 8).unwrap(), "a device not revoked is not marked wiped");
+    assert!(!s.record_wipe("nope", "{}", 8).unwrap(), "nor an unknown one");
+    assert_eq!(s.device("dev-a").unwrap().unwrap().wiped_at, None);
+    assert!(s.device_events("dev-a").unwrap().is_empty(), "and nothing is logged for them");
+    assert!(s.record_wipe("dev-b", r#"{"documents":1}"#, 9).unwrap());
+    assert!(s.record_wipe("dev-b", r#"{"documents":0}"#, 12).unwrap(), "a second report is logged too");
+    let d = s.device("dev-b").unwrap().unwrap();
+    assert_eq!((d.revoked_at, d.wiped_at), (Some(7), Some(9)), "the first report's time stays");
+    assert_eq!(
+        s.devices("manokwari").unwrap().iter().filter_map(|d| d.wiped_at).collect::<Vec<_>>(),
+        vec![9],
+        "the listing shows it"
+    );
+    let event = DeviceEventRow {
+        device_id: "dev-b".into(),
+        at: 20,
+        event: "revoked_bundle_imported".into(),
+        actor: "siti".into(),
+        detail: r#"{"bundle":"b1"}"#.into(),
+    };
+    s.log_device_event(&event).unwrap();
+    let log = s.device_events("dev-b").unwrap();
+    assert_eq!(
+        log.iter().map(|e| (e.at, e.event.as_str(), e.actor.as_str())).collect::<Vec<_>>(),
+        vec![(9, "wiped", "dev-b"), (12, "wiped", "dev-b"), (20, "revoked_bundle_imported", "siti")],
+        "the audit trail in order, the device itself the actor of its wipe"
+    );
+    assert_eq!(log[0].detail, r#"{"documents":1}"#);
+    assert_eq!(log[2], event);
+    let r = s.log_device_event(&DeviceEventRow { device_id: "nope".into(), ..event });
+    assert!(matches!(r, Err(StorageError::NotFound(_))), "an event of an unknown device: NotFound, got {r:?}");
 }
 
 pub(super) fn meta_is_a_small_key_value_store(s: &dyn Storage) {

@@ -18,7 +18,8 @@
 //! - `replay`: what the sync layer relies on being idempotent;
 //! - `crash`: a write that fails or panics leaves nothing behind;
 //! - `isolation`: no read that takes a tenant sees another tenant's rows;
-//! - `uploads`: resumable upload parts, offsets, answers, expiry.
+//! - `uploads`: resumable upload parts, offsets, answers, expiry;
+//! - `health`: the ping of `GET /ready`, the size `/metrics` reports.
 //!
 //! Records are written as the sync layer writes them: real automerge
 //! documents ([`Doc`]) whose [`Projection`] comes from
@@ -31,6 +32,7 @@ mod admin;
 mod crash;
 mod dataset;
 mod docs;
+mod health;
 mod inputs;
 mod isolation;
 mod pull;
@@ -109,6 +111,7 @@ const CASES: &[(&str, Case)] = &[
     ),
     ("uploads::the_answer_is_kept_and_uploads_are_per_device", uploads::the_answer_is_kept_and_uploads_are_per_device),
     ("uploads::stale_uploads_expire", uploads::stale_uploads_expire),
+    ("health::ping_answers_and_size_counts_the_data", health::ping_answers_and_size_counts_the_data),
 ];
 
 /// Run every case, each on a fresh store from `make`. A failing case does

@@ -131,6 +131,15 @@ impl Storage for Toy {
     fn revoke_device(&self, _: &str, _: &str, _: i64) -> Result<(), StorageError> {
         unimplemented!()
     }
+    fn record_wipe(&self, _: &str, _: &str, _: i64) -> Result<bool, StorageError> {
+        unimplemented!()
+    }
+    fn log_device_event(&self, _: &DeviceEventRow) -> Result<(), StorageError> {
+        unimplemented!()
+    }
+    fn device_events(&self, _: &str) -> Result<Vec<DeviceEventRow>, StorageError> {
+        unimplemented!()
+    }
     fn meta(&self, _: &str) -> Result<Option<String>, StorageError> {
         unimplemented!()
     }
@@ -183,6 +192,12 @@ impl Storage for Toy {
         unimplemented!()
     }
     fn signatures(&self, _: &str, _: DocId) -> Result<Vec<StoredSig>, StorageError> {
+        unimplemented!()
+    }
+    fn ping(&self) -> Result<(), StorageError> {
+        unimplemented!()
+    }
+    fn database_bytes(&self) -> Result<u64, StorageError> {
         unimplemented!()
     }
 }

@@ -4,7 +4,7 @@ use postgres::{GenericClient, Row, Transaction};
 use prestasi_core::model::Role;
 
 use super::{constraint, get};
-use crate::storage::{DeviceRow, EnrollmentRow, SessionRow, StorageError, TenantRow, UserRow};
+use crate::storage::{DeviceEventRow, DeviceRow, EnrollmentRow, SessionRow, StorageError, TenantRow, UserRow};
 
 fn role_from(s: &str) -> Result<Role, StorageError> {
     serde_json::from_value(serde_json::Value::String(s.to_string()))
@@ -149,7 +149,7 @@ pub(super) fn redeem_enrollment(
 }
 
 const DEVICE_COLUMNS: &str =
-    "id, tenant_id, role, user_id, units, secret_hash, enrolled_at, revoked_at, revoked_reason";
+    "id, tenant_id, role, user_id, units, secret_hash, enrolled_at, revoked_at, revoked_reason, wiped_at";
 
 fn device_row(r: &Row) -> Result<DeviceRow, StorageError> {
     Ok(DeviceRow {
@@ -162,6 +162,7 @@ fn device_row(r: &Row) -> Result<DeviceRow, StorageError> {
         enrolled_at: get(r, 6)?,
         revoked_at: get(r, 7)?,
         revoked_reason: get(r, 8)?,
+        wiped_at: get(r, 9)?,
     })
 }
 
@@ -217,4 +218,46 @@ pub(super) fn set_meta(c: &mut impl GenericClient, key: &str, value: &str) -> Re
         &[&key, &value],
     )?;
     Ok(())
+}
+
+pub(super) fn record_wipe(tx: &mut Transaction<'_>, id: &str, detail: &str, now: i64) -> Result<bool, StorageError> {
+    let n = tx.execute(
+        "UPDATE devices SET wiped_at = coalesce(wiped_at, $2) WHERE id = $1 AND revoked_at IS NOT NULL",
+        &[&id, &now],
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO device_events (device_id, at, event, actor, detail) VALUES ($1, $2, 'wiped', $1, $3)",
+        &[&id, &now, &detail],
+    )?;
+    Ok(true)
+}
+
+pub(super) fn log_device_event(c: &mut impl GenericClient, e: &DeviceEventRow) -> Result<(), StorageError> {
+    c.execute(
+        "INSERT INTO device_events (device_id, at, event, actor, detail) VALUES ($1, $2, $3, $4, $5)",
+        &[&e.device_id, &e.at, &e.event, &e.actor, &e.detail],
+    )
+    .map_err(|err| constraint(err, || StorageError::NotFound(format!("device {}", e.device_id))))?;
+    Ok(())
+}
+
+pub(super) fn device_events(c: &mut impl GenericClient, device_id: &str) -> Result<Vec<DeviceEventRow>, StorageError> {
+    c.query(
+        "SELECT device_id, at, event, actor, detail FROM device_events WHERE device_id = $1 ORDER BY seq",
+        &[&device_id],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(DeviceEventRow {
+            device_id: get(r, 0)?,
+            at: get(r, 1)?,
+            event: get(r, 2)?,
+            actor: get(r, 3)?,
+            detail: get(r, 4)?,
+        })
+    })
+    .collect()
 }

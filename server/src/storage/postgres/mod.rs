@@ -65,6 +65,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_rate_windows.sql"),
     include_str!("migrations/0003_uploads.sql"),
+    include_str!("migrations/0004_device_wipes.sql"),
 ];
 /// First key of the migration lock (the second is the schema's name).
 const MIGRATION_LOCK: i32 = 0x5052_5354; // "PRST"
@@ -355,6 +356,15 @@ impl super::Storage for PostgresStorage {
     fn revoke_device(&self, id: &str, reason: &str, now: i64) -> Result<(), StorageError> {
         self.with_conn(|c| admin::revoke_device(c, id, reason, now))
     }
+    fn record_wipe(&self, id: &str, detail: &str, now: i64) -> Result<bool, StorageError> {
+        self.transaction(|tx| admin::record_wipe(tx, id, detail, now))
+    }
+    fn log_device_event(&self, e: &super::DeviceEventRow) -> Result<(), StorageError> {
+        self.with_conn(|c| admin::log_device_event(c, e))
+    }
+    fn device_events(&self, device_id: &str) -> Result<Vec<super::DeviceEventRow>, StorageError> {
+        self.with_conn(|c| admin::device_events(c, device_id))
+    }
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         self.with_conn(|c| admin::meta(c, key))
     }
@@ -425,6 +435,26 @@ impl super::Storage for PostgresStorage {
     }
     fn signatures(&self, tenant: &str, id: prestasi_core::model::DocId) -> Result<Vec<super::StoredSig>, StorageError> {
         self.with_conn(|c| signers::signatures(c, tenant, id))
+    }
+    fn ping(&self) -> Result<(), StorageError> {
+        self.with_conn(|c| {
+            let version: i64 = get(&c.query_one("SELECT version FROM schema_version", &[])?, 0)?;
+            if version < i64::try_from(MIGRATIONS.len()).unwrap_or(i64::MAX) {
+                return Err(StorageError::Backend(format!("schema {version}, this build needs {}", MIGRATIONS.len())));
+            }
+            Ok(())
+        })
+    }
+    fn database_bytes(&self) -> Result<u64, StorageError> {
+        self.with_conn(|c| {
+            let row = c.query_one(
+                "SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0)::BIGINT FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace \
+                 WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'm', 'p')",
+                &[],
+            )?;
+            Ok(u64::try_from(get::<i64>(&row, 0)?).unwrap_or(0))
+        })
     }
 }
 

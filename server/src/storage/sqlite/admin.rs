@@ -168,13 +168,14 @@ fn device_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(DeviceRow, String)> {
             enrolled_at: r.get(6)?,
             revoked_at: r.get(7)?,
             revoked_reason: r.get(8)?,
+            wiped_at: r.get(9)?,
         },
         role,
     ))
 }
 
 const DEVICE_COLUMNS: &str =
-    "id, tenant_id, role, user_id, units, secret_hash, enrolled_at, revoked_at, revoked_reason";
+    "id, tenant_id, role, user_id, units, secret_hash, enrolled_at, revoked_at, revoked_reason, wiped_at";
 
 fn with_role((mut d, role): (DeviceRow, String)) -> Result<DeviceRow, StorageError> {
     d.role = role_from(&role)?;
@@ -202,6 +203,54 @@ pub(super) fn revoke_device(c: &Connection, id: &str, reason: &str, now: i64) ->
     Ok(())
 }
 
+pub(super) fn record_wipe(c: &mut Connection, id: &str, detail: &str, now: i64) -> Result<bool, StorageError> {
+    let tx = c.transaction()?;
+    let n = tx.execute(
+        "UPDATE devices SET wiped_at = coalesce(wiped_at, ?2) WHERE id = ?1 AND revoked_at IS NOT NULL",
+        params![id, now],
+    )?;
+    if n == 0 {
+        return Ok(false);
+    }
+    tx.execute(
+        "INSERT INTO device_events (device_id, at, event, actor, detail) VALUES (?1, ?2, 'wiped', ?1, ?3)",
+        params![id, now, detail],
+    )?;
+    tx.commit()?;
+    Ok(true)
+}
+
+pub(super) fn log_device_event(c: &Connection, e: &crate::storage::DeviceEventRow) -> Result<(), StorageError> {
+    c.execute(
+        "INSERT INTO device_events (device_id, at, event, actor, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![e.device_id, e.at, e.event, e.actor, e.detail],
+    )
+    .map_err(|err| match err.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::ConstraintViolation) => StorageError::NotFound(format!("device {}", e.device_id)),
+        _ => err.into(),
+    })?;
+    Ok(())
+}
+
+pub(super) fn device_events(
+    c: &Connection,
+    device_id: &str,
+) -> Result<Vec<crate::storage::DeviceEventRow>, StorageError> {
+    let mut stmt = c.prepare_cached(
+        "SELECT device_id, at, event, actor, detail FROM device_events WHERE device_id = ?1 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([device_id], |r| {
+        Ok(crate::storage::DeviceEventRow {
+            device_id: r.get(0)?,
+            at: r.get(1)?,
+            event: r.get(2)?,
+            actor: r.get(3)?,
+            detail: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 pub(super) fn meta(c: &Connection, key: &str) -> Result<Option<String>, StorageError> {
     Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
@@ -226,4 +275,31 @@ pub(super) fn count_event(c: &Connection, key: &str, window_ms: i64, now: i64) -
 pub(super) fn set_meta(c: &Connection, key: &str, value: &str) -> Result<(), StorageError> {
     c.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use crate::storage::Storage;
+
+    /// The devices' store is SQLCipher (core), and cargo builds one SQLite
+    /// for the workspace: the server's is SQLCipher too, but never keyed, so
+    /// its file stays a plain SQLite database that `sqlite3`, backups and
+    /// operators' tools read as before.
+    #[test]
+    fn the_server_database_is_sqlcipher_built_but_never_keyed() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = super::super::SqliteStorage::open(dir.path()).unwrap();
+        storage.create_tenant("manokwari", "Kabupaten Manokwari").unwrap();
+        drop(storage);
+        let bytes = std::fs::read(dir.path().join("prestasi.db")).unwrap();
+        assert_eq!(bytes.get(..16), Some(&b"SQLite format 3\0"[..]), "a plaintext SQLite file");
+        let plain = rusqlite::Connection::open(dir.path().join("prestasi.db")).unwrap();
+        let version: Option<String> =
+            rusqlite::OptionalExtension::optional(plain.query_row("PRAGMA cipher_version", [], |r| r.get(0))).unwrap();
+        assert!(version.is_some_and(|v| v.starts_with('4')), "SQLCipher is what is linked");
+        let name: String = plain.query_row("SELECT name FROM tenants", [], |r| r.get(0)).unwrap();
+        assert_eq!(name, "Kabupaten Manokwari", "read without any key");
+    }
 }

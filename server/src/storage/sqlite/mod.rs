@@ -6,6 +6,7 @@
 //! is on disk before the server acknowledges it (see ARCHITECTURE.md).
 
 mod admin;
+pub mod backup;
 mod checkpoint;
 mod docs;
 mod inputs;
@@ -33,6 +34,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0008_neutral_view.sql"),
     include_str!("0009_rate_windows.sql"),
     include_str!("0010_uploads.sql"),
+    include_str!("0011_device_wipes.sql"),
 ];
 const READERS: usize = 4;
 
@@ -59,6 +61,7 @@ impl SqliteStorage {
     /// Open (creating if needed) `dir/prestasi.db`.
     pub fn open(dir: &Path) -> Result<Self, StorageError> {
         std::fs::create_dir_all(dir).map_err(|e| StorageError::Backend(format!("{}: {e}", dir.display())))?;
+        backup::check_not_restoring(dir)?;
         let path = dir.join("prestasi.db");
         let mut writer = Connection::open(&path)?;
         configure(&writer)?;
@@ -246,6 +249,15 @@ impl super::Storage for SqliteStorage {
     fn revoke_device(&self, id: &str, reason: &str, now: i64) -> Result<(), StorageError> {
         admin::revoke_device(&self.writer(), id, reason, now)
     }
+    fn record_wipe(&self, id: &str, detail: &str, now: i64) -> Result<bool, StorageError> {
+        admin::record_wipe(&mut self.writer(), id, detail, now)
+    }
+    fn log_device_event(&self, e: &super::DeviceEventRow) -> Result<(), StorageError> {
+        admin::log_device_event(&self.writer(), e)
+    }
+    fn device_events(&self, device_id: &str) -> Result<Vec<super::DeviceEventRow>, StorageError> {
+        self.with_reader(|c| admin::device_events(c, device_id))
+    }
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         self.with_reader(|c| admin::meta(c, key))
     }
@@ -319,6 +331,34 @@ impl super::Storage for SqliteStorage {
     }
     fn signatures(&self, tenant: &str, id: prestasi_core::model::DocId) -> Result<Vec<super::StoredSig>, StorageError> {
         self.with_reader(|c| signers::signatures(c, tenant, id))
+    }
+    fn ping(&self) -> Result<(), StorageError> {
+        // A new connection, not a pooled one: an open file stays readable
+        // after it was deleted or its volume went away; opening it does not.
+        let version: i64 = match &self.path {
+            Some(path) => {
+                let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+                c.busy_timeout(std::time::Duration::from_secs(1))?;
+                c.pragma_query_value(None, "user_version", |r| r.get(0))?
+            }
+            None => self.writer().pragma_query_value(None, "user_version", |r| r.get(0))?,
+        };
+        if version < MIGRATIONS.len() as i64 {
+            return Err(StorageError::Backend(format!("schema {version}, this build needs {}", MIGRATIONS.len())));
+        }
+        Ok(())
+    }
+    fn database_bytes(&self) -> Result<u64, StorageError> {
+        let pages = |c: &Connection| -> Result<u64, StorageError> {
+            let count: i64 = c.pragma_query_value(None, "page_count", |r| r.get(0))?;
+            let size: i64 = c.pragma_query_value(None, "page_size", |r| r.get(0))?;
+            Ok(u64::try_from(count.saturating_mul(size)).unwrap_or(0))
+        };
+        let Some(path) = &self.path else { return pages(&self.writer()) };
+        let mut wal = path.clone().into_os_string();
+        wal.push("-wal");
+        let wal = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        Ok(self.with_reader(pages)? + wal)
     }
 }
 
