@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use prestasi_core::model::{Appraisal, DocId, Role};
 use prestasi_core::rules::nip::Nip;
@@ -54,24 +55,86 @@ fn child_server() {
     prestasi_e2e::run_child_server_if_asked();
 }
 
+/// How the scenario backs the database up (while a tablet syncs) and
+/// restores it (servers stopped), returning the new epoch.
+trait Backups {
+    fn backup(&self, data: &Path);
+    fn restore(&self, data: &Path) -> String;
+}
+
+/// The embedded database: `prestasi-server backup` / `restore`.
+struct Sqlite(PathBuf);
+
+impl Backups for Sqlite {
+    fn backup(&self, data: &Path) {
+        let info = prestasi_server::backup::backup(data, &self.0).unwrap();
+        assert!(info.bytes > 0 && info.schema > 0);
+    }
+
+    fn restore(&self, data: &Path) -> String {
+        {
+            let _serving = prestasi_server::storage::sqlite::backup::lock_dir(data).unwrap();
+            let refused = prestasi_server::backup::restore(data, &self.0).unwrap_err();
+            assert!(matches!(refused, StorageError::Conflict(_)), "refused while serving: {refused:?}");
+        }
+        let restored = prestasi_server::backup::restore(data, &self.0).unwrap();
+        assert!(restored.aside.join("prestasi.db").exists(), "the replaced database is kept aside");
+        restored.epoch
+    }
+}
+
+/// PostgreSQL: `pg_dump` of the server's schema, `pg_restore --clean`, then
+/// `renew-epoch` (docs/DEPLOY.md).
+struct Postgres {
+    url: String,
+    file: PathBuf,
+}
+
+fn pg_tool(name: &str) -> PathBuf {
+    let installed = std::fs::read_dir("/usr/lib/postgresql").ok().into_iter().flatten().flatten();
+    installed.map(|d| d.path().join("bin").join(name)).find(|p| p.exists()).unwrap_or_else(|| name.into())
+}
+
+fn run(cmd: &mut std::process::Command) {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+impl Backups for Postgres {
+    fn backup(&self, data: &Path) {
+        let schema = std::fs::read_to_string(data.join("postgres-schema")).unwrap();
+        run(std::process::Command::new(pg_tool("pg_dump"))
+            .args(["--format=custom", "--schema", &schema, "--file"])
+            .arg(&self.file)
+            .arg(&self.url));
+    }
+
+    fn restore(&self, data: &Path) -> String {
+        run(std::process::Command::new(pg_tool("pg_restore"))
+            .args(["--clean", "--if-exists", "--dbname", &self.url])
+            .arg(&self.file));
+        prestasi_server::backup::renew_epoch(open_storage(data).as_ref()).unwrap()
+    }
+}
+
 #[test]
 fn a_restore_loses_nothing_a_tablet_holds() {
-    if prestasi_e2e::test_database().is_some() {
-        // `backup`/`restore` are the embedded database's; PostgreSQL is
-        // restored with pg_restore and `renew-epoch` (covered by the unit
-        // test of `sync::epoch` on every backend through the storage trait).
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("server");
+    match std::env::var(prestasi_e2e::E2E_DATABASE_ENV) {
+        Ok(url) if !url.is_empty() => scenario(dir.path(), &Postgres { url, file: dir.path().join("prestasi.dump") }),
+        _ => scenario(dir.path(), &Sqlite(dir.path().join("prestasi-backup.db"))),
+    }
+}
+
+fn scenario(dir: &Path, backups: &dyn Backups) {
+    let data = dir.join("server");
     let p = People::of(MANOKWARI);
     let storage = open_storage(&data); // as the admin CLI would open it
     seed(storage.as_ref());
     let port = free_port();
     let server = ChildServer::start(&data, port);
-    let tablet = |boss: &str, unit: &str| {
-        enroll(storage.as_ref(), &server.url, dir.path(), MANOKWARI, Role::Supervisor, boss, &[unit])
-    };
+    let tablet =
+        |boss: &str, unit: &str| enroll(storage.as_ref(), &server.url, dir, MANOKWARI, Role::Supervisor, boss, &[unit]);
     let (a1, a2, b) = (tablet(&p.boss_a, &p.unit_a), tablet(&p.boss_a, &p.unit_a), tablet(&p.boss_b, &p.unit_b));
     let late = tablet(&p.boss_b, &p.unit_b); // enrolled now, first sync after the backup
 
@@ -86,19 +149,16 @@ fn a_restore_loses_nothing_a_tablet_holds() {
     let epoch = prestasi_server::sync::epoch::current(storage.as_ref()).unwrap();
 
     // The backup runs while a tablet keeps syncing.
-    let backup = dir.path().join("prestasi-backup.db");
-    let loaded = std::thread::scope(|s| {
+    std::thread::scope(|s| {
         let syncing = s.spawn(|| {
             for m in 2..6 {
                 appraise(&a2, &p, &p.staff_a[2], &format!("2026-{m:02}"));
                 a2.client.sync_now().unwrap();
             }
         });
-        let info = prestasi_server::backup::backup(&data, &backup).unwrap();
+        backups.backup(&data);
         syncing.join().unwrap();
-        info
     });
-    assert!(loaded.bytes > 0 && loaded.schema > 0);
 
     // Acknowledged after the backup: new appraisals, an edit, a binding.
     let after = vec![
@@ -114,15 +174,8 @@ fn a_restore_loses_nothing_a_tablet_holds() {
     drop(storage);
     server.kill();
 
-    // Restore: refused while a server holds the directory, then done.
-    {
-        let _serving = prestasi_server::storage::sqlite::backup::lock_dir(&data).unwrap();
-        let refused = prestasi_server::backup::restore(&data, &backup).unwrap_err();
-        assert!(matches!(refused, StorageError::Conflict(_)), "{refused:?}");
-    }
-    let restored = prestasi_server::backup::restore(&data, &backup).unwrap();
-    assert_ne!(restored.epoch, epoch);
-    assert!(restored.aside.join("prestasi.db").exists(), "the replaced database is kept aside");
+    let restored = backups.restore(&data);
+    assert_ne!(restored, epoch);
     let _server = ChildServer::start(&data, port);
     let storage = open_storage(&data);
     for id in &after {
