@@ -71,12 +71,21 @@ fi
 echo "api: demo seeded and serving on $URL in $(($(date +%s) - started)) s"
 
 # --- Credentials -------------------------------------------------------------
-# BKPSDM's session (the demo's printed login), and a kiosk enrolled through
-# the API itself (POST /v1/hr/devices, then POST /v1/enroll) for the routes
-# that take a device's secret.
+# An admin of the demo tenant, made with the CLI on the demo's database,
+# whose session every HR and admin route is tested with (admins may do all
+# HR does, and /v1/admin/*); a second login, of BKPSDM (the demo's printed
+# login), that POST /v1/logout may end (scripts/api-test.toml) without
+# ending the first; and a kiosk enrolled through the API itself (POST
+# /v1/hr/devices, then POST /v1/enroll) for the routes that take a device's
+# secret. Access tokens last 15 minutes: longer than a default run.
 json() { python3 -c "import json, sys; print(json.load(sys.stdin)$1)"; }
 post() { curl -fsS -X POST -H 'Content-Type: application/json' "$@"; }
-HR_TOKEN=$(post -d '{"tenant": "demo", "username": "bkpsdm", "password": "prestasi-demo"}' "$URL/v1/login" |
+ADMIN_PASSWORD=uji-api-$(python3 -c 'import secrets; print(secrets.token_hex(12))')
+PRESTASI_PASSWORD=$ADMIN_PASSWORD "$ROOT/target/debug/prestasi-server" --data-dir "$WORK/data" \
+    user create --tenant demo --username admin-uji-api --role admin >/dev/null
+HR_TOKEN=$(post -d "{\"tenant\": \"demo\", \"username\": \"admin-uji-api\", \"password\": \"$ADMIN_PASSWORD\"}" \
+    "$URL/v1/login" | json '["token"]')
+LOGOUT_TOKEN=$(post -d '{"tenant": "demo", "username": "bkpsdm", "password": "kopi-arfak-pagi"}' "$URL/v1/login" |
     json '["token"]')
 UNIT=$(curl -fsS -H "Authorization: Bearer $HR_TOKEN" "$URL/v1/hr/employees" | json '["employees"][0]["unit_id"]')
 CODE=$(post -H "Authorization: Bearer $HR_TOKEN" -d "{\"role\": \"kiosk\", \"user\": \"Kios uji API\", \"units\": [\"$UNIT\"]}" \
@@ -96,7 +105,7 @@ status=0
     # the working directory.
     cd "$WORK"
     SCHEMATHESIS_HOOKS=$ROOT/scripts/api_test_hooks.py PYTHONDONTWRITEBYTECODE=1 \
-        PRESTASI_HR_TOKEN=$HR_TOKEN PRESTASI_DEVICE_TOKEN="$DEVICE.$SECRET" \
+        PRESTASI_HR_TOKEN=$HR_TOKEN PRESTASI_LOGOUT_TOKEN=$LOGOUT_TOKEN PRESTASI_DEVICE_TOKEN="$DEVICE.$SECRET" \
         "$VENV/bin/schemathesis" --config-file "$ROOT/scripts/api-test.toml" run "$URL/v1/openapi.yaml" \
         --checks all --max-examples "$MAX_EXAMPLES" --seed "$SEED" --workers 2 \
         --request-timeout 30 --generation-database none --no-color \

@@ -196,6 +196,20 @@ impl Session {
         Ok(creds)
     }
 
+    /// Trust only `pem`, the server's own CA certificate(s), for this
+    /// device's server (`None`: the platform's roots again); see
+    /// [`SyncClient::set_server_ca`]. Set it before [`Session::enroll`];
+    /// an enrolled session picks it up at once (a background sync already
+    /// running keeps the old setting until it is started again).
+    pub fn set_server_ca(&self, pem: Option<&str>) -> Result<(), SessionError> {
+        SyncClient::set_server_ca(self.live()?, pem)?;
+        let mut client = lock(&self.client);
+        if client.is_some() {
+            *client = Some(Arc::new(SyncClient::from_store(self.store.clone())?));
+        }
+        Ok(())
+    }
+
     /// Enroll a tablet that has never been online: HR's enrollment bundle
     /// (a file) and the enrollment code, which opens it. The tablet's unit
     /// (staff, HR's decisions, earlier appraisals) comes with it.

@@ -75,6 +75,7 @@ impl From<SessionError> for MobileError {
                 SyncError::Store(_) => Self::Storage { message },
                 SyncError::Bundle(b) => Self::Bundle { code: b.code().into(), message },
                 SyncError::File(_) => Self::Bundle { code: "file".into(), message },
+                SyncError::ServerCa(_) => Self::Invalid { field: "server_ca".into(), message },
                 SyncError::Unauthorized { .. } | SyncError::Server { .. } | SyncError::Protocol(_) => {
                     Self::Server { message }
                 }

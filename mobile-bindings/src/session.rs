@@ -58,6 +58,14 @@ impl PrestasiSession {
         Ok(self.inner.enroll(&server_url, &code)?.into())
     }
 
+    /// Trust only this CA certificate (PEM) for the server, for a server
+    /// whose certificate no public CA signed; `None` goes back to the
+    /// system's roots. Kept with the enrollment; call it before `enroll`.
+    /// A PEM without a certificate raises `Invalid` (field `server_ca`).
+    pub fn set_server_ca(&self, pem: Option<String>) -> Result<(), MobileError> {
+        Ok(self.inner.set_server_ca(pem.as_deref())?)
+    }
+
     /// A tablet that has never been online: enroll from BKPSDM's enrollment
     /// bundle file and the enrollment code that opens it.
     pub fn enroll_from_bundle(&self, path: String, code: String) -> Result<Enrollment, MobileError> {

@@ -24,7 +24,7 @@ const ENROLLMENT_TTL_MS: i64 = 7 * 24 * 60 * 60 * 1000;
 
 pub fn create_tenant(storage: &dyn Storage, id: &str, name: &str) -> Result<(), AppError> {
     if id.trim().is_empty() || name.trim().is_empty() {
-        return Err(AppError::bad_request("invalid", "tenant id and name are required"));
+        return Err(AppError::bad_request("invalid", "Kode dan nama instansi wajib diisi."));
     }
     Ok(storage.create_tenant(id, name)?)
 }
@@ -39,9 +39,8 @@ pub fn create_user(
     if !role.is_hr() {
         return Err(AppError::bad_request("invalid", "users are hr or admin; supervisors and kiosks enroll devices"));
     }
-    if password.chars().count() < 10 {
-        return Err(AppError::bad_request("weak_password", "a password has at least 10 characters"));
-    }
+    crate::credentials::check_username(username)?;
+    crate::credentials::check_password(password, tenant, username)?;
     let password_hash = hash_password(password)?;
     Ok(storage.create_user(&UserRow { tenant_id: tenant.into(), username: username.into(), password_hash, role })?)
 }
@@ -85,18 +84,18 @@ pub fn issue_enrollment(
 ) -> Result<String, AppError> {
     match role {
         Role::Supervisor if units.is_empty() => {
-            return Err(AppError::bad_request("invalid", "a supervisor's device needs the units they lead"));
+            return Err(AppError::bad_request("invalid", "Perangkat atasan memerlukan unit kerja yang dipimpinnya."));
         }
         Role::Kiosk if units.len() != 1 => {
-            return Err(AppError::bad_request("invalid", "a kiosk serves exactly one unit"));
+            return Err(AppError::bad_request("invalid", "Kios melayani tepat satu unit kerja."));
         }
         _ => {}
     }
     if user.trim().is_empty() {
-        return Err(AppError::bad_request("invalid", "the device's user is required"));
+        return Err(AppError::bad_request("invalid", "Pengguna perangkat wajib diisi."));
     }
     if storage.tenant(tenant)?.is_none() {
-        return Err(AppError::NotFound { message: format!("tenant {tenant}") });
+        return Err(AppError::NotFound { message: format!("Instansi {tenant} tidak ditemukan.") });
     }
     let code = enrollment_code()?;
     let now = Utc::now().timestamp_millis();
@@ -134,7 +133,7 @@ pub fn import_employees(
     csv: impl std::io::Read,
 ) -> Result<ImportReport, AppError> {
     if storage.tenant(tenant)?.is_none() {
-        return Err(AppError::NotFound { message: format!("tenant {tenant}") });
+        return Err(AppError::NotFound { message: format!("Instansi {tenant} tidak ditemukan.") });
     }
     let roster = import::parse_roster(csv)
         .map_err(|e| AppError::Unprocessable { code: "bad_csv", message: e.user_message() })?;

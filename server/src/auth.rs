@@ -61,7 +61,16 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Argon2 verifications run on this thread (tests: every login path
+    /// runs exactly one, whether the user exists or not).
+    pub static VERIFICATIONS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 pub fn verify_password(password: &str, hash: &str) -> bool {
+    #[cfg(test)]
+    VERIFICATIONS.with(|n| n.set(n.get() + 1));
     PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
@@ -134,36 +143,30 @@ impl FromRequestParts<AppState> for DeviceAuth {
     }
 }
 
-/// Sessions last a working day.
-const SESSION_MS: i64 = 10 * 60 * 60 * 1000;
-
 /// The cookie that carries an HR session in the web pages.
 pub const SESSION_COOKIE: &str = "prestasi_sesi";
 
-/// Check an HR officer's password and open a session: the token to hand
-/// out (only its hash is stored) and the session.
+/// Check an HR officer's password and open an API login ([`crate::login`]:
+/// throttled and logged like `POST /v1/login`, from the in-process client
+/// address `local`): the access token to hand out (only its hash is
+/// stored) and its session.
 pub fn open_session(
     storage: &dyn crate::storage::Storage,
     tenant: &str,
     username: &str,
     password: &str,
 ) -> Result<(String, SessionRow), AppError> {
-    let wrong =
-        || AppError::Unauthorized { code: "bad_credentials", message: "Nama pengguna atau kata sandi salah.".into() };
-    let user = storage.user(tenant, username)?.ok_or_else(wrong)?;
-    if !verify_password(password, &user.password_hash) {
-        return Err(wrong());
-    }
-    let token = random_token()?;
+    let attempt =
+        crate::login::Attempt { tenant, username, password, client: "local", via: crate::storage::LoginVia::Api };
+    let issued = crate::login::login(storage, &attempt, crate::login::now_ms()).map_err(|r| r.error)?;
     let session = SessionRow {
-        token_hash: sha256_hex(&token),
-        tenant_id: user.tenant_id,
-        username: user.username,
-        role: user.role,
-        expires_at: chrono::Utc::now().timestamp_millis() + SESSION_MS,
+        token_hash: sha256_hex(&issued.token),
+        tenant_id: issued.tenant,
+        username: issued.username,
+        role: issued.role,
+        expires_at: issued.expires_at,
     };
-    storage.create_session(&session)?;
-    Ok((token, session))
+    Ok((issued.token, session))
 }
 
 /// The value of cookie `name` in the request, if any.

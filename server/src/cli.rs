@@ -43,6 +43,9 @@ pub enum Command {
         /// Log lines as text, or as one JSON object a line.
         #[arg(long, env = "PRESTASI_LOG_FORMAT", value_enum, default_value_t = crate::logging::LogFormat::Text)]
         log_format: crate::logging::LogFormat,
+        /// HTTPS, the public URL, trusted reverse proxies (`crate::public_url`).
+        #[command(flatten)]
+        transport: crate::public_url::TransportArgs,
     },
     /// Manage tenants (regional governments).
     #[command(subcommand)]
@@ -138,7 +141,9 @@ pub enum UserRole {
 
 #[derive(Debug, Subcommand)]
 pub enum UserCmd {
-    /// The password is read from PRESTASI_PASSWORD.
+    /// The password is read from PRESTASI_PASSWORD: at least 12 characters
+    /// and not guessable (docs/SECURITY.md). The user name: 1–64 of a-z,
+    /// 0-9, `.`, `_`, `-`.
     Create {
         #[arg(long)]
         tenant: String,
@@ -148,6 +153,23 @@ pub enum UserCmd {
         role: UserRole,
         #[arg(long, env = "PRESTASI_PASSWORD", hide_env_values = true)]
         password: String,
+    },
+    /// Give a user a temporary password (read from PRESTASI_PASSWORD) that
+    /// they must change at their next login; every login of the user ends.
+    ResetPassword {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
+        #[arg(long, env = "PRESTASI_PASSWORD", hide_env_values = true)]
+        password: String,
+    },
+    /// End every login of a user (API tokens and web pages).
+    RevokeSessions {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long)]
+        username: String,
     },
 }
 
@@ -253,6 +275,15 @@ pub enum AuditCmd {
         #[arg(long)]
         strict: bool,
     },
+    /// The tenant's login audit log, newest first: time, user name as
+    /// typed, client address, way in, outcome.
+    Logins {
+        #[arg(long)]
+        tenant: String,
+        /// Rows at most.
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+    },
 }
 
 /// Re-verify an audit bundle and print one line per change.
@@ -302,7 +333,9 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             .await?
             .map_err(Into::into);
     }
-    if let Command::Serve { listen, metrics_listen, .. } = cli.command {
+    if let Command::Serve { listen, metrics_listen, transport, .. } = cli.command {
+        // A certificate that does not load fails the start, before anything else.
+        let tls = transport.tls().await?;
         let (dir, url) = (cli.data_dir, cli.database);
         // One server per embedded database; `restore` waits for it to stop.
         let _lock = match url {
@@ -313,7 +346,7 @@ pub async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             AppState::new(crate::storage::open(&dir, url.as_deref())?, Limits::default())
         })
         .await??;
-        return serve(state, listen, metrics_listen).await;
+        return serve(state, listen, metrics_listen, (transport, tls)).await;
     }
     tokio::task::spawn_blocking(move || admin_command(cli).map_err(|e| e.to_string())).await?.map_err(Into::into)
 }
@@ -366,6 +399,16 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             };
             admin::create_user(storage.as_ref(), &tenant, &username, &password, role)?;
             println!("user {username} created in {tenant}");
+        }
+        Command::User(UserCmd::ResetPassword { tenant, username, password }) => {
+            let n = crate::login::reset_password(storage.as_ref(), &tenant, &username, &password)?;
+            println!(
+                "temporary password set for {username} in {tenant}: it must be changed at the next login; {n} logins ended"
+            );
+        }
+        Command::User(UserCmd::RevokeSessions { tenant, username }) => {
+            let n = crate::login::revoke_sessions(storage.as_ref(), &tenant, &username)?;
+            println!("{n} logins of {username} in {tenant} ended");
         }
         Command::Employees(EmployeesCmd::Import { tenant, file, errors_csv }) => {
             let server = crate::state::server_identity(storage.as_ref())?;
@@ -434,6 +477,19 @@ fn admin_command(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("{} signatures written to {}", bundle.signatures.len(), out.display());
         }
         Command::Audit(AuditCmd::Verify { .. }) => {}
+        Command::Audit(AuditCmd::Logins { tenant, limit }) => {
+            for e in storage.login_events(&tenant, None, limit)? {
+                // User names as typed: shown escaped, one line each.
+                println!(
+                    "{} {} {:?} client={} via={}",
+                    millis_rfc3339(e.at),
+                    e.outcome.as_str(),
+                    e.username,
+                    e.client,
+                    e.via.as_str()
+                );
+            }
+        }
         Command::Bundle(BundleCmd::Import { file, receipt, from_revoked }) => {
             let bytes = std::fs::read(&file)?;
             let done = if from_revoked {
@@ -483,9 +539,13 @@ async fn serve(
     state: AppState,
     listen: SocketAddr,
     metrics_listen: Option<SocketAddr>,
+    (transport, tls): (crate::public_url::TransportArgs, Option<crate::tls::Tls>),
 ) -> Result<(), Box<dyn std::error::Error>> {
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, "prestasi-server listening");
+    let addr = listener.local_addr()?;
+    tracing::info!(addr = %addr, tls = tls.is_some(), "prestasi-server listening");
+    let state = state.with_public(transport.public(addr, tls.is_some()));
+    crate::tls::reload_on_sighup(tls.clone())?;
     let metrics = match metrics_listen {
         Some(addr) => {
             let l = tokio::net::TcpListener::bind(addr).await?;
@@ -494,7 +554,7 @@ async fn serve(
         }
         None => None,
     };
-    crate::http::serve_all(listener, state, metrics, shutdown_signal()).await?;
+    crate::http::serve_all_tls(listener, state, metrics, tls, shutdown_signal()).await?;
     tracing::info!("prestasi-server stopped");
     Ok(())
 }

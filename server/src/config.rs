@@ -33,14 +33,13 @@ pub struct Limits {
     /// `feedback_client_window_secs` (every post counts, stored or not).
     pub feedback_per_client: u32,
     pub feedback_client_window_secs: u64,
-    /// Citizen feedback form posts per unit per `feedback_unit_window_secs`.
+    /// Citizen feedback form page views per client address per
+    /// `feedback_client_window_secs` (counted in each server process).
+    pub form_pages_per_client: u32,
+    /// Citizen feedback form posts per unit per `feedback_unit_window_secs`
+    /// (only posts with a valid form token count).
     pub feedback_per_unit: u32,
     pub feedback_unit_window_secs: u64,
-    /// Take the client address of the feedback form's rate limit from the
-    /// last `X-Forwarded-For` entry (the one the reverse proxy in front
-    /// added). Only behind a proxy that sets it: otherwise anyone could
-    /// choose their own address.
-    pub trust_forwarded_for: bool,
 }
 
 impl Default for Limits {
@@ -58,9 +57,9 @@ impl Default for Limits {
             sync_body_idle_secs: 30,
             feedback_per_client: 5,
             feedback_client_window_secs: 10 * 60,
+            form_pages_per_client: 60,
             feedback_per_unit: 120,
             feedback_unit_window_secs: 60,
-            trust_forwarded_for: false,
         }
     }
 }

@@ -16,6 +16,10 @@ pub enum AppError {
     Unauthorized { code: &'static str, message: String },
     #[error("{message}")]
     Forbidden { message: String },
+    /// 403 with a code of its own, for a refusal the client acts on (e.g.
+    /// `password_change_required`).
+    #[error("{message}")]
+    ForbiddenCode { code: &'static str, message: String },
     #[error("{message}")]
     NotFound { message: String },
     /// 409: the request does not fit the state it acts on (e.g. an upload
@@ -60,6 +64,7 @@ impl AppError {
             Self::BadRequest { code, .. } => (StatusCode::BAD_REQUEST, code),
             Self::Unauthorized { code, .. } => (StatusCode::UNAUTHORIZED, code),
             Self::Forbidden { .. } => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::ForbiddenCode { code, .. } => (StatusCode::FORBIDDEN, code),
             Self::NotFound { .. } => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::TooLarge { code, .. } => (StatusCode::PAYLOAD_TOO_LARGE, code),

@@ -1,5 +1,7 @@
 //! axum's `Json`, `Query` and `Bytes` extractors, answering bad input with
-//! our `{code, message}` error body instead of axum's plain-text rejection.
+//! our `{code, message}` error body instead of axum's plain-text rejection:
+//! the message in Bahasa Indonesia, naming the field or parameter, never the
+//! parser's own words (`crate::bad_input`; those are logged).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -23,19 +25,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::JsonRejection;
         let mut value = match axum::Json::<Value>::from_request(req, state).await {
             Ok(axum::Json(v)) => v,
-            Err(r) => return Err(AppError::bad_request("bad_body", r.body_text())),
+            Err(r) => {
+                // axum's words (and serde_json's, with line and column) are
+                // logged; the answer says what to fix, in Indonesian.
+                tracing::info!(detail = %r.body_text(), "JSON body refused");
+                return Err(match r {
+                    JsonRejection::MissingJsonContentType(_) => AppError::bad_request(
+                        "bad_body",
+                        "Isi permintaan harus JSON dengan header Content-Type: application/json.",
+                    ),
+                    JsonRejection::BytesRejection(b) if b.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                        AppError::TooLarge {
+                            code: "too_large",
+                            message: "Isi permintaan melebihi batas yang diterima.".into(),
+                        }
+                    }
+                    JsonRejection::BytesRejection(_) => {
+                        AppError::bad_request("bad_body", "Isi permintaan tidak dapat dibaca sampai habis.")
+                    }
+                    _ => AppError::bad_request("bad_body", "Isi permintaan bukan JSON yang sah (mungkin terpotong)."),
+                });
+            }
         };
         // Every body of this API is an object; serde would also read a
         // struct from an array of its fields in order.
         if !value.is_object() {
-            return Err(AppError::bad_request("bad_body", "the body must be a JSON object"));
+            return Err(AppError::bad_request("bad_body", "Isi permintaan harus berupa objek JSON ({ … })."));
         }
         whole_numbers_as_integers(&mut value);
-        serde_json::from_value(value).map(Self).map_err(|e| {
-            AppError::bad_request("bad_body", format!("Failed to deserialize the JSON body into the target type: {e}"))
-        })
+        serde_path_to_error::deserialize(value)
+            .map(Self)
+            .map_err(|e| AppError::bad_request("bad_body", crate::bad_input::json_field(&e)))
     }
 }
 
@@ -72,9 +95,16 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
         match Bytes::from_request(req, state).await {
             Ok(b) => Ok(Self(b)),
             Err(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::TooLarge { code: "too_large", message: r.body_text() })
+                tracing::info!(detail = %r.body_text(), "body over the route's limit");
+                Err(AppError::TooLarge {
+                    code: "too_large",
+                    message: "Isi permintaan melebihi batas yang diterima.".into(),
+                })
             }
-            Err(r) => Err(AppError::bad_request("bad_body", r.body_text())),
+            Err(r) => {
+                tracing::info!(detail = %r.body_text(), "body did not arrive whole");
+                Err(AppError::bad_request("bad_body", "Isi permintaan tidak dapat dibaca sampai habis."))
+            }
         }
     }
 }
@@ -86,16 +116,17 @@ pub struct Query<T>(pub T);
 impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(Self(v)),
-            Err(r) => Err(AppError::bad_request("bad_query", r.body_text())),
-        }
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Self)
+            .map_err(|e| AppError::bad_request("bad_query", crate::bad_input::query_parameter(&e)))
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used)]
     use std::sync::Arc;
 
@@ -128,6 +159,76 @@ mod tests {
             assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
             assert_eq!(json["code"], "bad_body");
             assert!(!json["message"].as_str().unwrap().is_empty());
+        }
+    }
+
+    /// Words of serde, serde_json, ciborium and axum that must never reach
+    /// an answer.
+    pub(crate) const PARSER_WORDS: [&str; 10] = [
+        "invalid type",
+        "expected",
+        "EOF",
+        "serde",
+        "ciborium",
+        "line 1 column",
+        "Failed to",
+        "deserialize",
+        "missing field",
+        "unknown variant",
+    ];
+
+    pub(crate) fn assert_no_parser_words(message: &str) {
+        for word in PARSER_WORDS {
+            assert!(!message.contains(word), "{word:?} in {message:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_bodies_and_queries_are_answered_in_indonesian_without_parser_words() {
+        let cases: [(&str, &str, &str); 5] = [
+            ("{\"tenant\": ", "application/json", "bukan JSON yang sah"),
+            ("{\"tenant\": \"t\"}", "application/json", "Isian \"username\" wajib diisi."),
+            (
+                "{\"tenant\": 7, \"username\": \"u\", \"password\": \"p\"}",
+                "application/json",
+                "Isian \"tenant\" berjenis salah",
+            ),
+            ("[1, 2]", "application/json", "objek JSON"),
+            ("{}", "text/plain", "Content-Type: application/json"),
+        ];
+        for (body, content_type, says) in cases {
+            let (status, json) = post_login(body, content_type).await;
+            assert_eq!((status, json["code"].as_str()), (StatusCode::BAD_REQUEST, Some("bad_body")), "{body}");
+            let message = json["message"].as_str().unwrap();
+            assert!(message.contains(says), "{body}: {message}");
+            assert_no_parser_words(message);
+        }
+        // A query parameter of the wrong type, on a report (the HR session
+        // is checked first: a logged-in officer's request).
+        let storage = Arc::new(SqliteStorage::in_memory().unwrap());
+        crate::admin::create_tenant(storage.as_ref(), "uji", "Kabupaten Uji").unwrap();
+        let password = "Tenggiri-Biru-Kupang-8391";
+        crate::admin::create_user(storage.as_ref(), "uji", "siti", password, prestasi_core::model::Role::Hr).unwrap();
+        let app = crate::http::router(AppState::new(storage, Limits::default()).unwrap());
+        let login = format!("{{\"tenant\": \"uji\", \"username\": \"siti\", \"password\": \"{password}\"}}");
+        let req = Request::post("/v1/login").header(header::CONTENT_TYPE, "application/json").body(Body::from(login));
+        let res = app.clone().oneshot(req.unwrap()).await.unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap()).unwrap();
+        let token = json["token"].as_str().unwrap().to_string();
+        for query in ["period=2026&year=abc", "period=2026&format=xlsx", "period=2026&below=kadang"] {
+            let req = Request::get(format!("/v1/hr/reports/completion?{query}"))
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap();
+            let res = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{query}");
+            let json: serde_json::Value =
+                serde_json::from_slice(&axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap()).unwrap();
+            assert_eq!(json["code"], "bad_query");
+            let message = json["message"].as_str().unwrap();
+            assert!(message.contains("parameter \""), "{query}: {message}");
+            assert_no_parser_words(message);
         }
     }
 

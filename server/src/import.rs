@@ -160,18 +160,18 @@ pub fn parse_roster<R: Read>(mut input: R) -> Result<ImportedRoster, ImportError
 /// ends). Cells starting with `=`, `+`, `-` or `@` get a leading `'` so that a
 /// spreadsheet never runs them as formulas.
 pub fn errors_csv(errors: &[RowError]) -> String {
-    let mut out = String::from("row,nip,field,reason\n");
-    for e in errors {
-        let cells = [e.row.to_string(), e.nip.clone().unwrap_or_default(), e.field.clone(), e.reason.clone()];
-        out.push_str(&cells.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out
+    errors_csv_with(errors, crate::reports::table::Separator::Comma)
 }
 
-fn csv_cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.into() };
-    if value.contains([',', ';', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+/// [`errors_csv`] with the cells separated by `sep`.
+pub fn errors_csv_with(errors: &[RowError], sep: crate::reports::table::Separator) -> String {
+    let rows = errors
+        .iter()
+        .map(|e| [e.row.to_string(), e.nip.clone().unwrap_or_default(), e.field.clone(), e.reason.clone()]);
+    let bytes =
+        crate::reports::table::csv_bytes(Vec::new(), &["row", "nip", "field", "reason"], rows, sep).unwrap_or_default();
+    // The cells are strings: the writer wrote UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 /// Required columns; a line must fill every one.

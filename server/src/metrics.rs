@@ -47,8 +47,10 @@ pub const POOL_SLOTS: &str = "prestasi_blocking_jobs_slots";
 pub const SYNC_ADMITTED: &str = "prestasi_sync_admitted";
 /// The database's size on disk.
 pub const DATABASE_BYTES: &str = "prestasi_database_bytes";
-/// HR logins by `via` (`api`: `POST /v1/login`, `web`: `/masuk`) and
-/// `outcome` (`ok`, `bad_credentials`, `error`).
+/// HR logins and password changes by `via` (`api`: `POST /v1/login`,
+/// `POST /v1/password`; `web`: `/masuk`, `/ganti-sandi`) and `outcome`
+/// (`ok`, `bad_credentials`, `locked`, `password_change_required`,
+/// `password_changed`, `error`).
 pub const LOGINS: &str = "prestasi_logins_total";
 /// Citizen feedback form posts by `outcome`: `stored`, or why not.
 pub const FEEDBACK_POSTS: &str = "prestasi_citizen_feedback_posts_total";
@@ -209,13 +211,9 @@ pub fn pushed(results: &[PushResult]) {
     }
 }
 
-/// Count one HR login attempt through `via` (`api` or `web`).
-pub fn login<T>(via: &'static str, result: &Result<T, crate::error::AppError>) {
-    let outcome = match result {
-        Ok(_) => "ok",
-        Err(crate::error::AppError::Unauthorized { .. }) => "bad_credentials",
-        Err(_) => "error",
-    };
+/// Count one HR login attempt through `via` (`api` or `web`) by its
+/// `outcome` (`storage::LoginOutcome` as text, or `error`).
+pub fn login(via: &'static str, outcome: &'static str) {
     metrics::counter!(LOGINS, "via" => via, "outcome" => outcome).increment(1);
 }
 

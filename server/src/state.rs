@@ -34,6 +34,12 @@ pub struct AppState {
     pub admitted_syncs: Arc<Semaphore>,
     /// Jobs waiting for a slot, per pool (for `/metrics`).
     waiting: Arc<Waiting>,
+    /// The public base URL links are built from, HTTPS or not, and the
+    /// trusted reverse proxies (`serve --public-url`, `--trusted-proxy`).
+    pub public: crate::public_url::PublicUrl,
+    /// The units' service lists the citizens' form shows (see
+    /// [`crate::services::Cache`]).
+    pub services: Arc<crate::services::Cache>,
 }
 
 #[derive(Debug, Default)]
@@ -70,7 +76,15 @@ impl AppState {
             syncing: Arc::default(),
             admitted_syncs,
             waiting: Arc::default(),
+            public: crate::public_url::PublicUrl::default(),
+            services: Arc::default(),
         })
+    }
+
+    /// The same state with links built from `public` (see [`crate::public_url`]).
+    pub fn with_public(mut self, public: crate::public_url::PublicUrl) -> Self {
+        self.public = public;
+        self
     }
 
     /// Both blocking pools: slots, jobs running and jobs waiting.

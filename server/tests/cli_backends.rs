@@ -21,6 +21,19 @@ fn cli(dir: &Path, database: Option<&str>, args: &[&str]) -> String {
     stdout.into_owned()
 }
 
+/// A command that must fail, with `password` in PRESTASI_PASSWORD: its
+/// error output.
+fn cli_fails(dir: &Path, database: Option<&str>, args: &[&str], password: &str) -> String {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_prestasi-server"));
+    cmd.arg("--data-dir").arg(dir).env_remove("PRESTASI_DATABASE_URL");
+    if let Some(url) = database {
+        cmd.arg("--database").arg(url);
+    }
+    let out = cmd.args(args).env("PRESTASI_PASSWORD", password).output().unwrap();
+    assert!(!out.status.success(), "{args:?} succeeded");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 fn every_admin_command(dir: &Path, database: Option<&str>) {
     let csv = dir.join("pegawai.csv");
     std::fs::write(
@@ -38,6 +51,24 @@ fn every_admin_command(dir: &Path, database: Option<&str>) {
     let import = run(&["employees", "import", "--tenant", "uji", csv.to_str().unwrap()]);
     assert!(import.contains("2 employees and 1 units imported, 1 rows refused"), "{import}");
     assert!(run(&["user", "create", "--tenant", "uji", "--username", "siti", "--role", "hr"]).contains("siti"));
+    // Passwords and user names the policy refuses, in Indonesian.
+    for (username, password, refusal) in [
+        ("agus", "aaaaaaaaaa", "Kata sandi minimal 12 karakter."),
+        ("agus", "1234567890", "Kata sandi minimal 12 karakter."),
+        ("agus", "aaaaaaaaaaaa", "Kata sandi terlalu mudah ditebak"),
+        ("", "kata-sandi-panjang", "Nama pengguna wajib diisi."),
+        ("<img src=x>", "kata-sandi-panjang", "Nama pengguna hanya boleh berisi huruf kecil"),
+    ] {
+        let err = cli_fails(dir, database, &["user", "create", "--tenant", "uji", "--username", username], password);
+        assert!(err.contains(refusal), "{username:?} / {password:?}: {err}");
+    }
+    let reset = run(&["user", "reset-password", "--tenant", "uji", "--username", "siti"]);
+    assert!(reset.contains("must be changed at the next login; 0 logins ended"), "{reset}");
+    let revoked = run(&["user", "revoke-sessions", "--tenant", "uji", "--username", "siti"]);
+    assert!(revoked.contains("0 logins of siti in uji ended"), "{revoked}");
+    let err = cli_fails(dir, database, &["user", "revoke-sessions", "--tenant", "uji", "--username", "nobody"], "");
+    assert!(err.contains("Pengguna nobody tidak ditemukan."), "{err}");
+    assert!(run(&["audit", "logins", "--tenant", "uji"]).is_empty(), "no login yet");
     let code =
         run(&["device", "enroll", "--tenant", "uji", "--role", "supervisor", "--user", NIP_BOSS, "--unit", "dukcapil"]);
     assert_eq!(code.trim().len(), 14, "a one-time code: {code}");

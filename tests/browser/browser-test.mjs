@@ -4,7 +4,8 @@
 // menu, resolves a conflict with the page's form, downloads a CSV and issues
 // a person code on the devices page, downloads a tablet's bundle and an
 // enrollment bundle and sees a wrong upload refused; a citizen fills in the feedback form. A step fails on a non-200 page, an
-// error in the browser console, a failed request, or a page whose <main>
+// error in the browser console, a Content-Security-Policy violation or a
+// page without the policy, a failed request, or a page whose <main>
 // shows no table, chart or form. Full-page screenshots go to $SCREENSHOTS.
 //
 // Environment: BASE_URL (the demo server), CHROMIUM (default
@@ -21,7 +22,7 @@ const BASE = (process.env.BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, ''
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SHOTS = resolve(process.env.SCREENSHOTS ?? join(ROOT, 'target/browser'));
-const LOGIN = { tenant: 'demo', username: 'bkpsdm', password: 'prestasi-demo' };
+const LOGIN = { tenant: 'demo', username: 'bkpsdm', password: 'kopi-arfak-pagi' };
 const OPEN_PERIOD = '2026-S2';
 // The menu (server/templates/nav.html); links found in the page's menu are
 // visited too.
@@ -34,6 +35,7 @@ const HR_PAGES = [
   '/hr/talenta',
   '/hr/penghargaan',
   '/hr/perangkat',
+  '/hr/layanan',
 ];
 // The citizen form's anti-spam check wants a few seconds between showing
 // the form and sending it (web/citizen.rs MIN_AGE_SECS).
@@ -56,8 +58,18 @@ async function step(name, fn) {
 }
 
 /** Console errors, uncaught exceptions and failed requests of a page, per step. */
-function watch(page) {
+async function watch(page) {
   const problems = [];
+  // A Content-Security-Policy violation (an inline style or script the
+  // policy blocks, a resource from elsewhere) fails the step, whether or
+  // not Chromium also logs it to the console. Init scripts run outside the
+  // page's policy.
+  await page.exposeFunction('__prestasiCsp', (v) => problems.push(`CSP violation: ${v}`));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      window.__prestasiCsp(`${e.violatedDirective} blocked ${e.blockedURI || 'inline'} at ${e.documentURI}:${e.lineNumber}`),
+    );
+  });
   page.on('console', (m) => {
     // Chromium asks every new site for /favicon.ico; the pages have none.
     const favicon = m.location()?.url?.endsWith('/favicon.ico');
@@ -71,6 +83,12 @@ function watch(page) {
   page.on('response', (r) => {
     const url = new URL(r.url());
     if (r.status() >= 400 && url.pathname !== '/favicon.ico') problems.push(`HTTP ${r.status()}: ${url.pathname}`);
+    // Every page comes with the policy (server/src/security_headers.rs).
+    const h = r.headers();
+    if (r.request().resourceType() === 'document' && url.origin === BASE) {
+      if (!h['content-security-policy']?.includes("frame-ancestors 'none'")) problems.push(`no CSP: ${url.pathname}`);
+      if (h['x-content-type-options'] !== 'nosniff') problems.push(`no nosniff: ${url.pathname}`);
+    }
   });
   return {
     reset() {
@@ -154,7 +172,7 @@ const docsShots = {};
 try {
   const hr = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true, locale: 'id-ID' });
   const page = await hr.newPage();
-  const w = watch(page);
+  const w = await watch(page);
   let menu = [];
 
   await step('login at /masuk', async () => {
@@ -230,6 +248,14 @@ try {
       if (!columns.includes(c)) throw new Error(`CSV header lacks ${c}: ${header}`);
     }
     if (lines.length === 0) throw new Error('the CSV has no rows');
+    // The same report for a spreadsheet in an Indonesian locale: `;`.
+    const semi = page.locator('main a[href*="format=csv"][href*="sep=%3B"]').first();
+    if ((await semi.count()) === 0) throw new Error('no ";" CSV link on /hr/penilaian');
+    const [other] = await Promise.all([page.waitForEvent('download'), semi.click()]);
+    const semiFile = join(SHOTS, `titik-koma-${other.suggestedFilename() || 'unduhan.csv'}`);
+    await other.saveAs(semiFile);
+    const semiHeader = readFileSync(semiFile, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+    if (semiHeader !== columns.join(';')) throw new Error(`the ";" CSV header is ${semiHeader}`);
     w.check('CSV');
   });
 
@@ -305,11 +331,15 @@ try {
 
     const citizen = await browser.newContext({ viewport: { width: 412, height: 915 }, isMobile: true, hasTouch: true });
     const form = await citizen.newPage();
-    const cw = watch(form);
+    const cw = await watch(form);
     const path = `/umpan-balik/${LOGIN.tenant}/${encodeURIComponent(unit)}`;
     const shown = Date.now();
     expectOk(await form.goto(BASE + path), path);
     await expectContent(form, path);
+    // The services offered are the ones HR listed for the unit (the demo
+    // lists those its seeded feedback names).
+    const offered = await form.$$eval('#layanan option', (os) => os.map((o) => o.textContent));
+    if (offered.length === 0) throw new Error(`the form of ${unit} offers no service from HR's list`);
     const questions = await form.$$eval('main form fieldset', (fs) =>
       fs.map((f) => f.querySelector('input[type=radio]')?.name).filter(Boolean),
     );

@@ -209,9 +209,7 @@ impl Http {
     /// A citizen form token for unit u1 served at `secs` (the signature of
     /// `web::citizen::token`).
     fn form_token(&self, secs: i64, nonce: &str) -> String {
-        let signed = format!("{}|{TENANT}|u1|{secs}|{nonce}", self.form_secret);
-        let sig: String = prestasi_server::auth::sha256_hex(&signed).chars().take(32).collect();
-        format!("{secs}.{nonce}.{sig}")
+        prestasi_server::web::citizen_form_token(&self.form_secret, TENANT, "u1", secs, nonce)
     }
 }
 

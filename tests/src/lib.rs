@@ -182,10 +182,11 @@ impl Server {
     }
 
     fn spawn(storage: Arc<dyn Storage>, metrics: Option<TcpListener>) -> Self {
-        let state = AppState::new(storage.clone(), Limits::default()).unwrap();
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
+        let public = prestasi_server::public_url::PublicUrl::parse(&url).unwrap();
+        let state = AppState::new(storage.clone(), Limits::default()).unwrap().with_public(public);
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let thread = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -358,30 +359,62 @@ impl Device {
     }
 }
 
-/// An HR officer's session on the JSON API.
+/// An HR officer's login on the JSON API: an access token of 15 minutes
+/// (longer than any test uses one) and the refresh token that renews it.
 #[derive(Debug)]
 pub struct Hr {
     pub url: String,
     pub token: String,
+    /// For `POST /v1/login/refresh` ([`Hr::refresh`]).
+    pub refresh_token: String,
     http: reqwest::blocking::Client,
 }
 
 impl Hr {
     /// The same session, sent to another server instance.
     pub fn on(&self, url: &str) -> Self {
-        Self { url: url.into(), token: self.token.clone(), http: self.http.clone() }
+        Self {
+            url: url.into(),
+            token: self.token.clone(),
+            refresh_token: self.refresh_token.clone(),
+            http: self.http.clone(),
+        }
     }
 
     pub fn login(url: &str, tenant: &str) -> Self {
+        Self::login_as(url, tenant, "hr", HR_PASSWORD)
+    }
+
+    /// Log in as `username`; panics unless the login succeeds.
+    pub fn login_as(url: &str, tenant: &str, username: &str, password: &str) -> Self {
         let http = reqwest::blocking::Client::new();
-        let res: serde_json::Value = http
+        let res = http
             .post(format!("{url}/v1/login"))
-            .json(&serde_json::json!({ "tenant": tenant, "username": "hr", "password": HR_PASSWORD }))
+            .json(&serde_json::json!({ "tenant": tenant, "username": username, "password": password }))
             .send()
-            .unwrap()
-            .json()
             .unwrap();
-        Self { url: url.into(), token: res["token"].as_str().unwrap().into(), http }
+        assert!(res.status().is_success(), "login of {username}: {}", res.status());
+        let res: serde_json::Value = res.json().unwrap();
+        Self {
+            url: url.into(),
+            token: res["token"].as_str().unwrap().into(),
+            refresh_token: res["refresh_token"].as_str().unwrap().into(),
+            http,
+        }
+    }
+
+    /// Renew the access token (and the refresh token, which rotates).
+    pub fn refresh(&mut self) {
+        let res = self
+            .http
+            .post(format!("{}/v1/login/refresh", self.url))
+            .json(&serde_json::json!({ "refresh_token": self.refresh_token }))
+            .send()
+            .unwrap();
+        assert!(res.status().is_success(), "refresh: {}", res.status());
+        let res: serde_json::Value = res.json().unwrap();
+        self.token = res["token"].as_str().unwrap().into();
+        self.refresh_token = res["refresh_token"].as_str().unwrap().into();
     }
 
     pub fn get(&self, path: &str) -> serde_json::Value {

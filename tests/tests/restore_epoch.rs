@@ -3,7 +3,7 @@
 //! database is restored (a new storage epoch), and one more sync of each
 //! tablet brings every document back, bindings made after the backup
 //! included (docs/PROTOCOL.md, "After a restore").
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

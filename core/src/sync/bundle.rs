@@ -125,7 +125,7 @@ pub fn open_enrollment(file: &[u8], code: &str) -> Result<EnrollmentPayload, Bun
     if env.kind != BundleKind::Enrollment {
         return Err(BundleError::WrongKind { expected: BundleKind::Enrollment, found: env.kind });
     }
-    let body: SealedBody = super::protocol::decode(&env.message()?).map_err(BundleError::Body)?;
+    let body: SealedBody = super::protocol::decode(&env.message()?).map_err(|e| BundleError::Body(e.to_string()))?;
     let sealed = crate::signing::seal::Sealed {
         salt: body.salt.as_slice().try_into().map_err(|_| BundleError::Body("salt".into()))?,
         nonce: body.nonce.as_slice().try_into().map_err(|_| BundleError::Body("nonce".into()))?,
@@ -133,7 +133,7 @@ pub fn open_enrollment(file: &[u8], code: &str) -> Result<EnrollmentPayload, Bun
     };
     let plain =
         crate::signing::seal::unseal_bytes(&sealed, &normalise_code(code)).map_err(|_| BundleError::WrongCode)?;
-    let payload: EnrollmentPayload = super::protocol::decode(&plain).map_err(BundleError::Body)?;
+    let payload: EnrollmentPayload = super::protocol::decode(&plain).map_err(|e| BundleError::Body(e.to_string()))?;
     if payload.enroll.device_id != env.device_id || payload.enroll.tenant_id != env.tenant_id {
         return Err(BundleError::Tampered);
     }

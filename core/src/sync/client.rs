@@ -23,8 +23,20 @@ use crate::store::{Outgoing, RoundTrip, Store, StoreError};
 const CREDENTIALS_KEY: &str = "sync.credentials";
 const CURSOR_KEY: &str = "sync.cursor";
 const LAST_SYNC_KEY: &str = "sync.last_success";
+/// The server's CA certificate(s), PEM, if the app set one
+/// ([`SyncClient::set_server_ca`]).
+const SERVER_CA_KEY: &str = "sync.server_ca";
 /// The server's storage epoch the acknowledgements and cursor belong to.
 pub(crate) const EPOCH_KEY: &str = "sync.epoch";
+
+/// How an answer arrived: from the server, or read from a bundle file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Answer {
+    /// The server's answer to a request just sent.
+    Online,
+    /// A receipt or scope bundle, written whenever.
+    File,
+}
 /// The enrolled person's one-time person code, until their first sign-in.
 pub const PERSON_CODE_KEY: &str = "sync.person_code";
 const DEFAULT_BATCH_MS: u64 = (super::link::TARGET_SECS * 1000.0) as u64;
@@ -87,15 +99,43 @@ pub struct SyncClient {
 /// The heads each pushed document was brought to, to acknowledge.
 pub(super) type Sent = HashMap<DocId, Vec<ChangeHash>>;
 
-fn http_client() -> Result<reqwest::blocking::Client, SyncError> {
-    reqwest::blocking::Client::builder()
+/// The HTTP client: the platform's roots check the server's certificate,
+/// or only `server_ca` when given (see [`SyncClient::set_server_ca`]).
+fn http_client(server_ca: Option<&str>) -> Result<reqwest::blocking::Client, SyncError> {
+    let mut builder = reqwest::blocking::Client::builder()
         .connect_timeout(Duration::from_secs(10))
         .timeout(Duration::from_secs(120))
         // A sync is one or two requests, minutes apart: keep the connection
         // for the second, then let the server free it.
-        .pool_idle_timeout(Duration::from_secs(5))
-        .build()
-        .map_err(|e| SyncError::Protocol(e.to_string()))
+        .pool_idle_timeout(Duration::from_secs(5));
+    if let Some(pem) = server_ca {
+        let certs =
+            reqwest::Certificate::from_pem_bundle(pem.as_bytes()).map_err(|e| SyncError::ServerCa(error_chain(&e)))?;
+        if certs.is_empty() {
+            return Err(SyncError::ServerCa("no PEM certificate (-----BEGIN CERTIFICATE-----)".into()));
+        }
+        builder = builder.tls_certs_only(certs);
+    }
+    builder.build().map_err(|e| match server_ca {
+        Some(_) => SyncError::ServerCa(error_chain(&e)),
+        None => SyncError::Protocol(e.to_string()),
+    })
+}
+
+/// `e` and its causes: reqwest's own message alone rarely says why
+/// (e.g. that the server's certificate is not trusted).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = cause.source();
+    }
+    out
 }
 
 /// Reading the answer failed: whatever reqwest says (often "error decoding
@@ -108,7 +148,13 @@ pub(super) fn cut(e: reqwest::Error) -> SyncError {
 
 pub(super) fn transport(e: reqwest::Error) -> SyncError {
     if e.is_connect() || e.is_timeout() || e.is_request() {
-        SyncError::Offline(e.to_string())
+        let why = error_chain(&e);
+        if why.contains("certificate") {
+            // No root the client trusts vouches for the server: a wrong
+            // server, a captive portal, or a server CA the app did not set.
+            return SyncError::Offline(format!("TLS: the server's certificate is not trusted ({why})"));
+        }
+        SyncError::Offline(why)
     } else {
         SyncError::Protocol(e.to_string())
     }
@@ -118,7 +164,7 @@ impl SyncClient {
     /// Exchange a one-time enrollment code for this device's own secret and
     /// keep the credentials in the store.
     pub fn enroll(store: Arc<Store>, server_url: &str, code: &str) -> Result<Self, SyncError> {
-        let http = http_client()?;
+        let http = http_client(store.meta(SERVER_CA_KEY)?.as_deref())?;
         let base = server_url.trim_end_matches('/').to_string();
         let req = EnrollRequest { code: code.trim().to_string(), device_id: store.device_id().to_string() };
         let body = serde_json::to_vec(&req).map_err(|e| SyncError::Protocol(e.to_string()))?;
@@ -168,12 +214,41 @@ impl SyncClient {
 
     fn with(store: Arc<Store>, creds: Credentials) -> Result<Self, SyncError> {
         Ok(Self {
+            http: http_client(store.meta(SERVER_CA_KEY)?.as_deref())?,
             store,
-            http: http_client()?,
             creds,
             batch_target_ms: AtomicU64::new(DEFAULT_BATCH_MS),
             wiped: Default::default(),
         })
+    }
+
+    /// Trust only `pem` — the CA certificate (or certificates) of a server
+    /// whose certificate no public CA signed, e.g. a regency's own CA — for
+    /// this store's server from now on; `None` goes back to the platform's
+    /// roots. Kept in the store (encrypted with it), so it holds across
+    /// restarts: set it before [`SyncClient::enroll`] (or
+    /// [`SyncClient::enroll_from_bundle`]), and clients made afterwards
+    /// ([`SyncClient::from_store`]) use it; a client already made keeps
+    /// what it had. While it is set, the server's certificate must chain
+    /// to one of these certificates and the platform's roots are not used
+    /// (the same on every platform: Android's verifier cannot add roots to
+    /// its own). A certificate nothing trusted signs is
+    /// [`SyncError::Offline`], saying so. A `pem` that holds no usable
+    /// certificate is [`SyncError::ServerCa`] and changes nothing.
+    pub fn set_server_ca(store: &Store, pem: Option<&str>) -> Result<(), SyncError> {
+        match pem {
+            Some(pem) => {
+                http_client(Some(pem))?;
+                store.set_meta(SERVER_CA_KEY, pem)?;
+            }
+            None => store.delete_meta(SERVER_CA_KEY)?,
+        }
+        Ok(())
+    }
+
+    /// The server CA set with [`SyncClient::set_server_ca`], if any.
+    pub fn server_ca(store: &Store) -> Result<Option<String>, SyncError> {
+        Ok(store.meta(SERVER_CA_KEY)?)
     }
 
     /// The client of an already enrolled store.
@@ -281,7 +356,7 @@ impl SyncClient {
             // The answer is recorded: an upload it came through is done.
             let mut meta = link.meta();
             meta.push((super::upload::UPLOAD_KEY, String::new()));
-            fetch = self.apply(&resp, &sent, &req.fetch, resp.cursor, &meta, &mut report)?;
+            fetch = self.apply(&resp, &sent, &req.fetch, Answer::Online, resp.cursor, &meta, &mut report)?;
             report.batches_acknowledged += 1;
             if fetch.is_empty() && !resp.more && !more_to_push {
                 return Ok(report);
@@ -377,7 +452,7 @@ impl SyncClient {
         if !(200..300).contains(&status) {
             return Err(error_from(status, &body));
         }
-        let resp: SyncResponse = protocol::decode(&body).map_err(SyncError::Protocol)?;
+        let resp: SyncResponse = protocol::decode(&body).map_err(|e| SyncError::Protocol(e.to_string()))?;
         if resp.v != PROTOCOL_VERSION {
             return Err(SyncError::Protocol(format!("server speaks protocol {}", resp.v)));
         }
@@ -393,11 +468,13 @@ impl SyncClient {
     /// Record what the server answered, in one store transaction with
     /// `cursor` and `extra_meta`. Returns the documents to fetch whole next
     /// time.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn apply(
         &self,
         resp: &SyncResponse,
         sent: &Sent,
         asked: &[ByteBuf],
+        how: Answer,
         cursor: u64,
         extra_meta: &[(&str, String)],
         report: &mut SyncReport,
@@ -416,10 +493,15 @@ impl SyncClient {
         let fetched: Vec<DocId> = asked.iter().filter_map(|b| protocol::id_from_bytes(b)).collect();
         // An answer under a new storage epoch (a receipt or scope bundle
         // from a restored server): what the old database acknowledged is
-        // gone, and the pull started from a cursor of the old one.
-        let restored = match (self.store.meta(EPOCH_KEY)?, &resp.epoch) {
-            (Some(ours), Some(theirs)) => ours != *theirs,
-            _ => false,
+        // gone, and the pull started from a cursor of the old one. Online,
+        // a restored server refuses a request under the old epoch (409
+        // `epoch_changed`, above): when it answers one with a new epoch, it
+        // kept everything but renumbered its cursors, pulled this page from
+        // 0, and the answer's cursor is of the new numbering.
+        let restored = match (how, self.store.meta(EPOCH_KEY)?, &resp.epoch) {
+            (Answer::Online, ..) => false,
+            (Answer::File, Some(ours), Some(theirs)) => ours != *theirs,
+            (Answer::File, ..) => false,
         };
         if restored {
             tracing::warn!("answer from a restored server: sending everything again");

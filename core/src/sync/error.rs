@@ -31,6 +31,10 @@ pub enum SyncError {
     /// A bundle file could not be read or written.
     #[error("file: {0}")]
     File(String),
+    /// The server CA given to [`super::SyncClient::set_server_ca`] holds no
+    /// usable PEM certificate; nothing was changed.
+    #[error("server CA: {0}")]
+    ServerCa(String),
 }
 
 impl SyncError {
@@ -71,6 +75,9 @@ impl SyncError {
             Self::Store(e) => e.user_message(),
             Self::Bundle(e) => e.user_message(),
             Self::File(e) => format!("Berkas tidak dapat dibaca atau ditulis: {e}"),
+            Self::ServerCa(_) => {
+                "Sertifikat CA server tidak dapat dibaca. Periksa berkas sertifikat dari BKPSDM.".into()
+            }
         }
     }
 }

@@ -191,7 +191,7 @@ impl SyncClient {
             extra.push((key, done));
         }
         let mut report = SyncReport::default();
-        let refetch = self.apply(resp, sent, &asked, cursor, &extra, &mut report)?;
+        let refetch = self.apply(resp, sent, &asked, super::client::Answer::File, cursor, &extra, &mut report)?;
         self.store.want(&refetch)?;
         Ok(BundleImport {
             kind,

@@ -307,9 +307,28 @@ pub fn encode<T: Serialize>(msg: &T) -> Vec<u8> {
     out
 }
 
-/// Decode a CBOR message; any malformed or truncated input is an error.
-pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
-    ciborium::from_reader(bytes).map_err(|e| e.to_string())
+/// Why bytes are not a message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// Not CBOR, truncated, or not the message's shape; the parser's own
+    /// words, for logs only (never sent to anyone).
+    #[error("not a CBOR message of this type: {0}")]
+    Malformed(String),
+    /// A complete message followed by bytes that belong to no message: the
+    /// body is not what its sender meant to send (or was tampered with).
+    #[error("{extra} bytes after the end of the CBOR message")]
+    TrailingBytes { extra: usize },
+}
+
+/// Decode a CBOR message: exactly one complete CBOR item holding `T`. Any
+/// malformed or truncated input is [`DecodeError::Malformed`]; bytes left
+/// after the item are [`DecodeError::TrailingBytes`].
+pub fn decode<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
+    let mut rest = bytes;
+    // ciborium reads exactly the item's bytes from a slice reader, so what
+    // is left in `rest` afterwards follows the item.
+    let value = ciborium::from_reader(&mut rest).map_err(|e| DecodeError::Malformed(e.to_string()))?;
+    if rest.is_empty() { Ok(value) } else { Err(DecodeError::TrailingBytes { extra: rest.len() }) }
 }
 
 #[cfg(test)]
@@ -370,5 +389,36 @@ mod tests {
             epoch: Some("0b7c1f0e-3f4a-4e55-9a51-6c8b2a2f9d10".into()),
         };
         assert_eq!(decode::<SyncResponse>(&encode(&res)).unwrap(), res);
+    }
+
+    #[test]
+    fn bytes_after_the_message_are_refused() {
+        let req = SyncRequest { v: PROTOCOL_VERSION, cursor: 3, ..SyncRequest::default() };
+        let bytes = encode(&req);
+        assert_eq!(decode::<SyncRequest>(&bytes).unwrap(), req);
+        // Garbage, a second complete message, a single zero byte, a CBOR
+        // break: each is refused, and says how much was left over.
+        let second = encode(&req);
+        for tail in [&b"garbage"[..], &second, &[0][..], &[0xff][..]] {
+            let mut body = bytes.clone();
+            body.extend_from_slice(tail);
+            assert_eq!(
+                decode::<SyncRequest>(&body),
+                Err(DecodeError::TrailingBytes { extra: tail.len() }),
+                "tail {tail:?}"
+            );
+        }
+        // An indefinite-length map, closed by its break, is one whole item.
+        // The message is a map of fewer than 24 entries (its header one
+        // byte, 0xa0 + n): the same entries in an indefinite-length map.
+        assert!((0xa0..0xb8).contains(&bytes[0]), "header {:#x}", bytes[0]);
+        let mut indefinite = vec![0xbf];
+        indefinite.extend_from_slice(&bytes[1..]);
+        assert!(matches!(decode::<SyncRequest>(&indefinite), Err(DecodeError::Malformed(_))), "no break: cut");
+        indefinite.push(0xff);
+        assert_eq!(decode::<SyncRequest>(&indefinite).unwrap(), req, "closed by its break");
+        indefinite.push(0);
+        assert_eq!(decode::<SyncRequest>(&indefinite), Err(DecodeError::TrailingBytes { extra: 1 }));
+        assert!(matches!(decode::<SyncRequest>(b""), Err(DecodeError::Malformed(_))), "nothing is no message");
     }
 }

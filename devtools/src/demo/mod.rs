@@ -58,7 +58,7 @@ pub const TENANT: &str = "demo";
 pub const TENANT_NAME: &str = "Kabupaten Manokwari (demo)";
 pub const HR_USER: &str = "bkpsdm";
 /// Printed at start: a demo on loopback, not a secret.
-pub const HR_PASSWORD: &str = "prestasi-demo";
+pub const HR_PASSWORD: &str = "kopi-arfak-pagi";
 /// Closed: every appraisal locked by BKPSDM.
 pub const CLOSED: &str = "2026-S1";
 /// Still open: drafts, submitted and reviewed appraisals.
@@ -212,7 +212,9 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let host = if addr.ip().is_unspecified() { IpAddr::V4(Ipv4Addr::LOCALHOST) } else { addr.ip() };
     let url = format!("http://{}", SocketAddr::new(host, addr.port()));
-    let state = AppState::new(storage.clone(), Limits::default())?;
+    // Links (QR codes) name the address the demo prints.
+    let public = prestasi_server::public_url::PublicUrl::parse(&url)?;
+    let state = AppState::new(storage.clone(), Limits::default())?.with_public(public);
     let seed = match (storage.tenant(TENANT)?, storage.meta(SEEDED_KEY)?) {
         (None, _) => true,
         (Some(_), Some(_)) => false,
@@ -232,6 +234,14 @@ pub async fn start(
         Some(d)
     } else {
         progress.step(format!("tenant {TENANT} is already seeded"));
+        // The printed login works whatever password an earlier version seeded.
+        let s = storage.clone();
+        tokio::task::spawn_blocking(move || -> Result<(), DemoError> {
+            let hash = prestasi_server::auth::hash_password(HR_PASSWORD)?;
+            s.set_password(TENANT, HR_USER, &hash, false, chrono::Utc::now().timestamp_millis())?;
+            Ok(())
+        })
+        .await??;
         None
     };
 
@@ -277,6 +287,24 @@ fn sent_by_kiosks(d: &Dataset) -> HashSet<DocId> {
     sent
 }
 
+/// HR's list of each unit's services for its citizens' form: the ones the
+/// unit's seeded feedback names, most answered first.
+fn list_services(storage: &dyn Storage, d: &Dataset) -> Result<(), DemoError> {
+    let mut per_unit: HashMap<&str, HashMap<&str, usize>> = HashMap::new();
+    for (_, f, _) in &d.feedback {
+        *per_unit.entry(f.unit_id.as_str()).or_default().entry(f.service.as_str()).or_default() += 1;
+    }
+    let cache = prestasi_server::services::Cache::default();
+    for (unit, counts) in per_unit {
+        let mut names: Vec<(&str, usize)> = counts.into_iter().collect();
+        names.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let names: Vec<&str> =
+            names.into_iter().map(|(n, _)| n).take(prestasi_server::services::MAX_SERVICES).collect();
+        prestasi_server::services::set(storage, &cache, TENANT, unit, &names, "demo")?;
+    }
+    Ok(())
+}
+
 /// Steps 2 and 3 of the module documentation, against the running server.
 fn seed_through_server(
     storage: &dyn Storage,
@@ -289,6 +317,7 @@ fn seed_through_server(
     let by_kiosk = sent_by_kiosks(d);
     let mut summary = devices::run(storage, url, dir, d, &by_kiosk, &progress)?;
     office::run(storage, server, d, &by_kiosk, &mut summary, &progress)?;
+    list_services(storage, d)?;
     storage.set_meta(SEEDED_KEY, &chrono::Utc::now().to_rfc3339())?;
     summary.data = d.summary();
     progress.step(format!(

@@ -97,7 +97,7 @@ fn seeds_and_restarts(dir: &Path, open_store: &dyn Fn() -> Arc<dyn Storage>) {
     assert_eq!(s.unit_periods(TENANT, OPEN).unwrap().len(), 12);
     // Tablets and kiosks enrolled through codes, as in the field.
     assert!(s.devices(TENANT).unwrap().len() >= 24 + seeded.conflicts);
-    assert!(running.banner().contains("/masuk — instansi: demo, pengguna: bkpsdm, kata sandi: prestasi-demo"));
+    assert!(running.banner().contains("/masuk — instansi: demo, pengguna: bkpsdm, kata sandi: kopi-arfak-pagi"));
     assert!(running.example_unit.is_some());
 
     let _ = stop.send(());

@@ -1,15 +1,15 @@
-//! HR's JSON API over the merged view (login with a password; every route
+//! HR's JSON API over the merged view (login: `http::login`; every route
 //! is scoped to the officer's tenant).
 
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use prestasi_core::model::Role;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::admin;
-use crate::auth::{HrAuth, open_session};
+use crate::auth::HrAuth;
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
 use crate::state::AppState;
@@ -17,36 +17,12 @@ use crate::storage::AppraisalFilter;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/v1/login", post(login))
         .route("/v1/hr/appraisals", get(appraisals))
         .route("/v1/hr/employees", get(employees))
         .route("/v1/hr/conflicts", get(conflicts))
         .route("/v1/hr/feedback/count", get(feedback_count))
         .route("/v1/hr/devices", get(devices).post(enroll_device))
         .route("/v1/hr/devices/{id}/revoke", post(revoke_device))
-}
-
-#[derive(Debug, Deserialize)]
-struct Login {
-    tenant: String,
-    username: String,
-    password: String,
-}
-
-#[derive(Debug, Serialize)]
-struct LoginOk {
-    token: String,
-    expires_at: i64,
-    role: Role,
-}
-
-async fn login(State(state): State<AppState>, JsonBody(l): JsonBody<Login>) -> Result<Json<LoginOk>, AppError> {
-    let storage = state.storage.clone();
-    let opened =
-        state.blocking_public(move || open_session(storage.as_ref(), &l.tenant, &l.username, &l.password)).await;
-    crate::metrics::login("api", &opened);
-    let (token, s) = opened?;
-    Ok(Json(LoginOk { token, expires_at: s.expires_at, role: s.role }))
 }
 
 #[derive(Debug, Deserialize)]

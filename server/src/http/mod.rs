@@ -1,10 +1,13 @@
 //! HTTP routes: one `router()` per module, merged here.
 
+mod admin;
 mod bundles;
 pub(crate) mod enroll;
 mod hr;
+mod login;
 mod openapi;
 mod people;
+mod services;
 pub(crate) mod sync;
 mod uploads;
 
@@ -40,7 +43,19 @@ pub async fn serve_all(
     metrics: Option<tokio::net::TcpListener>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let Some(metrics) = metrics else { return serve(listener, router(state), shutdown).await };
+    serve_all_tls(listener, state, metrics, None, shutdown).await
+}
+
+/// [`serve_all`], the API over HTTPS when `tls` is given (`serve
+/// --tls-cert`, see [`crate::tls`]); `/metrics` stays plain HTTP.
+pub async fn serve_all_tls(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    metrics: Option<tokio::net::TcpListener>,
+    tls: Option<crate::tls::Tls>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let Some(metrics) = metrics else { return crate::tls::serve_maybe(listener, router(state), tls, shutdown).await };
     let handle = crate::metrics::install();
     crate::metrics::spawn_upkeep(handle.clone());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -48,7 +63,7 @@ pub async fn serve_all(
         let _ = stopped.await;
     });
     let scrapes = tokio::spawn(std::future::IntoFuture::into_future(scrapes));
-    let served = serve(listener, router(state), shutdown).await;
+    let served = crate::tls::serve_maybe(listener, router(state), tls, shutdown).await;
     let _ = stop.send(());
     scrapes.await.map_err(std::io::Error::other)??;
     served
@@ -67,12 +82,20 @@ pub fn router(state: AppState) -> Router {
         .merge(sync::router())
         .merge(uploads::router())
         .merge(enroll::router())
+        .merge(login::router())
+        .merge(admin::router())
         .merge(hr::router())
         .merge(people::router())
+        .merge(services::router())
         .merge(bundles::router())
         .merge(crate::reports::router())
         .merge(crate::web::router())
         .merge(openapi::router())
+        // Innermost: an extractor's plain-text rejection becomes our answer
+        // in Indonesian, before anything compresses it.
+        .layer(axum::middleware::from_fn(crate::bad_input::plain_rejections))
+        // CSP, framing, nosniff, referrer, no-store (crate::security_headers).
+        .layer(crate::security_headers::layer())
         .layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(crate::metrics::track))
         .layer(
@@ -83,5 +106,7 @@ pub fn router(state: AppState) -> Router {
         // Outermost: the id exists before the span is made, and is answered.
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        // Every answer, errors included: HSTS when served over HTTPS.
+        .layer(axum::middleware::from_fn_with_state(state.public.hsts(), crate::public_url::strict_transport_security))
         .with_state(state)
 }

@@ -48,12 +48,16 @@ mod tests {
     /// `reports/` is missing here.
     const SOURCES: &[(&str, &str)] = &[
         ("health.rs", include_str!("../health.rs")),
+        ("http/admin.rs", include_str!("admin.rs")),
         ("http/bundles.rs", include_str!("bundles.rs")),
         ("http/enroll.rs", include_str!("enroll.rs")),
         ("http/hr.rs", include_str!("hr.rs")),
+        ("http/login.rs", include_str!("login.rs")),
+        ("http/login_tests.rs", include_str!("login_tests.rs")),
         ("http/mod.rs", include_str!("mod.rs")),
         ("http/openapi.rs", include_str!("openapi.rs")),
         ("http/people.rs", include_str!("people.rs")),
+        ("http/services.rs", include_str!("services.rs")),
         ("http/sync.rs", include_str!("sync.rs")),
         ("http/uploads.rs", include_str!("uploads.rs")),
         ("reports/actions.rs", include_str!("../reports/actions.rs")),

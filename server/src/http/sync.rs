@@ -16,6 +16,7 @@ use crate::auth::DeviceAuth;
 use crate::config::Limits;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::sync::epoch::Standing;
 
 pub fn router() -> Router<AppState> {
     // The handler reads the body itself, within `Limits::max_body_bytes`.
@@ -84,21 +85,44 @@ pub(crate) fn answer(
         tracing::info!(error = %e, "sync body does not decode");
         AppError::bad_request(
             "malformed_body",
-            "Isi permintaan sinkronisasi rusak atau terpotong (bukan CBOR SyncRequest).",
+            match e {
+                protocol::DecodeError::TrailingBytes { .. } => {
+                    "Isi permintaan sinkronisasi memuat data tambahan setelah akhir pesan (CBOR SyncRequest)."
+                }
+                protocol::DecodeError::Malformed(_) => {
+                    "Isi permintaan sinkronisasi rusak atau terpotong (bukan CBOR SyncRequest)."
+                }
+            },
         )
     })?;
     check(&req, limits)?;
+    let mut req = req;
     let epoch = crate::sync::epoch::current(storage)?;
-    if req.epoch.as_ref().is_some_and(|theirs| *theirs != epoch) {
-        tracing::warn!(device = %device.id, "sync under an older storage epoch: the device sends everything again");
-        return Err(AppError::Conflict {
-            code: "epoch_changed",
-            message: "Basis data server telah dipulihkan dari cadangan. Perangkat ini akan mengirim ulang semua datanya dan mengunduh ulang datanya dari server."
-                .into(),
-        });
+    match crate::sync::epoch::standing(storage, req.epoch.as_deref(), req.cursor, &epoch)? {
+        Standing::Current => {}
+        Standing::Renumbered => {
+            // Nothing it was told is lost; its cursor is of the numbering
+            // before per-tenant positions: it gets its scope again.
+            tracing::info!(device = %device.id, cursor = req.cursor, "cursor of before per-tenant positions: pulling from 0");
+            req.cursor = 0;
+        }
+        Standing::Restored => {
+            tracing::warn!(device = %device.id, "sync under an older storage epoch: the device sends everything again");
+            return Err(epoch_changed());
+        }
     }
     let resp = crate::sync::sync(storage, limits, device, req, epoch)?;
     Ok(protocol::encode(&resp))
+}
+
+/// 409 `epoch_changed`: the request was made under an epoch of before a
+/// restore (docs/PROTOCOL.md, "After a restore").
+fn epoch_changed() -> AppError {
+    AppError::Conflict {
+        code: "epoch_changed",
+        message: "Basis data server telah dipulihkan dari cadangan. Perangkat ini akan mengirim ulang semua datanya dan mengunduh ulang datanya dari server."
+            .into(),
+    }
 }
 
 /// The request-level checks of a decoded request (docs/PROTOCOL.md,
@@ -322,6 +346,40 @@ mod tests {
                 bad.len()
             );
         }
+    }
+
+    #[tokio::test]
+    async fn bytes_after_a_valid_sync_request_are_refused_as_malformed() {
+        let (state, token) = with_kiosk(Limits::default());
+        let valid = protocol::encode(&fetching(vec![]));
+        let post = |body: Vec<u8>| {
+            Request::post(SYNC_PATH)
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::from(body))
+                .unwrap()
+        };
+        assert_eq!(status_and_code(&state, post(valid.clone())).await.0, StatusCode::OK, "the request alone");
+        for tail in [&b"garbage"[..], &valid, &[0u8][..]] {
+            let mut body = valid.clone();
+            body.extend_from_slice(tail);
+            let res = crate::http::router(state.clone()).oneshot(post(body)).await.unwrap();
+            assert_eq!(res.status(), StatusCode::BAD_REQUEST, "tail {tail:?}");
+            let json: Value =
+                serde_json::from_slice(&axum::body::to_bytes(res.into_body(), 1 << 20).await.unwrap()).unwrap();
+            assert_eq!(json["code"], "malformed_body");
+            let message = json["message"].as_str().unwrap();
+            assert!(message.contains("data tambahan"), "{message}");
+            for internal in ["ciborium", "serde", "EOF", "expected", "invalid type", "bytes after"] {
+                assert!(!message.contains(internal), "{message}");
+            }
+        }
+        // A body zstd-compressed with garbage after the message inside.
+        let mut inner = valid.clone();
+        inner.extend_from_slice(b"\x00\x01");
+        let zstd = zstd::encode_all(inner.as_slice(), 3).unwrap();
+        let mut req = post(zstd);
+        req.headers_mut().insert(header::CONTENT_ENCODING, "zstd".parse().unwrap());
+        assert_eq!(status_and_code(&state, req).await, (StatusCode::BAD_REQUEST, "malformed_body".into()), "zstd");
     }
 
     #[tokio::test]

@@ -217,7 +217,7 @@ async fn detail(State(s): State<AppState>, hr: HrAuth, Path(id): Path<String>) -
     let out = s
         .blocking(move || {
             let ctx = Ctx::load(storage, hr.tenant_id)?;
-            let not_found = || AppError::NotFound { message: format!("appraisal {id}") };
+            let not_found = || AppError::NotFound { message: format!("Penilaian {id} tidak ditemukan.") };
             let fact = ctx.storage.appraisal_fact(&ctx.tenant, &id.to_string())?.ok_or_else(not_found)?;
             let mut doc = appraisal_document(&ctx, id)?.ok_or_else(not_found)?;
             let value = doc.value().map_err(|e| AppError::Internal(format!("stored {id}: {e}")))?;

@@ -12,7 +12,7 @@ use prestasi_core::model::{AppraisalStatus, BehaviourValue};
 use prestasi_core::rules::{Predikat, Rating};
 use serde::Serialize;
 
-use super::table::{Format, Tabular, opt};
+use super::table::{Format, Separator, Tabular, opt};
 use super::{Ctx, Params};
 use crate::auth::HrAuth;
 use crate::error::AppError;
@@ -128,6 +128,8 @@ impl Tabular for EkinerjaRow {
 struct ImportQuery {
     #[serde(default)]
     format: Format,
+    #[serde(default)]
+    sep: Separator,
 }
 
 /// Import a SIASN-style CSV (the body). JSON: counts and row errors;
@@ -149,7 +151,7 @@ async fn import(
                 (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
                 (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"kesalahan-impor.csv\""),
             ],
-            crate::import::errors_csv(&report.errors),
+            crate::import::errors_csv_with(&report.errors, q.sep),
         )
             .into_response(),
     })

@@ -44,9 +44,9 @@ async fn put_settings(
     hr: HrAuth,
     JsonBody(v): JsonBody<Value>,
 ) -> Result<Json<RuleSettings>, AppError> {
-    let settings: RuleSettings = serde_json::from_value(v).map_err(|e| AppError::Unprocessable {
+    let settings: RuleSettings = serde_path_to_error::deserialize(v).map_err(|e| AppError::Unprocessable {
         code: "invalid",
-        message: format!("Pengaturan tidak dapat dibaca: {e}"),
+        message: format!("Pengaturan tidak dapat dibaca: {}", crate::bad_input::json_field(&e)),
     })?;
     settings.validate()?;
     let json = serde_json::to_string(&settings).map_err(|e| AppError::Internal(e.to_string()))?;
@@ -92,7 +92,7 @@ async fn put_unit_period(
     let st = s.clone();
     s.blocking(move || {
         if st.storage.units(&hr.tenant_id)?.iter().all(|u| u.id != row.unit_id) {
-            return Err(AppError::NotFound { message: format!("unit {}", row.unit_id) });
+            return Err(AppError::NotFound { message: format!("Unit kerja {} tidak ditemukan.", row.unit_id) });
         }
         st.storage.set_unit_period(&hr.tenant_id, &row)?;
         Ok(Json(row))

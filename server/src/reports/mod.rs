@@ -65,12 +65,17 @@ pub struct Params {
     pub below: bool,
     #[serde(default)]
     pub format: Format,
+    /// The CSV download's separator: `,` (default) or `;`.
+    #[serde(default)]
+    pub sep: table::Separator,
 }
 
 impl Params {
     pub fn period(&self) -> Result<Period, AppError> {
-        let code =
-            self.period.as_deref().ok_or_else(|| AppError::bad_request("missing_period", "period is required"))?;
+        let code = self
+            .period
+            .as_deref()
+            .ok_or_else(|| AppError::bad_request("missing_period", "Parameter period wajib diisi."))?;
         Ok(Period::parse(code)?)
     }
 
@@ -159,12 +164,12 @@ where
     T: Tabular + Send + 'static,
 {
     let storage = s.storage.clone();
-    let format = p.format;
+    let (format, sep) = (p.format, p.sep);
     let rows = s
         .blocking(move || {
             let ctx = Ctx::load(storage, hr.tenant_id)?;
             compute(&ctx, &p)
         })
         .await?;
-    table::respond(format, &rows)
+    table::respond(format, sep, &rows)
 }

@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 
 use super::Ctx;
 use super::development::{latest_in_year, minutes_in_year};
-use super::table::{Format, csv_response};
+use super::table::{Format, Separator, csv_response};
 use crate::auth::HrAuth;
 use crate::error::AppError;
 use crate::extract::{JsonBody, Query};
@@ -128,6 +128,8 @@ async fn create(
 struct ListQuery {
     #[serde(default)]
     format: Format,
+    #[serde(default)]
+    sep: Separator,
 }
 
 /// The programmes: JSON `{programmes}`, or with `format=csv` the list to
@@ -165,6 +167,7 @@ async fn list(State(s): State<AppState>, hr: HrAuth, Query(q): Query<ListQuery>)
                     p.unit_ids.join(" "),
                 ]
             }),
+            q.sep,
         ),
     }
 }
@@ -174,7 +177,7 @@ fn find(ctx: &Ctx, id: &str) -> Result<ProgrammeRow, AppError> {
         .programmes(&ctx.tenant)?
         .into_iter()
         .find(|p| p.id == id)
-        .ok_or_else(|| AppError::NotFound { message: format!("programme {id}") })
+        .ok_or_else(|| AppError::NotFound { message: format!("Program {id} tidak ditemukan.") })
 }
 
 /// A programme with its seat list and the NIPs of those who attended.
@@ -271,7 +274,7 @@ pub(crate) fn record_attendance(
         Ok(())
     })?;
     if !known {
-        return Err(AppError::NotFound { message: format!("employee {nip}") });
+        return Err(AppError::NotFound { message: format!("Pegawai {nip} tidak ditemukan.") });
     }
     let training = attendance(&p, nip.clone())?;
     let doc = DocId::for_attendance(&p.id, &nip);

@@ -8,6 +8,7 @@
 //! what HR reads is the [`View`] the caller computed, stored as it is;
 //! [`Storage::pull`] pages in commit order (see its documentation).
 
+mod auth;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod page;
@@ -18,6 +19,7 @@ mod types;
 mod uploads;
 mod view;
 
+pub use auth::*;
 pub use reports::*;
 pub use types::*;
 pub use uploads::*;
@@ -44,7 +46,7 @@ pub fn open(
 }
 
 /// Everything the server keeps.
-pub trait Storage: ReportStore + UploadStore + Send + Sync + std::fmt::Debug {
+pub trait Storage: ReportStore + UploadStore + AuthStore + Send + Sync + std::fmt::Debug {
     /// Run `f` in one write transaction: everything it wrote is committed
     /// (durably, before this returns) or nothing is.
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError>;
@@ -86,6 +88,11 @@ pub trait Storage: ReportStore + UploadStore + Send + Sync + std::fmt::Debug {
     fn log_device_event(&self, e: &DeviceEventRow) -> Result<(), StorageError>;
     /// A device's audit trail, oldest first.
     fn device_events(&self, device_id: &str) -> Result<Vec<DeviceEventRow>, StorageError>;
+
+    /// The services HR lists for a unit's public form, in HR's order.
+    fn unit_services(&self, tenant: &str, unit: &str) -> Result<Vec<String>, StorageError>;
+    /// Replace a unit's service list, atomically (the caller checked it).
+    fn set_unit_services(&self, tenant: &str, unit: &str, services: &[String]) -> Result<(), StorageError>;
 
     /// A value kept by the server itself (e.g. its own device id).
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError>;

@@ -204,5 +204,11 @@ fn sync_with_room(
     // receipt carries the new epoch, and the tablet forgets what the old
     // database acknowledged when it reads it.
     let epoch = super::epoch::current(storage)?;
+    let mut req = req;
+    if super::epoch::standing(storage, req.epoch.as_deref(), req.cursor, &epoch)? == super::epoch::Standing::Renumbered
+    {
+        // Its cursor is of the numbering before per-tenant positions.
+        req.cursor = 0;
+    }
     Ok(super::sync(storage, &roomy, device, req, epoch)?)
 }

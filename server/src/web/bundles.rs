@@ -39,17 +39,12 @@ struct EnrollmentForm {
 
 /// The enrollment bundle of a code just issued, for a tablet that has never
 /// been online (the code spent here; the supervisor types it to open the file).
-async fn enrollment(
-    State(s): State<AppState>,
-    hr: WebHr,
-    headers: axum::http::HeaderMap,
-    axum::Form(f): axum::Form<EnrollmentForm>,
-) -> Response {
+async fn enrollment(State(s): State<AppState>, hr: WebHr, axum::Form(f): axum::Form<EnrollmentForm>) -> Response {
     if let Err(e) = hr.check(&f.csrf) {
         return super::fail(e);
     }
     let storage = s.storage.clone();
-    let (limits, tenant, url) = (s.limits, hr.tenant_id.clone(), super::devices::origin(&headers));
+    let (limits, tenant, url) = (s.limits, hr.tenant_id.clone(), s.public.origin().to_string());
     let made = s
         .blocking(move || {
             let (file, device) = crate::sync::bundle::enrollment_bundle(storage.as_ref(), &limits, &f.code, &url)?;

@@ -8,12 +8,23 @@
 //! kiosk of that unit (`admin::record_citizen_feedback`) — so the SKM
 //! reports count it with the kiosks' answers.
 //!
+//! The services offered are the ones HR listed for the unit
+//! ([`crate::services`], cached for [`crate::services::CACHE_TTL`]); a service a
+//! citizen types under "Lainnya" is stored with their answers but never
+//! offered to anyone else.
+//!
 //! Spam protection, without a login:
-//! - every post counts against a per-client and a per-unit rate limit
-//!   (`config::Limits::feedback_*`; over the limit: 429 page);
-//! - the form carries a token `<unix seconds>.<nonce>.<signature>` signed
-//!   with a secret the server keeps in its storage (meta
-//!   `citizen_form_secret`) and bound to the unit. A post less than
+//! - every page view counts against a per-client limit, and every post
+//!   against a per-client limit (`config::Limits::form_pages_per_client`,
+//!   `feedback_per_client`; over the limit: 429 page);
+//! - a unit's limit (`feedback_per_unit`) counts only posts that carry a
+//!   valid form token — each token costs its sender a page view under their
+//!   own limit and [`MIN_AGE_SECS`] — so a few addresses posting without
+//!   tokens (or with forged ones) cannot close a unit's form to citizens;
+//! - the form carries a token `<unix seconds>.<nonce>.<signature>`, the
+//!   signature an HMAC-SHA256 under a secret the server keeps in its storage
+//!   (meta `citizen_form_secret`), bound to the unit and checked in constant
+//!   time. A post less than
 //!   [`MIN_AGE_SECS`] after the form was served, or with the hidden
 //!   honeypot field filled, gets the thank-you page but stores nothing (a
 //!   bot learns nothing). A forged, foreign or older than [`MAX_AGE_SECS`]
@@ -40,13 +51,16 @@ use prestasi_core::rules::nip::Nip;
 use prestasi_core::rules::skm::{Element, Scores};
 use serde::Deserialize;
 
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 use super::ratelimit::{RateLimiter, client_key};
-use crate::auth::{random_token, sha256_hex};
+use crate::auth::random_token;
 use crate::config::Limits;
 use crate::error::AppError;
 use crate::extract::Query;
 use crate::state::AppState;
-use crate::storage::{Storage, UnitRow, Window};
+use crate::storage::{Storage, UnitRow};
 
 /// A post sooner than this after the form was served is a bot's.
 pub const MIN_AGE_SECS: i64 = 3;
@@ -54,7 +68,9 @@ pub const MIN_AGE_SECS: i64 = 3;
 pub const MAX_AGE_SECS: i64 = 2 * 60 * 60;
 /// Longest comment the form takes (the document allows more).
 const MAX_COMMENT_CHARS: usize = 1000;
-const MAX_SERVICE_CHARS: usize = 100;
+const MAX_SERVICE_CHARS: usize = crate::services::MAX_SERVICE_CHARS;
+/// Bytes of the HMAC kept in a token (128 bits).
+const SIGNATURE_BYTES: usize = 16;
 /// Service stored when the citizen names none.
 const DEFAULT_SERVICE: &str = "Layanan umum";
 const SECRET_KEY: &str = "citizen_form_secret";
@@ -72,10 +88,12 @@ pub fn form_path(tenant: &str, unit: &str) -> String {
     format!("/umpan-balik/{}/{}", super::encode(tenant), super::encode(unit))
 }
 
-/// The form's shared state: the rate limiters and the signing secret.
+/// The form's shared state: the rate limiters, the signing secret and the
+/// units' service lists.
 #[derive(Debug)]
 struct Citizen {
     clients: RateLimiter,
+    pages: RateLimiter,
     units: RateLimiter,
     secret: Mutex<Option<String>>,
 }
@@ -84,6 +102,7 @@ impl Default for Citizen {
     fn default() -> Self {
         Self {
             clients: RateLimiter::new(LIMITER_CAPACITY),
+            pages: RateLimiter::new(LIMITER_CAPACITY),
             units: RateLimiter::new(LIMITER_CAPACITY),
             secret: Mutex::new(None),
         }
@@ -108,12 +127,31 @@ impl Citizen {
     }
 }
 
+fn mac(secret: &str, tenant: &str, unit: &str, secs: i64, nonce: &str) -> Hmac<Sha256> {
+    // HMAC takes a key of any length.
+    #[allow(clippy::expect_used)]
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    // Fields are separated by a byte none of them can hold.
+    for part in [tenant, unit, &secs.to_string(), nonce] {
+        mac.update(part.as_bytes());
+        mac.update(&[0]);
+    }
+    mac
+}
+
 fn signature(secret: &str, tenant: &str, unit: &str, secs: i64, nonce: &str) -> String {
-    sha256_hex(&format!("{secret}|{tenant}|{unit}|{secs}|{nonce}")).chars().take(32).collect()
+    let tag = mac(secret, tenant, unit, secs, nonce).finalize().into_bytes();
+    tag.iter().take(SIGNATURE_BYTES).map(|b| format!("{b:02x}")).collect()
+}
+
+/// Whether `sig` (hex) is the token's signature, compared in constant time.
+fn signature_holds(secret: &str, tenant: &str, unit: &str, secs: i64, nonce: &str, sig: &str) -> bool {
+    let Some(bytes) = prestasi_core::signing::unhex(sig) else { return false };
+    bytes.len() == SIGNATURE_BYTES && mac(secret, tenant, unit, secs, nonce).verify_truncated_left(&bytes).is_ok()
 }
 
 /// The form token for `unit` served at `secs` (unix time).
-pub(crate) fn token(secret: &str, tenant: &str, unit: &str, secs: i64, nonce: &str) -> String {
+pub fn token(secret: &str, tenant: &str, unit: &str, secs: i64, nonce: &str) -> String {
     format!("{secs}.{nonce}.{}", signature(secret, tenant, unit, secs, nonce))
 }
 
@@ -138,7 +176,7 @@ fn check_token(secret: &str, tenant: &str, unit: &str, token: &str, now: i64) ->
     };
     let Ok(secs) = secs.parse::<i64>() else { return TokenCheck::Invalid };
     let nonce_ok = nonce.len() == 16 && nonce.bytes().all(|b| b.is_ascii_hexdigit());
-    if !nonce_ok || signature(secret, tenant, unit, secs, nonce) != sig {
+    if !nonce_ok || !signature_holds(secret, tenant, unit, secs, nonce, sig) {
         return TokenCheck::Invalid;
     }
     match now.saturating_sub(secs) {
@@ -153,7 +191,7 @@ fn check_token(secret: &str, tenant: &str, unit: &str, token: &str, now: i64) ->
 struct Place {
     tenant_name: String,
     unit: UnitRow,
-    /// Services already named in the unit's feedback, most frequent first.
+    /// The services HR listed for the unit.
     services: Vec<String>,
     /// The officer named by `petugas`, if they work in the unit.
     officer: Option<(Nip, String)>,
@@ -171,20 +209,6 @@ fn find_place(storage: &dyn Storage, tenant: &str, unit: &str, petugas: &str) ->
         Err(_) => None,
     };
     Ok(Some(Place { tenant_name: t.name, unit, services: Vec::new(), officer }))
-}
-
-/// The services named in the unit's feedback of the last year, most
-/// frequent first: the choices the form offers.
-fn services_of(storage: &dyn Storage, tenant: &str, unit: &str) -> Result<Vec<String>, AppError> {
-    const YEAR_MS: i64 = 366 * 24 * 60 * 60 * 1000;
-    let now = Utc::now().timestamp_millis();
-    let mut seen: Vec<_> = storage
-        .feedback_by_service(tenant, Window { from_ms: now - YEAR_MS, to_ms: now + 60_000 })?
-        .into_iter()
-        .filter(|s| s.key == unit && !s.service.trim().is_empty())
-        .collect();
-    seen.sort_by(|a, b| b.respondents.cmp(&a.respondents).then_with(|| a.service.cmp(&b.service)));
-    Ok(seen.into_iter().take(30).map(|s| s.service).collect())
 }
 
 /// What the citizen filled in (everything optional here: the checks say
@@ -533,14 +557,27 @@ async fn page(
     State(s): State<AppState>,
     Extension(c): Extension<Arc<Citizen>>,
     Path((tenant, unit)): Path<(String, String)>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Query(q): Query<PageQuery>,
 ) -> Response {
+    let limits = s.limits;
+    let client = client_key(peer.map(|Extension(ConnectInfo(p))| p), &headers, &s.public);
+    // In this process only: a view writes nothing and costs one cached read,
+    // so a flood of views is CPU, not database work.
+    let window = Duration::from_secs(limits.feedback_client_window_secs);
+    if let Err(wait) = c.pages.hit(&client, limits.form_pages_per_client, window, Instant::now()) {
+        tracing::info!(%client, "citizen feedback: client over the page-view limit");
+        crate::metrics::feedback_post("page_limit");
+        return too_many(wait);
+    }
     let storage = s.storage.clone();
+    let services = s.services.clone();
     let t = tenant.clone();
     let found = s
         .blocking_public(move || {
             let Some(mut place) = find_place(storage.as_ref(), &t, &unit, &q.petugas)? else { return Ok(None) };
-            place.services = services_of(storage.as_ref(), &t, &place.unit.id)?;
+            place.services = services.get(storage.as_ref(), &t, &place.unit.id)?;
             let token = new_token(&c.secret(storage.as_ref())?, &t, &place.unit.id)?;
             Ok(Some((place, token)))
         })
@@ -573,7 +610,7 @@ async fn submit(
     Form(a): Form<Answers>,
 ) -> Response {
     let limits = s.limits;
-    let client = client_key(peer.map(|Extension(ConnectInfo(p))| p), &headers, limits.trust_forwarded_for);
+    let client = client_key(peer.map(|Extension(ConnectInfo(p))| p), &headers, &s.public);
     let per_client = Duration::from_secs(limits.feedback_client_window_secs);
     if let Err(wait) = c.clients.hit(&client, limits.feedback_per_client, per_client, Instant::now()) {
         tracing::info!(%client, "citizen feedback: client over the rate limit");
@@ -581,6 +618,7 @@ async fn submit(
         return too_many(wait);
     }
     let storage = s.storage.clone();
+    let services = s.services.clone();
     let server = s.server.clone();
     let t = tenant.clone();
     let a = Arc::new(a);
@@ -598,7 +636,7 @@ async fn submit(
             }
             let mut outcome = decide(storage.as_ref(), &c, &server, &limits, &t, &unit, &answers)?;
             if let Outcome::Again(_, place, _, _) = &mut outcome {
-                place.services = services_of(storage.as_ref(), &t, &place.unit.id)?;
+                place.services = services.get(storage.as_ref(), &t, &place.unit.id)?;
             }
             Ok(outcome)
         })
@@ -647,19 +685,7 @@ fn decide(
         crate::metrics::feedback_post("unknown_unit");
         return Ok(Outcome::NotFound);
     };
-    let per_unit = Duration::from_secs(limits.feedback_unit_window_secs);
     let unit_key = format!("{t}/{}", place.unit.id);
-    if let Err(wait) = c.units.hit(&unit_key, limits.feedback_per_unit, per_unit, Instant::now()) {
-        tracing::info!(unit = %unit_key, "citizen feedback: unit over the rate limit");
-        crate::metrics::feedback_post("unit_limit");
-        return Ok(Outcome::TooMany(wait));
-    }
-    let shared = Shared { key: format!("form-unit/{unit_key}"), max: limits.feedback_per_unit, per: per_unit };
-    if let Some(wait) = shared.over(storage)? {
-        tracing::info!(unit = %unit_key, "citizen feedback: unit over the shared rate limit");
-        crate::metrics::feedback_post("unit_limit");
-        return Ok(Outcome::TooMany(wait));
-    }
     let secret = c.secret(storage)?;
     if !a.situs_web.trim().is_empty() {
         tracing::info!(unit = %unit_key, "citizen feedback: honeypot filled, not stored");
@@ -680,6 +706,21 @@ fn decide(
             return Ok(Outcome::Again(StatusCode::BAD_REQUEST, place, vec![FieldError::new("umum", message)], fresh));
         }
     };
+    // Only posts with a valid token count against the unit: each cost its
+    // sender a page view under their own limit, so a few addresses cannot
+    // fill the unit's window and close its form to citizens.
+    let per_unit = Duration::from_secs(limits.feedback_unit_window_secs);
+    if let Err(wait) = c.units.hit(&unit_key, limits.feedback_per_unit, per_unit, Instant::now()) {
+        tracing::info!(unit = %unit_key, "citizen feedback: unit over the rate limit");
+        crate::metrics::feedback_post("unit_limit");
+        return Ok(Outcome::TooMany(wait));
+    }
+    let shared = Shared { key: format!("form-unit/{unit_key}"), max: limits.feedback_per_unit, per: per_unit };
+    if let Some(wait) = shared.over(storage)? {
+        tracing::info!(unit = %unit_key, "citizen feedback: unit over the shared rate limit");
+        crate::metrics::feedback_post("unit_limit");
+        return Ok(Outcome::TooMany(wait));
+    }
     let officer = place.officer.as_ref().map(|o| o.0.clone());
     let feedback = match build(a, &place.unit.id, officer) {
         Ok(f) => f,

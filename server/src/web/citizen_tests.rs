@@ -20,13 +20,15 @@ use crate::web::tests::send;
 
 pub(crate) const STAFF: &str = "199307082019031090";
 pub(crate) const BOSS: &str = "198802182010062056";
+/// HR officer siti's password.
+const HR_PASSWORD: &str = "kata-sandi-panjang";
 
 /// Tenant `uji` with units u1 and u2 of one agency, two employees of u1
 /// and HR officer siti.
 pub(crate) fn fixture(limits: Limits) -> (Router, Arc<SqliteStorage>) {
     let storage = Arc::new(SqliteStorage::in_memory().unwrap());
     crate::admin::create_tenant(storage.as_ref(), "uji", "Kabupaten Uji").unwrap();
-    crate::admin::create_user(storage.as_ref(), "uji", "siti", "kata-sandi-panjang", Role::Hr).unwrap();
+    crate::admin::create_user(storage.as_ref(), "uji", "siti", HR_PASSWORD, Role::Hr).unwrap();
     let csv = format!(
         "NIP;NAMA;UNIT_KERJA_ID;UNIT_KERJA;INSTANSI_ID;INSTANSI;JENIS_JABATAN;JABATAN\n\
          {STAFF};Ani Lestari;u1;Pelayanan KTP;dukcapil;Dinas Dukcapil;pelaksana;Staf\n\
@@ -145,9 +147,153 @@ async fn a_valid_answer_is_stored_once_and_counted_by_the_skm_report() {
     assert_eq!(comments[0].comment, "Cepat dan ramah");
     assert_eq!(comments[0].officer_nip, None);
 
-    // Now the unit's form offers the service seen so far.
+    // What one citizen typed is never offered to the next.
     let (_, _, html) = send(&app, get("/umpan-balik/uji/u1")).await;
-    assert!(html.contains("<option>Perekaman KTP-el</option>"), "{html}");
+    assert!(!html.contains("Perekaman KTP-el"), "{html}");
+}
+
+/// HR officer siti's bearer token for the JSON API.
+async fn bearer(app: &Router) -> String {
+    let login = serde_json::json!({"tenant": "uji", "username": "siti", "password": HR_PASSWORD}).to_string();
+    let req = Request::post("/v1/login").header(header::CONTENT_TYPE, "application/json").body(Body::from(login));
+    let (status, _, body) = send(app, req.unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = serde_json::from_str::<serde_json::Value>(&body).unwrap()["token"].as_str().unwrap().to_string();
+    format!("Bearer {token}")
+}
+
+/// `method` `uri` with HR's bearer token (`auth`, may be empty) and a JSON body.
+fn hr_json(method: &str, uri: &str, auth: &str, body: &str) -> Request<Body> {
+    let mut r = Request::builder().method(method).uri(uri).header(header::CONTENT_TYPE, "application/json");
+    if !auth.is_empty() {
+        r = r.header(header::AUTHORIZATION, auth);
+    }
+    r.body(Body::from(body.to_string())).unwrap()
+}
+
+#[tokio::test]
+async fn the_form_offers_the_services_hr_listed_and_nothing_a_citizen_typed() {
+    let (app, storage) = served(Limits::default()).await;
+    let t = token_aged(&storage, "u1", 30, "0011223344556601");
+    let typed = answers(&t).replace("Perekaman+KTP-el", "%3Cb%3EPromo+pinjol%3C%2Fb%3E");
+    assert_eq!(submit(&app, &typed, "192.0.2.40").await.0, StatusCode::OK);
+    assert_eq!(stored(&storage), 1, "a typed service is stored");
+    let cookie = bearer(&app).await;
+    let body = r#"{"services": ["Perekaman KTP-el", "  Akta kelahiran ", ""]}"#;
+    let (status, _, json) = send(&app, hr_json("PUT", "/v1/hr/units/u1/services", &cookie, body)).await;
+    assert_eq!(status, StatusCode::OK, "{json}");
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(json["services"], serde_json::json!(["Perekaman KTP-el", "Akta kelahiran"]));
+    // Shown at once on this instance (the cache forgets the unit's list).
+    let (_, _, html) = send(&app, get("/umpan-balik/uji/u1")).await;
+    assert!(html.contains("<option>Perekaman KTP-el</option>") && html.contains("<option>Akta kelahiran</option>"));
+    assert!(!html.contains("pinjol"), "{html}");
+    let (status, _, json) = send(&app, hr_json("GET", "/v1/hr/units/u1/services", &cookie, "")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(json.contains("Akta kelahiran"));
+    // Refused: repeated, too many, an unknown unit, no login.
+    let (status, _, json) =
+        send(&app, hr_json("PUT", "/v1/hr/units/u1/services", &cookie, r#"{"services": ["KTP", "ktp"]}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(json.contains("dua kali"), "{json}");
+    let many: Vec<String> = (0..31).map(|i| format!("Layanan {i}")).collect();
+    let body = serde_json::json!({ "services": many }).to_string();
+    let (status, _, _) = send(&app, hr_json("PUT", "/v1/hr/units/u1/services", &cookie, &body)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = send(&app, hr_json("GET", "/v1/hr/units/tidak-ada/services", &cookie, "")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = send(&app, hr_json("GET", "/v1/hr/units/u1/services", "", "")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(storage.unit_services("uji", "u1").unwrap(), ["Perekaman KTP-el", "Akta kelahiran"]);
+}
+
+#[tokio::test]
+async fn hr_edits_the_service_list_on_its_page() {
+    let (app, storage) = fixture(Limits::default());
+    let cookie = crate::web::tests::login(&app).await;
+    let page = Request::get("/hr/layanan").header(header::COOKIE, &cookie).body(Body::empty()).unwrap();
+    let (status, _, html) = send(&app, page).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Pelayanan KTP") && html.contains(r#"<textarea id="layanan-u1" name="layanan""#));
+    let csrf = html.split(r#"name="csrf" value=""#).nth(1).unwrap().split('"').next().unwrap().to_string();
+    let form = |csrf: &str, text: &str| {
+        Request::post("/hr/layanan/u1")
+            .header(header::COOKIE, &cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf}&layanan={text}")))
+            .unwrap()
+    };
+    let (status, headers, _) = send(&app, form(&csrf, "Perekaman+KTP-el%0D%0AKartu+keluarga%0D%0A")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/hr/layanan?disimpan=u1");
+    assert_eq!(storage.unit_services("uji", "u1").unwrap(), ["Perekaman KTP-el", "Kartu keluarga"]);
+    let (status, _, html) = send(&app, form(&csrf, "KTP%0D%0AKTP")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("dua kali"), "{html}");
+    let (status, _, _) = send(&app, form("salah", "Apa+saja")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a wrong CSRF token");
+    assert_eq!(storage.unit_services("uji", "u1").unwrap(), ["Perekaman KTP-el", "Kartu keluarga"]);
+}
+
+#[tokio::test]
+async fn posts_without_a_valid_token_cannot_close_a_units_form() {
+    // 25 addresses each send 5 posts without a token (or with a forged
+    // one): more than the unit's limit of 100. A citizen then answers.
+    let limits = Limits { feedback_per_client: 5, feedback_per_unit: 100, ..Limits::default() };
+    let (app, storage) = served(limits).await;
+    for ip in 1..=25 {
+        for k in 0..5 {
+            let body = if k % 2 == 0 { answers("") } else { answers("1.palsu.palsu") };
+            let (status, _) = submit(&app, &body, &format!("198.51.100.{ip}")).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+    }
+    let t = token_aged(&storage, "u1", 30, "0011223344556602");
+    let (status, html) = submit(&app, &answers(&t), "203.0.113.7").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert_eq!(stored(&storage), 1);
+}
+
+#[tokio::test]
+async fn page_views_are_limited_per_client() {
+    let limits = Limits { form_pages_per_client: 3, ..Limits::default() };
+    let (app, _) = fixture(limits);
+    let view = |ip: &str| {
+        let mut r = get("/umpan-balik/uji/u1");
+        r.extensions_mut().insert(ConnectInfo(format!("{ip}:40000").parse::<SocketAddr>().unwrap()));
+        r
+    };
+    for _ in 0..3 {
+        assert_eq!(send(&app, view("192.0.2.50")).await.0, StatusCode::OK);
+    }
+    let (status, headers, html) = send(&app, view("192.0.2.50")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(headers.contains_key(header::RETRY_AFTER) && html.contains("Terlalu banyak"));
+    assert_eq!(send(&app, view("192.0.2.51")).await.0, StatusCode::OK, "another client");
+}
+
+#[test]
+fn the_form_token_is_an_hmac_checked_in_constant_time() {
+    use hmac::{Hmac, Mac};
+    let t = token("rahasia", "uji", "u1", 1_700_000_000, "00112233445566ff");
+    let sig = t.rsplit('.').next().unwrap();
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(b"rahasia").unwrap();
+    for part in ["uji", "u1", "1700000000", "00112233445566ff"] {
+        mac.update(part.as_bytes());
+        mac.update(&[0]);
+    }
+    let full = mac.finalize().into_bytes();
+    let hex: String = full.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    assert_eq!(sig, hex, "HMAC-SHA256, 128 bits kept");
+    let now = 1_700_000_000 + 60;
+    assert!(matches!(super::check_token("rahasia", "uji", "u1", &t, now), super::TokenCheck::Valid(_)));
+    // One changed digit, another secret, another unit: refused.
+    let mut forged = t.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == '0' { '1' } else { '0' });
+    for (secret, unit, tok) in [("rahasia", "u1", &forged), ("lain", "u1", &t), ("rahasia", "u2", &t)] {
+        assert_eq!(super::check_token(secret, "uji", unit, tok, now), super::TokenCheck::Invalid);
+    }
 }
 
 #[tokio::test]

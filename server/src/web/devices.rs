@@ -3,11 +3,11 @@
 //! QR code for its service counter.
 //!
 //! An enrollment code is shown once, large and as a QR code holding
-//! `prestasi://enroll?server=<origin>&code=<code>` — `<origin>` is how the
-//! HR officer reached this page (`https://host[:port]`, plain `http` only
-//! for `localhost`, or as `X-Forwarded-Proto` says). Neither part needs
-//! percent-encoding: the host is checked to hold only host characters and
-//! codes are `A–Z`, `2–9` and dashes. The tablet app scans it, or the
+//! `prestasi://enroll?server=<origin>&code=<code>` — `<origin>` is the
+//! server's public URL (`serve --public-url`, see [`crate::public_url`]),
+//! never the request's `Host` header. Neither part needs percent-encoding:
+//! the public URL holds only host characters and codes are `A–Z`, `2–9`
+//! and dashes. The tablet app scans it, or the
 //! person types the code.
 //!
 //! "Tanda tangan pegawai": HR issues a one-time person code that binds an
@@ -18,7 +18,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -50,22 +50,6 @@ pub fn router() -> Router<AppState> {
         .route("/hr/perangkat/kode-pegawai", post(issue_person_code))
         .route("/hr/perangkat/pegawai/{nip}/cabut-kunci", post(revoke_keys))
         .route("/hr/unit/{unit}/qr", get(unit_qr))
-}
-
-/// `scheme://host[:port]` the browser used to reach this server.
-pub fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b)))
-        .unwrap_or("localhost");
-    let forwarded = headers.get("x-forwarded-proto").and_then(|h| h.to_str().ok()).map(str::to_ascii_lowercase);
-    let scheme = match forwarded.as_deref() {
-        Some(p @ ("http" | "https")) => p,
-        _ if host.starts_with("localhost") || host.starts_with("127.0.0.1") => "http",
-        _ => "https",
-    };
-    format!("{scheme}://{host}")
 }
 
 fn attr(s: &str) -> String {
@@ -390,12 +374,7 @@ fn check_enrollment(
     }
 }
 
-async fn enroll(
-    State(s): State<AppState>,
-    hr: WebHr,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
+async fn enroll(State(s): State<AppState>, hr: WebHr, Form(fields): Form<Vec<(String, String)>>) -> Response {
     let field =
         |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     if let Err(e) = hr.check(&field("csrf")) {
@@ -406,7 +385,7 @@ async fn enroll(
         user: field("user"),
         units: fields.iter().filter(|(k, _)| k == "units").map(|(_, v)| v.clone()).collect(),
     };
-    let server = origin(&headers);
+    let server = s.public.origin().to_string();
     let storage = s.storage.clone();
     let tenant = hr.tenant_id.clone();
     let username = hr.username.clone();
@@ -621,16 +600,10 @@ struct QrQuery {
     petugas: Option<String>,
 }
 
-async fn unit_qr(
-    State(s): State<AppState>,
-    hr: WebHr,
-    Path(unit): Path<String>,
-    headers: HeaderMap,
-    Query(q): Query<QrQuery>,
-) -> Response {
+async fn unit_qr(State(s): State<AppState>, hr: WebHr, Path(unit): Path<String>, Query(q): Query<QrQuery>) -> Response {
     let storage = s.storage.clone();
     let tenant = hr.tenant_id.clone();
-    let base = origin(&headers);
+    let base = s.public.origin().to_string();
     let built = s
         .blocking(move || {
             let Some(unit) = storage.units(&tenant)?.into_iter().find(|u| u.id == unit) else {

@@ -6,6 +6,8 @@
 //! (askama): a misspelt field is a build error, not a blank page.
 
 mod appraisals;
+mod assets;
+mod audit;
 mod bundles;
 mod calibration;
 mod citizen;
@@ -13,8 +15,11 @@ mod dashboard;
 mod development;
 mod devices;
 mod login;
+mod origin;
+mod password;
 mod ratelimit;
 mod rewards;
+mod services;
 pub(crate) mod session;
 mod skm;
 pub(crate) mod svg;
@@ -30,6 +35,8 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(login::router())
+        .merge(password::router())
+        .merge(audit::router())
         .merge(dashboard::router())
         .merge(appraisals::router())
         .merge(calibration::router())
@@ -39,7 +46,9 @@ pub fn router() -> Router<AppState> {
         .merge(rewards::router())
         .merge(citizen::router())
         .merge(devices::router())
+        .merge(services::router())
         .merge(bundles::router())
+        .merge(assets::router())
 }
 
 /// A rendered page, or the error page.
@@ -50,9 +59,15 @@ pub fn render<T: Template>(t: &T) -> Response {
     }
 }
 
+/// The citizens' form token (for the fuzz target that posts forms).
+pub use citizen::token as citizen_form_token;
 pub use pages::{Filters, PageQuery, encode, fail, label, local_time, num, refusal, show, submit};
 
 mod pages;
 
+#[cfg(test)]
+mod headers_tests;
+#[cfg(test)]
+mod login_tests;
 #[cfg(test)]
 mod tests;

@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use axum::http::HeaderMap;
 
+use crate::public_url::PublicUrl;
+
 #[derive(Debug)]
 pub struct RateLimiter {
     windows: Mutex<HashMap<String, Window>>,
@@ -61,22 +63,12 @@ impl RateLimiter {
 }
 
 /// The rate-limit key of a client: its address (an IPv6 client by its /64,
-/// which one household or phone usually has whole). With `trust_forwarded`,
-/// the last `X-Forwarded-For` entry — the one the proxy in front added; the
-/// earlier ones are whatever the client sent. Without either, one shared
-/// key (requests made in-process, e.g. tests).
-pub fn client_key(peer: Option<SocketAddr>, headers: &HeaderMap, trust_forwarded: bool) -> String {
-    let forwarded = || {
-        headers
-            .get_all("x-forwarded-for")
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|a| a.trim().parse::<IpAddr>().ok())
-            .next_back()
-    };
-    let ip = if trust_forwarded { forwarded().or(peer.map(|p| p.ip())) } else { peer.map(|p| p.ip()) };
-    match ip.map(|ip| ip.to_canonical()) {
+/// which one household or phone usually has whole) — the TCP peer, or the
+/// address a trusted reverse proxy put in `X-Forwarded-For`
+/// ([`PublicUrl::client_ip`]: the header of any other peer is ignored).
+/// Without a peer, one shared key (requests made in-process, e.g. tests).
+pub fn client_key(peer: Option<SocketAddr>, headers: &HeaderMap, public: &PublicUrl) -> String {
+    match public.client_ip(peer, headers).map(|ip| ip.to_canonical()) {
         Some(IpAddr::V6(v6)) => {
             let [a, b, c, d, ..] = v6.segments();
             format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
@@ -110,10 +102,12 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert("x-forwarded-for", "6.6.6.6, 10.0.0.7".parse().unwrap());
         let peer: SocketAddr = "192.0.2.1:5000".parse().unwrap();
-        assert_eq!(client_key(Some(peer), &h, false), "192.0.2.1", "the header is not trusted by default");
-        assert_eq!(client_key(Some(peer), &h, true), "10.0.0.7", "the proxy's entry, not the client's");
+        let none = PublicUrl::default();
+        assert_eq!(client_key(Some(peer), &h, &none), "192.0.2.1", "the header is not trusted by default");
+        let proxied = PublicUrl::default().with_trusted_proxies(["192.0.2.1".parse().unwrap()]);
+        assert_eq!(client_key(Some(peer), &h, &proxied), "10.0.0.7", "the proxy's entry, not the client's");
         let v6: SocketAddr = "[2001:db8:1:2:3:4:5:6]:80".parse().unwrap();
-        assert_eq!(client_key(Some(v6), &HeaderMap::new(), false), "2001:db8:1:2::/64");
-        assert_eq!(client_key(None, &HeaderMap::new(), false), "local");
+        assert_eq!(client_key(Some(v6), &HeaderMap::new(), &none), "2001:db8:1:2::/64");
+        assert_eq!(client_key(None, &HeaderMap::new(), &none), "local");
     }
 }

@@ -145,7 +145,7 @@ pub fn nine_box_grid(title: &str, count: impl Fn(u8) -> u64) -> String {
             let n = count(number);
             let _ = write!(
                 s,
-                r##"<a href="#kotak-{number}"><rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{colour}" stroke="#fff" stroke-width="3"><title>Kotak {number}: {n} orang</title></rect><text x="{:.1}" y="{:.1}" style="fill:#fff;font-weight:bold">Kotak {number}</text><text x="{:.1}" y="{:.1}" style="fill:#fff;font-size:20px">{n}</text></a>"##,
+                r##"<a href="#kotak-{number}"><rect x="{x:.1}" y="{y:.1}" width="{:.1}" height="{:.1}" fill="{colour}" stroke="#fff" stroke-width="3"><title>Kotak {number}: {n} orang</title></rect><text x="{:.1}" y="{:.1}" class="kotak-judul">Kotak {number}</text><text x="{:.1}" y="{:.1}" class="kotak-n">{n}</text></a>"##,
                 cell_w,
                 cell_h,
                 x + 10.0,

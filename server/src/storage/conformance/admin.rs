@@ -199,6 +199,23 @@ pub(super) fn devices_list_and_revoke(s: &dyn Storage) {
     assert!(matches!(r, Err(StorageError::NotFound(_))), "an event of an unknown device: NotFound, got {r:?}");
 }
 
+pub(super) fn unit_services_are_replaced_whole_and_kept_in_order(s: &dyn Storage) {
+    assert!(s.unit_services("t1", "u1").unwrap().is_empty());
+    let list = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    s.set_unit_services("t1", "u1", &list(&["KTP elektronik", "Akta kelahiran", "Kartu keluarga"])).unwrap();
+    s.set_unit_services("t1", "u2", &list(&["Imunisasi"])).unwrap();
+    s.set_unit_services("t2", "u1", &list(&["Izin usaha"])).unwrap();
+    assert_eq!(s.unit_services("t1", "u1").unwrap(), list(&["KTP elektronik", "Akta kelahiran", "Kartu keluarga"]));
+    // Replaced whole: order changed, one removed.
+    s.set_unit_services("t1", "u1", &list(&["Kartu keluarga", "KTP elektronik"])).unwrap();
+    assert_eq!(s.unit_services("t1", "u1").unwrap(), list(&["Kartu keluarga", "KTP elektronik"]));
+    // Units and tenants are separate.
+    assert_eq!(s.unit_services("t1", "u2").unwrap(), list(&["Imunisasi"]));
+    assert_eq!(s.unit_services("t2", "u1").unwrap(), list(&["Izin usaha"]));
+    s.set_unit_services("t1", "u1", &[]).unwrap();
+    assert!(s.unit_services("t1", "u1").unwrap().is_empty());
+}
+
 pub(super) fn meta_is_a_small_key_value_store(s: &dyn Storage) {
     assert!(s.meta("server.device").unwrap().is_none(), "unset: None");
     s.set_meta("server.device", "a").unwrap();

@@ -8,6 +8,8 @@
 //! contract of [`Storage`], [`Lookup`], [`WriteTx`] and [`ReportStore`]:
 //!
 //! - `admin`: tenants, HR users, sessions, enrollment codes, devices, meta;
+//! - `auth`: logins and their tokens (refresh rotation, revocation), the
+//!   forced password change, the login audit log, peeking at rate windows;
 //! - `docs`: appending documents, loading them back, the merged view of
 //!   every record kind, conflicts, re-projection;
 //! - `pull`: the pull cursor (origin, scope, tenant, pages, compaction,
@@ -29,6 +31,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
 mod admin;
+mod auth;
 mod crash;
 mod dataset;
 mod docs;
@@ -63,8 +66,17 @@ const CASES: &[(&str, Case)] = &[
     ("admin::enrollment_codes_are_single_use", admin::enrollment_codes_are_single_use),
     ("admin::devices_list_and_revoke", admin::devices_list_and_revoke),
     ("admin::meta_is_a_small_key_value_store", admin::meta_is_a_small_key_value_store),
+    (
+        "admin::unit_services_are_replaced_whole_and_kept_in_order",
+        admin::unit_services_are_replaced_whole_and_kept_in_order,
+    ),
     ("admin::init_meta_keeps_the_first_value", admin::init_meta_keeps_the_first_value),
     ("admin::events_count_in_fixed_windows", admin::events_count_in_fixed_windows),
+    ("auth::logins_rotate_and_revoke", auth::logins_rotate_and_revoke),
+    ("auth::a_users_logins_are_revoked_together", auth::a_users_logins_are_revoked_together),
+    ("auth::passwords_are_set_and_must_change", auth::passwords_are_set_and_must_change),
+    ("auth::login_events_are_kept_per_typed_tenant", auth::login_events_are_kept_per_typed_tenant),
+    ("auth::event_windows_can_be_peeked_and_forgotten", auth::event_windows_can_be_peeked_and_forgotten),
     ("docs::appended_documents_load_back", docs::appended_documents_load_back),
     ("docs::a_write_reads_its_own_appends", docs::a_write_reads_its_own_appends),
     ("docs::doc_ids_page_in_id_order", docs::doc_ids_page_in_id_order),
@@ -77,6 +89,7 @@ const CASES: &[(&str, Case)] = &[
     ("pull::pull_sends_the_changes_after_the_cursor", pull::pull_sends_the_changes_after_the_cursor),
     ("pull::pull_pages_by_size", pull::pull_pages_by_size),
     ("pull::compaction_keeps_every_change_reachable", pull::compaction_keeps_every_change_reachable),
+    ("pull::each_tenant_counts_its_own_positions", pull::each_tenant_counts_its_own_positions),
     ("pull::fetch_returns_whole_documents_in_scope", pull::fetch_returns_whole_documents_in_scope),
     ("pull::scope_follows_the_current_read_keys", pull::scope_follows_the_current_read_keys),
     (

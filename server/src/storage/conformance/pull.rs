@@ -233,6 +233,72 @@ pub(super) fn compaction_keeps_every_change_reachable(s: &dyn Storage) {
     assert_eq!(f.value().unwrap().targets[0].realisation, Some(2.0), "fetch after a compaction: the whole document");
 }
 
+/// Positions are counted per tenant: a tenant's chunks are numbered 1, 2,
+/// 3, … in its own commit order, so a device's cursor (and the gaps between
+/// the positions it is given) says nothing of another tenant's writes, and
+/// another tenant's writes, compactions and failed writes never move it.
+pub(super) fn each_tenant_counts_its_own_positions(s: &dyn Storage) {
+    const OTHERS: &str = "lhokseumawe";
+    two_tenants(s);
+    let all = Scope::Tenant;
+    let page = |tenant: &'static str, cursor| s.pull(&PullQuery { tenant, ..q(cursor, "x", &all) }).unwrap();
+    assert_eq!((page(T, 0).cursor, page(OTHERS, 0).cursor), (0, 0), "nothing written: both tenants at 0");
+
+    let (mut mine, mut theirs) = (Vec::new(), Vec::new());
+    for (i, tenant) in [T, OTHERS, OTHERS, T, OTHERS, OTHERS, OTHERS, T].into_iter().enumerate() {
+        let (_, position) = put_appraisal(s, tenant, "d1", &draft(&format!("2026-{:02}", i + 1)));
+        if tenant == T { mine.push(position) } else { theirs.push(position) }
+    }
+    assert_eq!(mine, [1, 2, 3], "a tenant's positions are 1, 2, 3 in its commit order, whatever others wrote");
+    assert_eq!(theirs, [1, 2, 3, 4, 5], "and the other tenant's too");
+    let end = page(T, 0);
+    assert_eq!((end.docs.len(), end.cursor, end.more), (3, 3, false), "the cursor is the tenant's own count");
+    assert_eq!(page(OTHERS, 0).cursor, 5);
+    assert_eq!(
+        ids(page(T, 1)),
+        ids(page(T, 0)).into_iter().skip(1).collect::<Vec<_>>(),
+        "a cursor of 1 skips the tenant's first chunk only"
+    );
+
+    // The other tenant writes, compacts, and fails a write: the first
+    // tenant's cursor stays where it was, and its next page is empty.
+    let (mut d, _) = put_appraisal(s, OTHERS, "d2", &draft("2027-01"));
+    for i in 0..3 {
+        d.edit(|x| x.notes = format!("edit {i}"));
+        let mut w = d.write(OTHERS, "d2", 1);
+        if i == 1 {
+            w.compacted = Some(d.doc.save());
+        }
+        append(s, &w);
+    }
+    d.edit(|x| x.notes = "never committed".into());
+    let w = d.write(OTHERS, "d2", 1);
+    let failed = s.write(&mut |tx| {
+        tx.append(&w)?;
+        Err(StorageError::Backend("refused after the append".into()))
+    });
+    assert!(failed.is_err());
+    let after = page(T, end.cursor);
+    assert_eq!(
+        (after.docs.len(), after.cursor, after.more),
+        (0, end.cursor, false),
+        "another tenant's writes do not move this tenant's cursor"
+    );
+    assert_eq!(page(T, 0).cursor, 3, "nor its high-water mark from 0");
+    assert_eq!(page(OTHERS, 0).cursor, 9, "the other tenant counted its own four writes, not the failed one");
+    assert_eq!(page(OTHERS, 9).docs.len(), 0);
+
+    // A rolled-back position is handed out again: no gap tells of it.
+    let (_, next) = put_appraisal(s, OTHERS, "d2", &draft("2027-02"));
+    assert_eq!(next, 10, "the failed write left no gap");
+    let (_, next) = put_appraisal(s, T, "d1", &draft("2027-03"));
+    assert_eq!(next, 4, "and the first tenant goes on from its own count");
+    let scoped = s.pull(&q(3, "x", &supervisor(&["u1"], BOSS))).unwrap();
+    assert_eq!((ids(scoped.clone()).len(), scoped.cursor), (1, 4), "a supervisor's page ends at the tenant's count");
+    let nobody = s.pull(&PullQuery { tenant: "nowhere", ..q(0, "x", &all) }).unwrap();
+    assert_eq!(nobody.cursor, 0, "a tenant with nothing is at 0, whatever the others wrote");
+}
+
 pub(super) fn fetch_returns_whole_documents_in_scope(s: &dyn Storage) {
     two_tenants(s);
     let (mut q3, _) = put_appraisal(s, T, "d1", &draft("2026-Q3"));

@@ -56,6 +56,39 @@ impl WriteTx for Tx<'_> {
     }
 }
 
+impl AuthStore for Toy {
+    fn create_login(&self, _: &NewLogin, _: i64) -> R<()> {
+        unimplemented!()
+    }
+    fn refresh_login(&self, _: &str, _: &Rotation, _: i64) -> R<Refreshed> {
+        unimplemented!()
+    }
+    fn revoke_login(&self, _: &str) -> R<bool> {
+        unimplemented!()
+    }
+    fn revoke_user_logins(&self, _: &str, _: &str, _: i64) -> R<u64> {
+        unimplemented!()
+    }
+    fn set_password(&self, _: &str, _: &str, _: &str, _: bool, _: i64) -> R<u64> {
+        unimplemented!()
+    }
+    fn must_change_password(&self, _: &str, _: &str) -> R<bool> {
+        unimplemented!()
+    }
+    fn log_login(&self, _: &LoginEvent) -> R<()> {
+        unimplemented!()
+    }
+    fn login_events(&self, _: &str, _: Option<u64>, _: u32) -> R<Vec<LoginEvent>> {
+        unimplemented!()
+    }
+    fn peek_event(&self, _: &str, _: i64) -> R<Option<(u32, i64)>> {
+        unimplemented!()
+    }
+    fn forget_event(&self, _: &str) -> R<()> {
+        unimplemented!()
+    }
+}
+
 impl Storage for Toy {
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError> {
         let mut tx = Tx { toy: self, pending: Vec::new() };
@@ -138,6 +171,12 @@ impl Storage for Toy {
         unimplemented!()
     }
     fn device_events(&self, _: &str) -> Result<Vec<DeviceEventRow>, StorageError> {
+        unimplemented!()
+    }
+    fn unit_services(&self, _: &str, _: &str) -> Result<Vec<String>, StorageError> {
+        unimplemented!()
+    }
+    fn set_unit_services(&self, _: &str, _: &str, _: &[String]) -> Result<(), StorageError> {
         unimplemented!()
     }
     fn meta(&self, _: &str) -> Result<Option<String>, StorageError> {

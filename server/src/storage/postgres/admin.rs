@@ -185,6 +185,33 @@ pub(super) fn revoke_device(c: &mut impl GenericClient, id: &str, reason: &str, 
     Ok(())
 }
 
+pub(super) fn unit_services(c: &mut impl GenericClient, tenant: &str, unit: &str) -> Result<Vec<String>, StorageError> {
+    c.query(
+        "SELECT name FROM unit_services WHERE tenant_id = $1 AND unit_id = $2 ORDER BY position",
+        &[&tenant, &unit],
+    )?
+    .iter()
+    .map(|r| get(r, 0))
+    .collect()
+}
+
+pub(super) fn set_unit_services(
+    tx: &mut Transaction<'_>,
+    tenant: &str,
+    unit: &str,
+    services: &[String],
+) -> Result<(), StorageError> {
+    tx.execute("DELETE FROM unit_services WHERE tenant_id = $1 AND unit_id = $2", &[&tenant, &unit])?;
+    for (i, name) in services.iter().enumerate() {
+        let position = i32::try_from(i).map_err(|_| StorageError::Backend("too many services".into()))?;
+        tx.execute(
+            "INSERT INTO unit_services (tenant_id, unit_id, position, name) VALUES ($1, $2, $3, $4)",
+            &[&tenant, &unit, &position, name],
+        )?;
+    }
+    Ok(())
+}
+
 pub(super) fn meta(c: &mut impl GenericClient, key: &str) -> Result<Option<String>, StorageError> {
     c.query_opt("SELECT value FROM meta WHERE key = $1", &[&key])?.map(|r| get(&r, 0)).transpose()
 }

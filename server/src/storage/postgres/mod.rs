@@ -45,6 +45,7 @@
 //! and a database newer than this build is refused.
 
 mod admin;
+mod auth;
 mod docs;
 mod inputs;
 mod merged;
@@ -66,6 +67,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_rate_windows.sql"),
     include_str!("migrations/0003_uploads.sql"),
     include_str!("migrations/0004_device_wipes.sql"),
+    include_str!("migrations/0005_unit_services.sql"),
+    include_str!("migrations/0006_logins.sql"),
 ];
 /// First key of the migration lock (the second is the schema's name).
 const MIGRATION_LOCK: i32 = 0x5052_5354; // "PRST"
@@ -364,6 +367,12 @@ impl super::Storage for PostgresStorage {
     }
     fn device_events(&self, device_id: &str) -> Result<Vec<super::DeviceEventRow>, StorageError> {
         self.with_conn(|c| admin::device_events(c, device_id))
+    }
+    fn unit_services(&self, tenant: &str, unit: &str) -> Result<Vec<String>, StorageError> {
+        self.with_conn(|c| admin::unit_services(c, tenant, unit))
+    }
+    fn set_unit_services(&self, tenant: &str, unit: &str, services: &[String]) -> Result<(), StorageError> {
+        self.transaction(|tx| admin::set_unit_services(tx, tenant, unit, services))
     }
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         self.with_conn(|c| admin::meta(c, key))

@@ -251,6 +251,31 @@ pub(super) fn device_events(
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+pub(super) fn unit_services(c: &Connection, tenant: &str, unit: &str) -> Result<Vec<String>, StorageError> {
+    let mut stmt =
+        c.prepare_cached("SELECT name FROM unit_services WHERE tenant_id = ?1 AND unit_id = ?2 ORDER BY position")?;
+    let rows = stmt.query_map(params![tenant, unit], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(super) fn set_unit_services(
+    c: &mut Connection,
+    tenant: &str,
+    unit: &str,
+    services: &[String],
+) -> Result<(), StorageError> {
+    let tx = c.transaction()?;
+    tx.execute("DELETE FROM unit_services WHERE tenant_id = ?1 AND unit_id = ?2", params![tenant, unit])?;
+    for (i, name) in services.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO unit_services (tenant_id, unit_id, position, name) VALUES (?1, ?2, ?3, ?4)",
+            params![tenant, unit, i as i64, name],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 pub(super) fn meta(c: &Connection, key: &str) -> Result<Option<String>, StorageError> {
     Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }

@@ -95,12 +95,20 @@ impl WriteTx for SqliteWriteTx<'_> {
     fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError> {
         let tx = self.tx;
         let id = w.id.to_string();
+        // The tenant's next position. The one writer holds the database
+        // until commit, so positions are the tenant's commit order, and a
+        // rolled-back position is handed out again (no gaps).
+        let seq: i64 = tx
+            .prepare_cached(
+                "INSERT INTO tenant_clock (tenant_id, seq) VALUES (?1, 1)
+                 ON CONFLICT (tenant_id) DO UPDATE SET seq = seq + 1 RETURNING seq",
+            )?
+            .query_row(params![w.tenant], |r| r.get(0))?;
         super::exec(
             tx,
-            "INSERT INTO chunks (tenant_id, doc_id, origin, received_at, data) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![w.tenant, id, w.origin, w.received_at, w.chunk],
+            "INSERT INTO chunks (tenant_id, seq, doc_id, origin, received_at, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![w.tenant, seq, id, w.origin, w.received_at, w.chunk],
         )?;
-        let seq = tx.last_insert_rowid();
         let ReadKeys { unit, appraiser, reviewer } = &w.projection.read;
         super::exec(
             tx,
@@ -154,7 +162,7 @@ impl WriteTx for SqliteWriteTx<'_> {
 
 /// Documents of a scope, as SQL over `docs d`: a `FROM` clause and its
 /// parameters. A supervisor's scope starts from its documents (indexes on
-/// unit, appraiser, reviewer); the whole tenant from the change sequence.
+/// unit, appraiser, reviewer); the whole tenant from its positions.
 fn scoped_docs(scope: &Scope) -> (String, String, String) {
     match scope {
         Scope::Tenant => ("docs d".into(), String::new(), String::new()),
@@ -191,11 +199,13 @@ fn kinds_sql(kinds: &[DocKind]) -> String {
 pub(super) fn pull(c: &Connection, q: &PullQuery<'_>) -> Result<PullPage, StorageError> {
     let (from, units, user) = scoped_docs(q.scope);
     let tx = c.unchecked_transaction()?; // one consistent snapshot for both queries
-    // The highest position ever handed out (AUTOINCREMENT's counter), not
+    // The tenant's highest position ever handed out (its clock), not
     // max(seq) of the chunks left: a compaction deletes the chunks it folds,
-    // its own included, and the cursor must still move past it.
-    let high: i64 =
-        tx.query_row("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'chunks'), 0)", [], |r| r.get(0))?;
+    // its own included, and the cursor must still move past it. Another
+    // tenant's writes never move it.
+    let high: i64 = tx
+        .prepare_cached("SELECT coalesce((SELECT seq FROM tenant_clock WHERE tenant_id = ?1), 0)")?
+        .query_row(params![q.tenant], |r| r.get(0))?;
     if *q.scope == Scope::Nothing {
         return Ok(PullPage { docs: Vec::new(), cursor: u64::try_from(high).unwrap_or(0), more: false });
     }

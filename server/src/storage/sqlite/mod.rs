@@ -6,6 +6,7 @@
 //! is on disk before the server acknowledges it (see ARCHITECTURE.md).
 
 mod admin;
+mod auth;
 pub mod backup;
 mod checkpoint;
 mod docs;
@@ -35,6 +36,9 @@ const MIGRATIONS: &[&str] = &[
     include_str!("0009_rate_windows.sql"),
     include_str!("0010_uploads.sql"),
     include_str!("0011_device_wipes.sql"),
+    include_str!("0012_unit_services.sql"),
+    include_str!("0013_tenant_positions.sql"),
+    include_str!("0014_logins.sql"),
 ];
 const READERS: usize = 4;
 
@@ -258,6 +262,12 @@ impl super::Storage for SqliteStorage {
     fn device_events(&self, device_id: &str) -> Result<Vec<super::DeviceEventRow>, StorageError> {
         self.with_reader(|c| admin::device_events(c, device_id))
     }
+    fn unit_services(&self, tenant: &str, unit: &str) -> Result<Vec<String>, StorageError> {
+        self.with_reader(|c| admin::unit_services(c, tenant, unit))
+    }
+    fn set_unit_services(&self, tenant: &str, unit: &str, services: &[String]) -> Result<(), StorageError> {
+        admin::set_unit_services(&mut self.writer(), tenant, unit, services)
+    }
     fn meta(&self, key: &str) -> Result<Option<String>, StorageError> {
         self.with_reader(|c| admin::meta(c, key))
     }
@@ -361,6 +371,9 @@ impl super::Storage for SqliteStorage {
         Ok(self.with_reader(pages)? + wal)
     }
 }
+
+#[cfg(test)]
+mod renumber_tests;
 
 #[cfg(test)]
 mod tests {
