@@ -126,8 +126,9 @@ impl LoginOutcome {
 /// One row of the login audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LoginEvent {
-    /// The row's position in the log (assigned when written; ignored by
-    /// [`AuthStore::log_login`]).
+    /// The row's position in its tenant's log, 1, 2, 3… (assigned when
+    /// written; ignored by [`AuthStore::log_login`]): nothing of other
+    /// tenants' logins shows in it.
     pub id: u64,
     /// ms since the epoch.
     pub at: i64,

@@ -170,6 +170,9 @@ pub(super) fn login_events_are_kept_per_typed_tenant(s: &dyn Storage) {
     assert_eq!(all.len(), 7, "the tenant's rows only (typed `nowhere` is not this tenant)");
     assert_eq!(all.iter().map(|e| e.at).collect::<Vec<_>>(), vec![8, 7, 6, 5, 4, 2, 1], "newest first");
     assert!(all.windows(2).all(|w| w[0].id > w[1].id), "ids grow with the log");
+    // Numbered within the tenant: another tenant's logins leave no gap.
+    assert_eq!(all.iter().map(|e| e.id).collect::<Vec<_>>(), vec![7, 6, 5, 4, 3, 2, 1]);
+    assert_eq!(s.login_events("nowhere", None, 10).unwrap()[0].id, 1);
     let web = &all[5];
     assert_eq!(
         (web.username.as_str(), web.client.as_str(), web.via, web.outcome),

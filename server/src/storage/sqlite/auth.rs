@@ -180,8 +180,13 @@ impl AuthStore for SqliteStorage {
         let before = before.map_or(i64::MAX, |b| i64::try_from(b).unwrap_or(i64::MAX));
         self.with_reader(|c| {
             let mut stmt = c.prepare_cached(
-                "SELECT id, at, username, client, via, outcome FROM login_events
-                 WHERE tenant_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3",
+                // Numbered within the tenant (1, 2, 3…): the table's own id
+                // counts every tenant's logins and would tell one regency's
+                // admin how many the others had in between.
+                "SELECT n, at, username, client, via, outcome FROM (
+                     SELECT ROW_NUMBER() OVER (ORDER BY id) AS n, at, username, client, via, outcome
+                     FROM login_events WHERE tenant_id = ?1)
+                 WHERE n < ?2 ORDER BY n DESC LIMIT ?3",
             )?;
             let rows = stmt.query_map(params![tenant, before, limit], |r| {
                 Ok((
