@@ -130,6 +130,34 @@ pub(crate) fn parse_heads(s: &str) -> Result<Vec<ChangeHash>, ValidationError> {
         .collect()
 }
 
+/// Insert a document this store did not hold, stored as `snapshot` (bytes
+/// that load into exactly `doc`), and its projection.
+fn insert_new<T: Stored>(
+    tx: &Connection,
+    doc: &mut Document<T>,
+    value: &T,
+    snapshot: &[u8],
+    local: bool,
+) -> Result<(), StoreError> {
+    let id = doc.id().to_string();
+    super::exec(
+        tx,
+        "INSERT INTO documents (id, kind, snapshot, heads, local_changes, conflicts, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            id,
+            T::KIND.as_str(),
+            snapshot,
+            heads_string(&doc.heads()),
+            local,
+            doc.conflicts().len() as i64,
+            Utc::now().timestamp_millis()
+        ],
+    )?;
+    value.project(tx, &id)?;
+    Ok(())
+}
+
 /// Write what changed in `doc` since it was loaded, its markers and its
 /// projection, inside the caller's transaction.
 fn persist<T: Stored>(
@@ -139,44 +167,32 @@ fn persist<T: Stored>(
     chunk_count: Option<i64>,
     local: bool,
 ) -> Result<(), StoreError> {
+    let Some(count) = chunk_count else {
+        let snapshot = doc.save_uncompressed();
+        return insert_new(tx, doc, value, &snapshot, local);
+    };
     let id = doc.id().to_string();
     let now = Utc::now().timestamp_millis();
     let heads = heads_string(&doc.heads());
     let conflicts = doc.conflicts().len() as i64;
-    match chunk_count {
-        None => {
-            tx.execute(
-                "INSERT INTO documents (id, kind, snapshot, heads, local_changes, conflicts, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![id, T::KIND.as_str(), doc.save_uncompressed(), heads, local, conflicts, now],
-            )?;
-        }
-        Some(count) => {
-            let chunk = doc.save_incremental();
-            if chunk.is_empty() {
-                return Ok(());
-            }
-            if count + 1 >= COMPACT_AFTER {
-                tx.execute("DELETE FROM chunks WHERE doc_id = ?1", [&id])?;
-                tx.execute(
-                    "UPDATE documents SET snapshot = ?2, chunk_count = 0 WHERE id = ?1",
-                    params![id, doc.save()],
-                )?;
-            } else {
-                tx.execute(
-                    "INSERT INTO chunks (doc_id, seq, data) VALUES (?1, ?2, ?3)",
-                    params![id, count + 1, chunk],
-                )?;
-                tx.execute("UPDATE documents SET chunk_count = ?2 WHERE id = ?1", params![id, count + 1])?;
-            }
-            tx.execute(
-                "UPDATE documents SET heads = ?2, conflicts = ?3, updated_at = ?4,
-                        local_changes = CASE WHEN ?5 THEN 1 ELSE local_changes END
-                 WHERE id = ?1",
-                params![id, heads, conflicts, now, local],
-            )?;
-        }
+    let chunk = doc.save_incremental();
+    if chunk.is_empty() {
+        return Ok(());
     }
+    if count + 1 >= COMPACT_AFTER {
+        super::exec(tx, "DELETE FROM chunks WHERE doc_id = ?1", [&id])?;
+        super::exec(tx, "UPDATE documents SET snapshot = ?2, chunk_count = 0 WHERE id = ?1", params![id, doc.save()])?;
+    } else {
+        super::exec(tx, "INSERT INTO chunks (doc_id, seq, data) VALUES (?1, ?2, ?3)", params![id, count + 1, chunk])?;
+        super::exec(tx, "UPDATE documents SET chunk_count = ?2 WHERE id = ?1", params![id, count + 1])?;
+    }
+    super::exec(
+        tx,
+        "UPDATE documents SET heads = ?2, conflicts = ?3, updated_at = ?4,
+                local_changes = CASE WHEN ?5 THEN 1 ELSE local_changes END
+         WHERE id = ?1",
+        params![id, heads, conflicts, now, local],
+    )?;
     value.project(tx, &id)?;
     Ok(())
 }
@@ -296,10 +312,10 @@ impl Store {
             }
         }
         for id in r.fetched {
-            tx.execute("DELETE FROM wanted WHERE id = ?1", [id.to_string()])?;
+            super::exec(&tx, "DELETE FROM wanted WHERE id = ?1", [id.to_string()])?;
         }
         for (key, value) in r.meta {
-            tx.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
+            super::exec(&tx, "INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)", params![key, value])?;
         }
         for s in r.signers {
             use crate::sync::protocol::KeyStatus;
@@ -331,15 +347,20 @@ impl Store {
     pub fn forget_server_state(&self, meta_keys: &[&str]) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        tx.execute("UPDATE documents SET server_heads = NULL", [])?;
-        tx.execute("UPDATE documents SET local_changes = 1 WHERE id IN (SELECT doc_id FROM change_signatures)", [])?;
-        tx.execute(
+        super::exec(&tx, "UPDATE documents SET server_heads = NULL", [])?;
+        super::exec(
+            &tx,
+            "UPDATE documents SET local_changes = 1 WHERE id IN (SELECT doc_id FROM change_signatures)",
+            [],
+        )?;
+        super::exec(
+            &tx,
             "UPDATE signers SET status = 'pending'
              WHERE status = 'bound' AND bind_code IS NOT NULL AND bind_proof IS NOT NULL",
             [],
         )?;
         for key in meta_keys {
-            tx.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+            super::exec(&tx, "DELETE FROM meta WHERE key = ?1", [key])?;
         }
         tx.commit()?;
         Ok(())
@@ -441,11 +462,11 @@ impl Store {
     pub fn discard_local_changes(&self, id: DocId) -> Result<(), StoreError> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let n = tx.execute("DELETE FROM documents WHERE id = ?1", [id.to_string()])?;
+        let n = super::exec(&tx, "DELETE FROM documents WHERE id = ?1", [id.to_string()])?;
         if n == 0 {
             return Err(StoreError::NotFound { kind: "any", id });
         }
-        tx.execute("INSERT OR IGNORE INTO wanted (id) VALUES (?1)", [id.to_string()])?;
+        super::exec(&tx, "INSERT OR IGNORE INTO wanted (id) VALUES (?1)", [id.to_string()])?;
         tx.commit()?;
         Ok(())
     }
@@ -467,7 +488,7 @@ impl Store {
     pub fn want(&self, ids: &[DocId]) -> Result<(), StoreError> {
         let conn = self.lock();
         for id in ids {
-            conn.execute("INSERT OR IGNORE INTO wanted (id) VALUES (?1)", [id.to_string()])?;
+            super::exec(&conn, "INSERT OR IGNORE INTO wanted (id) VALUES (?1)", [id.to_string()])?;
         }
         Ok(())
     }
@@ -576,24 +597,29 @@ fn server_has_all(conn: &Connection, id: DocId) -> Result<(), StoreError> {
 }
 
 fn import_in(tx: &Connection, id: DocId, bytes: &[u8]) -> Result<DocKind, StoreError> {
-    let kind = match read_raw(tx, id)? {
+    let existing = read_raw(tx, id)?;
+    let kind = match &existing {
         Some(raw) => raw.kind,
         None => kind_of(bytes).map_err(|e| StoreError::doc(id, e))?,
     };
-    dispatch!(kind, |T| import_typed::<T>(tx, id, bytes))?;
+    dispatch!(kind, |T| import_typed::<T>(tx, id, bytes, existing))?;
     Ok(kind)
 }
 
-fn import_typed<T: Stored>(tx: &Connection, id: DocId, bytes: &[u8]) -> Result<(), StoreError> {
-    let existing = read_raw(tx, id)?;
-    let (mut doc, chunks) = match existing {
+fn import_typed<T: Stored>(tx: &Connection, id: DocId, bytes: &[u8], existing: Option<Raw>) -> Result<(), StoreError> {
+    match existing {
         Some(raw) => {
             let mut doc = Document::<T>::load(id, &raw.bytes).map_err(|e| StoreError::doc(id, e))?;
             doc.apply(bytes).map_err(|e| StoreError::doc(id, e))?;
-            (doc, Some(raw.chunk_count))
+            let value = doc.value().map_err(|e| StoreError::doc(id, e))?;
+            persist(tx, &mut doc, &value, Some(raw.chunk_count), false)
         }
-        None => (Document::<T>::load(id, bytes).map_err(|e| StoreError::doc(id, e))?, None),
-    };
-    let value = doc.value().map_err(|e| StoreError::doc(id, e))?;
-    persist(tx, &mut doc, &value, chunks, false)
+        None => {
+            let mut doc = Document::<T>::load(id, bytes).map_err(|e| StoreError::doc(id, e))?;
+            let value = doc.value().map_err(|e| StoreError::doc(id, e))?;
+            // A never-seen document is stored as it came: the bytes just
+            // loaded into it, so saving it again would only cost time.
+            insert_new(tx, &mut doc, &value, bytes, false)
+        }
+    }
 }

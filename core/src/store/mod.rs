@@ -209,3 +209,10 @@ fn device_id(conn: &Connection) -> Result<DeviceId, StoreError> {
 
 #[cfg(test)]
 mod tests;
+
+/// Run one statement through the connection's statement cache: a pull
+/// applies the same few statements to every document it brings, and parsing
+/// them again each time showed in the sync profile (docs/PERFORMANCE.md).
+pub(crate) fn exec(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+    conn.prepare_cached(sql)?.execute(params)
+}

@@ -17,7 +17,8 @@ impl Stored for Employee {
             PositionKind::Fungsional(level) => format!("Fungsional:{level}"),
             other => format!("{other:?}"),
         };
-        conn.execute(
+        super::exec(
+            conn,
             "INSERT OR REPLACE INTO employees (doc_id, nip, name, unit_id, superior_nip, position, rank, active)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             params![
@@ -37,7 +38,8 @@ impl Stored for Employee {
 
 impl Stored for Unit {
     fn project(&self, conn: &Connection, doc_id: &str) -> rusqlite::Result<()> {
-        conn.execute(
+        super::exec(
+            conn,
             "INSERT OR REPLACE INTO units (doc_id, unit_id, agency_id, name, head_nip) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![doc_id, self.id, self.agency_id, self.name, self.head_nip.as_ref().map(|n| n.as_str())],
         )?;
@@ -47,7 +49,8 @@ impl Stored for Unit {
 
 impl Stored for Appraisal {
     fn project(&self, conn: &Connection, doc_id: &str) -> rusqlite::Result<()> {
-        conn.execute(
+        super::exec(
+            conn,
             "INSERT OR REPLACE INTO appraisals
                  (doc_id, employee_nip, period, unit_id, appraiser_nip, reviewer_nip, status, predikat)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -68,7 +71,8 @@ impl Stored for Appraisal {
 
 impl Stored for Feedback {
     fn project(&self, conn: &Connection, doc_id: &str) -> rusqlite::Result<()> {
-        conn.execute(
+        super::exec(
+            conn,
             "INSERT OR REPLACE INTO feedback (doc_id, unit_id, service, submitted_at, officer_nip)
              VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
@@ -85,7 +89,8 @@ impl Stored for Feedback {
 
 impl Stored for Training {
     fn project(&self, conn: &Connection, doc_id: &str) -> rusqlite::Result<()> {
-        conn.execute(
+        super::exec(
+            conn,
             "INSERT OR REPLACE INTO trainings (doc_id, employee_nip, form, start_date, end_date, minutes)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -103,7 +108,8 @@ impl Stored for Training {
 
 impl Stored for Mentoring {
     fn project(&self, conn: &Connection, doc_id: &str) -> rusqlite::Result<()> {
-        conn.execute(
+        super::exec(
+            conn,
             "INSERT OR REPLACE INTO mentoring (doc_id, mentor_nip, mentee_nip, unit_id, active, sessions)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![
@@ -140,7 +146,8 @@ fn decision(
     period: &str,
     summary: &str,
 ) -> rusqlite::Result<()> {
-    conn.execute(
+    super::exec(
+        conn,
         "INSERT OR REPLACE INTO decisions (doc_id, kind, employee_nip, period, summary) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![doc_id, kind, nip, period, summary],
     )?;

@@ -25,6 +25,8 @@ pub(crate) fn latest() -> i64 {
 /// on a tablet, not only a crash of the app.
 pub(crate) fn configure(conn: &Connection, path: &Path) -> Result<(), StoreError> {
     let corrupt = |e: rusqlite::Error| classify(e, path);
+    // Every statement a sync applies stays prepared (the default keeps 16).
+    conn.set_prepared_statement_cache_capacity(64);
     conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(corrupt)?;
     conn.pragma_update(None, "journal_mode", "WAL").map_err(corrupt)?;
     conn.pragma_update(None, "synchronous", "FULL").map_err(corrupt)?;

@@ -8,7 +8,7 @@
 //! copies passively (readers and the writer carry on) after every
 //! [`PASSIVE_EVERY`] commits and when idle. Restarting the WAL, which
 //! passive checkpoints never do under constant reads, stays with the writer
-//! ([`SqliteStorage::write`](super::SqliteStorage)): a `TRUNCATE` from this
+//! ([`SqliteStorage::write`](super::SqliteStorage)): a `RESTART` from this
 //! connection takes the write lock and waits for readers, and a writer whose
 //! deferred transaction already reads would then wait for it — SQLite
 //! breaks that deadlock by failing the writer with "database is locked".

@@ -219,12 +219,24 @@ pub(super) fn pull(c: &Connection, q: &PullQuery<'_>) -> Result<PullPage, Storag
          ORDER BY d.snapshot_seq"
     );
     let cut1 = collect(&tx, &sql, q.tenant, cursor, None, &units, &user, q.max_bytes, &mut items)?;
-    let sql = format!(
-        "SELECT c.seq, c.doc_id, d.kind, c.data FROM {from}
-         CROSS JOIN chunks c ON c.tenant_id = d.tenant_id AND c.doc_id = d.id
-         WHERE d.tenant_id = :tenant AND c.seq > :cursor AND c.origin <> :origin
+    let sql = if *q.scope == Scope::Tenant {
+        // The whole tenant: its chunks in position order (their primary
+        // key), read only up to the page's budget. Starting from `docs`
+        // here sorted every chunk of the tenant, blobs included, for each
+        // page (HR's full pull: the server's peak memory, docs/PERFORMANCE.md).
+        "SELECT c.seq, c.doc_id, d.kind, c.data FROM chunks c
+         CROSS JOIN docs d ON d.tenant_id = c.tenant_id AND d.id = c.doc_id
+         WHERE c.tenant_id = :tenant AND c.seq > :cursor AND c.origin <> :origin
          ORDER BY c.seq"
-    );
+            .to_string()
+    } else {
+        format!(
+            "SELECT c.seq, c.doc_id, d.kind, c.data FROM {from}
+             CROSS JOIN chunks c ON c.tenant_id = d.tenant_id AND c.doc_id = d.id
+             WHERE d.tenant_id = :tenant AND c.seq > :cursor AND c.origin <> :origin
+             ORDER BY c.seq"
+        )
+    };
     let cut2 = collect(&tx, &sql, q.tenant, cursor, Some(q.exclude_origin), &units, &user, q.max_bytes, &mut items)?;
     // Rows at or after a query's cut were not read: the page ends before.
     let cut = cut1.into_iter().chain(cut2).min();
