@@ -142,7 +142,7 @@ fn one(bin: &Path, w: &Workload, profile: Profile, seed: u64, cut: Option<Cut>) 
     // Devices enroll over a link that does not cut; the cuts start with the day.
     let link = FieldLink::start(&srv.url, profile.without_cuts(), seed);
     // Entry 0 (the day) through the link, entry 1 (the history) direct.
-    let fleet = replay::prepare(w, &codes, &[link.url.clone(), srv.url.clone()], &dir.join("devices"))?;
+    let fleet = replay::prepare(w, &codes, &[link.url.clone(), srv.url.clone()], &dir.join("devices"), false)?;
     let history_tablet =
         fleet.devices.iter().find(|d| d.entry == 1 && d.kind == DeviceKind::Tablet).ok_or("no history tablet")?;
     for a in &history.appraisals {

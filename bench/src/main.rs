@@ -56,11 +56,14 @@
 //!    signed; the kiosk's user signs in (empty PIN) and records its feedback.
 //!    An appraisal's document id is derived from its employee and period,
 //!    as the server requires, not taken from the file's `id`.
-//! 4. **Sync phase** (timed): one thread per device, released together by a
-//!    barrier, each calls `sync_now` once (its keys are bound in that same
-//!    request, then every change's signature is verified). Converged means
-//!    every sync returned and had every pushed document accepted (none
-//!    rejected).
+//!    Every store is then closed (thousands of tablets could not all keep
+//!    their files open).
+//! 4. **Sync phase** (timed): `--in-flight N` devices (default 500, all of
+//!    them below that) are released together by a barrier; each opens its
+//!    store and calls `sync_now` once (its keys are bound in that same
+//!    request, then every change's signature is verified), and as each
+//!    finishes the next device not yet synced starts. Converged means every
+//!    sync returned and had every pushed document accepted (none rejected).
 //! 5. **Verification** (timed separately): the HR device syncs until a sync
 //!    pulls nothing, then every appraisal must hold its initial values with
 //!    the edits applied in order, and every feedback its scores.
@@ -148,6 +151,10 @@ enum Cmd {
         /// them round-robin (more than one needs --database).
         #[arg(long, default_value_t = 1)]
         instances: usize,
+        /// Devices syncing at once: that many start together, and each
+        /// that finishes is followed by the next.
+        #[arg(long, default_value_t = converge::DEFAULT_IN_FLIGHT)]
+        in_flight: usize,
     },
     /// A supervisor's day and a new tablet's first sync over emulated
     /// field links (2g, edge, vsat).
@@ -264,7 +271,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
             writeln!(out)?;
             out.flush()?;
         }
-        Cmd::Run { devices, shape, workload, server_bin, keep, json, database, instances } => {
+        Cmd::Run { devices, shape, workload, server_bin, keep, json, database, instances, in_flight } => {
             let (w, source) = match (workload, devices) {
                 (Some(path), _) => (Workload::load(&path)?, path.display().to_string()),
                 (None, Some(devices)) => {
@@ -272,7 +279,7 @@ fn dispatch(cli: Cli) -> Result<(), Error> {
                 }
                 (None, None) => return Err("give --devices or --workload".into()),
             };
-            let report = run::run(&w, source, &run::Options { server_bin, keep, database, instances })?;
+            let report = run::run(&w, source, &run::Options { server_bin, keep, database, instances, in_flight })?;
             if json {
                 eprint!("{}", report.table());
                 println!("{}", report.json());

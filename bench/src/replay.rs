@@ -11,7 +11,7 @@
 //! with one HR issued them (`EntryCodes::people`); the kiosk's user with an
 //! empty PIN, as the app does. The keys are bound by the first sync.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -56,17 +56,48 @@ pub struct Device {
     pub entry: usize,
     pub kind: DeviceKind,
     pub client: SyncClient,
+    /// Its store file.
+    pub path: PathBuf,
     /// Documents it wrote, i.e. will push.
     pub docs: Vec<DocId>,
 }
 
 impl Device {
+    /// Close its store: thousands of simulated tablets cannot all keep
+    /// their files open (the open-file limit) or their caches in memory.
+    pub fn park(self) -> Parked {
+        Parked { entry: self.entry, kind: self.kind, path: self.path, docs: self.docs }
+    }
+}
+
+fn label(workload: &Workload, entry: usize, kind: DeviceKind) -> String {
+    let name = workload.devices.get(entry).map_or("?", |d| d.device_id.as_str());
+    match kind {
+        DeviceKind::Tablet => format!("{name}/tablet"),
+        DeviceKind::Kiosk => format!("{name}/kiosk"),
+    }
+}
+
+/// A device between phases, its store closed, as a tablet whose app was
+/// closed: opening it again resumes with what the store holds (its
+/// enrollment, its people's keys and bindings, its unsynced documents).
+#[derive(Debug)]
+pub struct Parked {
+    pub entry: usize,
+    pub kind: DeviceKind,
+    pub path: PathBuf,
+    pub docs: Vec<DocId>,
+}
+
+impl Parked {
     pub fn label(&self, workload: &Workload) -> String {
-        let name = workload.devices.get(self.entry).map_or("?", |d| d.device_id.as_str());
-        match self.kind {
-            DeviceKind::Tablet => format!("{name}/tablet"),
-            DeviceKind::Kiosk => format!("{name}/kiosk"),
-        }
+        label(workload, self.entry, self.kind)
+    }
+
+    /// Open its store and its sync client again.
+    pub fn open(&self) -> Result<SyncClient, Error> {
+        let store = Arc::new(Store::open(&self.path, &store_key())?);
+        Ok(SyncClient::from_store(store)?)
     }
 }
 
@@ -82,8 +113,11 @@ pub struct FirstUpload {
 
 #[derive(Debug)]
 pub struct Fleet {
-    /// Tablets and kiosks, in entry order.
+    /// Tablets and kiosks, in entry order, their stores open (none if
+    /// they were parked).
     pub devices: Vec<Device>,
+    /// The same with their stores closed, if parked.
+    pub parked: Vec<Parked>,
     /// The HR device that verifies the run; its store is empty.
     pub hr: SyncClient,
     pub first_upload: FirstUpload,
@@ -91,14 +125,20 @@ pub struct Fleet {
 
 /// Enroll every device and write every document offline. With several
 /// server instances, device entry `i` syncs with `urls[i % n]` (as behind
-/// a round-robin balancer); the HR device with the first.
-pub fn prepare(workload: &Workload, codes: &Codes, urls: &[String], dir: &Path) -> Result<Fleet, Error> {
+/// a round-robin balancer); the HR device with the first. With `park`,
+/// each entry's devices are closed as soon as they are written, so only
+/// the workers' own stores are open at a time.
+pub fn prepare(workload: &Workload, codes: &Codes, urls: &[String], dir: &Path, park: bool) -> Result<Fleet, Error> {
     let url = urls.first().ok_or("no server to sync with")?.as_str();
     std::fs::create_dir_all(dir)?;
     let superiors = workload.superiors();
     let superiors = &superiors;
     let next = AtomicUsize::new(0);
-    let work = |_| -> Result<Vec<(usize, Vec<Device>)>, Error> {
+    // The first upload is measured on the first tablet, in entry order.
+    let first_tablet = codes.entries.iter().position(|e| e.tablet.is_some());
+    let measured = std::sync::Mutex::new(FirstUpload::default());
+    let measured = &measured;
+    let work = |_| -> Result<Vec<(usize, Vec<Device>, Vec<Parked>)>, Error> {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
@@ -108,7 +148,16 @@ pub fn prepare(workload: &Workload, codes: &Codes, urls: &[String], dir: &Path) 
             let url = urls.get(i % urls.len()).map_or(url, String::as_str);
             let devices = prepare_entry(i, entry, entry_codes, superiors, url, dir)
                 .map_err(|e| format!("{}: {e}", entry.device_id))?;
-            done.push((i, devices));
+            if Some(i) == first_tablet
+                && let Some(tablet) = devices.iter().find(|d| d.kind == DeviceKind::Tablet)
+            {
+                *measured.lock().map_err(|_| "a worker panicked")? = first_upload(tablet)?;
+            }
+            if park {
+                done.push((i, Vec::new(), devices.into_iter().map(Device::park).collect()));
+            } else {
+                done.push((i, devices, Vec::new()));
+            }
         }
     };
     let workers = WORKERS.min(workload.devices.len()).max(1);
@@ -120,15 +169,17 @@ pub fn prepare(workload: &Workload, codes: &Codes, urls: &[String], dir: &Path) 
         }
         Ok::<_, Error>(all)
     })?;
-    prepared.sort_by_key(|(i, _)| *i);
-    let devices: Vec<Device> = prepared.into_iter().flat_map(|(_, d)| d).collect();
-    let first_upload = match devices.iter().find(|d| d.kind == DeviceKind::Tablet) {
-        Some(tablet) => first_upload(tablet)?,
-        None => FirstUpload::default(),
-    };
+    prepared.sort_by_key(|(i, _, _)| *i);
+    let mut devices = Vec::new();
+    let mut parked = Vec::new();
+    for (_, open, closed) in prepared {
+        devices.extend(open);
+        parked.extend(closed);
+    }
+    let first_upload = *measured.lock().map_err(|_| "a worker panicked")?;
     let hr_store = Arc::new(Store::open(dir.join("hr-verifier.db"), &store_key())?);
     let hr = SyncClient::enroll(hr_store, url, &codes.hr)?;
-    Ok(Fleet { devices, hr, first_upload })
+    Ok(Fleet { devices, parked, hr, first_upload })
 }
 
 fn prepare_entry(
@@ -141,7 +192,8 @@ fn prepare_entry(
 ) -> Result<Vec<Device>, Error> {
     let mut out = Vec::new();
     if let Some(code) = &codes.tablet {
-        let store = Arc::new(Store::open(dir.join(format!("{i:05}-tablet.db")), &store_key())?);
+        let path = dir.join(format!("{i:05}-tablet.db"));
+        let store = Arc::new(Store::open(&path, &store_key())?);
         let client = SyncClient::enroll(store.clone(), url, code)?;
         client.sign_in_enrolled(PIN).map_err(|e| format!("sign-in of the enrolled user: {e}"))?;
         let mut docs = Vec::with_capacity(entry.appraisals.len());
@@ -150,10 +202,11 @@ fn prepare_entry(
             write_appraisal(&store, a, superiors.reviewer(a)).map_err(|e| format!("appraisal {}: {e}", a.id))?;
             docs.push(appraisal_id(a)?);
         }
-        out.push(Device { entry: i, kind: DeviceKind::Tablet, client, docs });
+        out.push(Device { entry: i, kind: DeviceKind::Tablet, client, path, docs });
     }
     if let Some(code) = &codes.kiosk {
-        let store = Arc::new(Store::open(dir.join(format!("{i:05}-kiosk.db")), &store_key())?);
+        let path = dir.join(format!("{i:05}-kiosk.db"));
+        let store = Arc::new(Store::open(&path, &store_key())?);
         let client = SyncClient::enroll(store.clone(), url, code)?;
         client.sign_in_enrolled("").map_err(|e| format!("sign-in of the kiosk: {e}"))?;
         let author = Author::new(client.credentials().user.clone(), store.device_id(), Role::Kiosk);
@@ -163,7 +216,7 @@ fn prepare_entry(
             store.create(id, &feedback(f)?, &author).map_err(|e| format!("feedback {}: {e}", f.id))?;
             docs.push(id);
         }
-        out.push(Device { entry: i, kind: DeviceKind::Kiosk, client, docs });
+        out.push(Device { entry: i, kind: DeviceKind::Kiosk, client, path, docs });
     }
     Ok(out)
 }

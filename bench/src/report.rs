@@ -19,12 +19,15 @@ pub struct Report {
     pub workload: String,
     /// Device entries: one unit tablet (and one kiosk) each.
     pub devices: usize,
-    /// Tablets and kiosks that synced concurrently.
+    /// Tablets and kiosks that synced.
     pub device_syncs: usize,
+    /// The arrival model: at most this many synced at once, each that
+    /// finished followed at once by the next.
+    pub in_flight: usize,
     pub appraisals: usize,
     pub feedback: usize,
     pub documents: usize,
-    /// From releasing every device to the last device's sync ending.
+    /// From releasing the first devices to the last device's sync ending.
     pub converge_s: f64,
     /// The HR device pulling the tenant and checking every record.
     pub verify_s: f64,
@@ -89,6 +92,7 @@ impl Report {
             workload: m.source.clone(),
             devices: m.workload.devices.len(),
             device_syncs: syncs.len(),
+            in_flight: m.phase.in_flight,
             appraisals,
             feedback,
             documents: appraisals + feedback,
@@ -126,6 +130,7 @@ impl Report {
             ("workload", self.workload.clone()),
             ("devices (unit tablets)", self.devices.to_string()),
             ("device syncs (tablets + kiosks)", self.device_syncs.to_string()),
+            ("arrival", format!("at most {} syncing at once, the next starting as one finishes", self.in_flight)),
             ("documents", format!("{} ({} appraisals, {} feedback)", self.documents, self.appraisals, self.feedback)),
             ("time to converge", format!("{:.3} s", self.converge_s)),
             ("slowest device sync", format!("{:.3} s ({})", self.slowest_sync_s, self.slowest_sync_device)),

@@ -18,6 +18,8 @@ pub struct Options {
     pub database: Option<String>,
     /// Server processes on the database (more than one needs `database`).
     pub instances: usize,
+    /// Devices syncing at once (see [`converge`]).
+    pub in_flight: usize,
 }
 
 fn progress(msg: &str) {
@@ -73,19 +75,21 @@ pub fn run(workload: &Workload, source: String, opts: &Options) -> Result<Report
     let pids: Vec<u32> = servers.iter().map(|s| s.pid).collect();
 
     let started = Instant::now();
-    let fleet = replay::prepare(workload, &codes, &urls, &dir.join("devices"))?;
+    // Closed between phases, as thousands of tablets would be.
+    let fleet = replay::prepare(workload, &codes, &urls, &dir.join("devices"), true)?;
     progress(&format!(
         "offline phase: {} devices enrolled, documents written in {:.1} s",
-        fleet.devices.len(),
+        fleet.parked.len(),
         started.elapsed().as_secs_f64()
     ));
 
-    let phase = converge::run(workload, &fleet.devices, &pids)?;
+    let replay::Fleet { parked: devices, hr, first_upload, .. } = fleet;
+    let phase = converge::run(workload, &devices, &pids, opts.in_flight)?;
     progress(&format!("converged in {:.3} s", phase.elapsed.as_secs_f64()));
 
     let ticks_per_second = measure::clock_ticks_per_second() as f64;
     let cpu_before = measure::cpu_ticks_of(&pids)?;
-    let verification = verify::run(workload, &fleet.hr)?;
+    let verification = verify::run(workload, &hr)?;
     let cpu_after = measure::cpu_ticks_of(&pids)?;
     progress(&format!(
         "verified {} records through the HR device in {:.3} s",
@@ -99,8 +103,7 @@ pub fn run(workload: &Workload, source: String, opts: &Options) -> Result<Report
         peak_rss_bytes = peak_rss_bytes.max(measure::peak_rss_bytes(*pid)?);
     }
     let database_bytes = measure::database_bytes(&data_dir, database)?;
-    let first_upload = fleet.first_upload;
-    drop(fleet);
+    drop(hr);
     for s in &mut servers {
         s.stop()?;
     }

@@ -158,9 +158,11 @@ pub trait WriteTx: Lookup {
     /// The document's current heads (as stored in [`StoredDoc::heads`]),
     /// to see whether it changed since a check made outside the lock.
     fn heads(&mut self, tenant: &str, id: DocId) -> Result<Option<String>, StorageError>;
-    /// Append accepted changes and rewrite the merged view. Returns the
-    /// chunk's position in the pull order.
-    fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError>;
+    /// Append accepted changes and rewrite the merged view. The chunk's
+    /// position in the pull order is assigned by commit, in the order of
+    /// the appends (a backend may assign it last, so that a tenant's
+    /// writers wait for each other only while committing).
+    fn append(&mut self, w: &DocWrite) -> Result<(), StorageError>;
     /// Rewrite the merged view of a stored document (after the view's
     /// definition changed), leaving its chunks alone.
     /// `received_at` is the time the view rows carry (the document's

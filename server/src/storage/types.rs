@@ -27,6 +27,11 @@ pub enum StorageError {
     NewerSchema { found: i64, supported: i64 },
     #[error("database error: {0}")]
     Backend(String),
+    /// The transaction was rolled back because it lost a race with another
+    /// (a deadlock, a serialization failure); running it again can succeed.
+    /// [`Storage::write`](super::Storage::write) does so itself.
+    #[error("database error, transaction may be retried: {0}")]
+    Retry(String),
 }
 
 /// A stored document: all its bytes (snapshot followed by chunks).

@@ -51,11 +51,17 @@ pub fn push_all(
         }
         Ok(())
     })?;
-    let mut results = Vec::with_capacity(docs.len());
+    // Written in the order of their ids: a backend that locks documents one
+    // by one (PostgreSQL) then never sees two requests lock the same two
+    // documents in opposite orders.
+    let mut order: Vec<(usize, &PushDoc, &Checked)> =
+        docs.iter().zip(&checked).enumerate().map(|(i, (d, c))| (i, d, c)).collect();
+    order.sort_by(|a, b| a.1.id.cmp(&b.1.id));
+    let mut outcomes: Vec<(usize, PushResult)> = Vec::with_capacity(docs.len());
     let writing = std::time::Instant::now();
     storage.write(&mut |tx| {
-        results.clear();
-        for (d, c) in docs.iter().zip(&checked) {
+        outcomes.clear();
+        for &(i, d, c) in &order {
             let outcome = match c {
                 Checked::Done(outcome) => outcome.clone(),
                 Checked::Store { write, base, outcome } if tx.heads(&write.tenant, write.id)? == *base => {
@@ -68,10 +74,12 @@ pub fn push_all(
                     commit(tx, again)?
                 }
             };
-            results.push(PushResult { id: d.id.clone(), outcome });
+            outcomes.push((i, PushResult { id: d.id.clone(), outcome }));
         }
         Ok(())
     })?;
+    outcomes.sort_by_key(|(i, _)| *i);
+    let results: Vec<PushResult> = outcomes.into_iter().map(|(_, r)| r).collect();
     metrics::histogram!(crate::metrics::SYNC_WRITE).record(writing.elapsed());
     crate::metrics::pushed(&results);
     Ok(results)

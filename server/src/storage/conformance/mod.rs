@@ -268,15 +268,12 @@ pub(super) fn store<T: Merged + Clone>(s: &dyn Storage, tenant: &str, id: DocId,
     d
 }
 
-/// Append one chunk in a write transaction of its own; its pull position.
+/// Append one chunk in a write transaction of its own; its pull position
+/// (the tenant's high-water mark right after, as nothing else writes).
 pub(super) fn append(s: &dyn Storage, w: &DocWrite) -> u64 {
-    let mut seq = 0;
-    s.write(&mut |tx| {
-        seq = tx.append(w)?;
-        Ok(())
-    })
-    .unwrap();
-    seq
+    s.write(&mut |tx| tx.append(w)).unwrap();
+    let q = PullQuery { tenant: &w.tenant, cursor: 0, exclude_origin: "", scope: &Scope::Nothing, max_bytes: 0 };
+    s.pull(&q).unwrap().cursor
 }
 
 /// Sorted hex heads, comma-separated: [`StoredDoc::heads`].

@@ -43,10 +43,10 @@ impl WriteTx for Tx<'_> {
     fn heads(&mut self, _: &str, _: DocId) -> Result<Option<String>, StorageError> {
         unimplemented!()
     }
-    fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError> {
+    fn append(&mut self, w: &DocWrite) -> Result<(), StorageError> {
         let seq = if self.toy.at_commit { 0 } else { self.toy.next.fetch_add(1, Ordering::SeqCst) + 1 };
         self.pending.push((seq, w.tenant.clone(), w.id, w.kind, w.origin.clone(), w.chunk.clone()));
-        Ok(seq)
+        Ok(())
     }
     fn reproject(&mut self, _: &str, _: DocId, _: DocKind, _: i64, _: &Projection) -> Result<(), StorageError> {
         unimplemented!()

@@ -8,6 +8,7 @@ use postgres::{GenericClient, Transaction};
 use prestasi_core::doc::DocKind;
 use prestasi_core::model::DocId;
 
+use super::db::{Db, Sql};
 use super::{get, merged};
 use crate::storage::page::PulledRow;
 use crate::storage::{
@@ -16,44 +17,126 @@ use crate::storage::{
 };
 
 /// Lookups on a read snapshot.
-pub(super) struct PgReadTx<'t, 'c> {
-    pub(super) tx: &'t mut Transaction<'c>,
+pub(super) struct PgReadTx<'t, 'a, 'c> {
+    pub(super) db: &'t mut Db<'a, Transaction<'c>>,
 }
 
-impl Lookup for PgReadTx<'_, '_> {
+impl Lookup for PgReadTx<'_, '_, '_> {
     fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
-        load(self.tx, tenant, id)
+        load(self.db, tenant, id)
     }
 
     fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
-        merged::employee(self.tx, tenant, nip)
+        merged::employee(self.db, tenant, nip)
     }
 
     fn signer(&mut self, key: &[u8]) -> Result<Option<SignerRow>, StorageError> {
-        super::signers::signer(self.tx, key)
+        super::signers::signer(self.db, key)
     }
 }
 
-/// A write transaction. Its first operation on a tenant locks the tenant's
-/// clock row until commit: a tenant's writers run one at a time, in the
-/// order of the positions they append.
-pub(super) struct PgWriteTx<'t, 'c> {
-    tx: &'t mut Transaction<'c>,
-    locked: HashSet<String>,
+/// A chunk appended in this transaction, its position not yet assigned.
+struct Pending {
+    tenant: String,
+    id: String,
+    origin: String,
+    received_at: i64,
+    chunk: Vec<u8>,
+    compacted: Option<Vec<u8>>,
 }
 
-impl<'t, 'c> PgWriteTx<'t, 'c> {
-    pub(super) fn new(tx: &'t mut Transaction<'c>) -> Self {
-        Self { tx, locked: HashSet::new() }
+/// A write transaction. Reading or writing a document locks it until
+/// commit (writers of one document run one after another, so a `heads`
+/// check stays true); chunks get their positions in [`Self::finish`], the
+/// only step that waits for the tenant's other writers.
+pub(super) struct PgWriteTx<'a, 'c> {
+    db: Db<'a, Transaction<'c>>,
+    /// Tenants whose clock row this transaction holds.
+    tenants: HashSet<String>,
+    /// Documents (tenant, id) this transaction holds.
+    docs: HashSet<(String, String)>,
+    pending: Vec<Pending>,
+}
+
+impl<'a, 'c> PgWriteTx<'a, 'c> {
+    pub(super) fn new(db: Db<'a, Transaction<'c>>) -> Self {
+        Self { db, tenants: HashSet::new(), docs: HashSet::new(), pending: Vec::new() }
     }
 
     /// Wait for the tenant's other writers to commit, then hold them off
     /// until this transaction does. A tenant that does not exist locks
     /// nothing (there is nothing of it to read or change).
-    fn lock(&mut self, tenant: &str) -> Result<(), StorageError> {
-        if !self.locked.contains(tenant) {
-            self.tx.execute("SELECT 1 FROM tenant_clock WHERE tenant_id = $1 FOR NO KEY UPDATE", &[&tenant])?;
-            self.locked.insert(tenant.to_string());
+    fn lock_tenant(&mut self, tenant: &str) -> Result<(), StorageError> {
+        if !self.tenants.contains(tenant) {
+            self.db.execute("SELECT 1 FROM tenant_clock WHERE tenant_id = $1 FOR NO KEY UPDATE", &[&tenant])?;
+            self.tenants.insert(tenant.to_string());
+        }
+        Ok(())
+    }
+
+    /// Wait for the document's other writers to commit, then hold them off
+    /// until this transaction does. An advisory lock, not a row lock: it
+    /// also serialises the first writers of a document that has no row yet.
+    /// The schema is part of the key (advisory locks are per database).
+    fn lock_doc(&mut self, tenant: &str, id: &str) -> Result<(), StorageError> {
+        let key = (tenant.to_string(), id.to_string());
+        if !self.docs.contains(&key) {
+            self.db.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(current_schema() || ' ' || $1), hashtext($2))",
+                &[&tenant, &id],
+            )?;
+            self.docs.insert(key);
+        }
+        Ok(())
+    }
+
+    /// Give the appended chunks their positions, in the order they were
+    /// appended: the tenant's clock row, locked from here to commit, makes
+    /// positions commit-ordered and gapless (see the module documentation).
+    pub(super) fn finish(&mut self) -> Result<(), StorageError> {
+        let pending = std::mem::take(&mut self.pending);
+        let mut tenants: Vec<&str> = Vec::new();
+        for p in &pending {
+            if !tenants.contains(&p.tenant.as_str()) {
+                tenants.push(&p.tenant);
+            }
+        }
+        for t in tenants {
+            let mine: Vec<&Pending> = pending.iter().filter(|p| p.tenant == t).collect();
+            let n = i64::try_from(mine.len()).unwrap_or(i64::MAX);
+            let Some(clock) = self
+                .db
+                .query_opt("UPDATE tenant_clock SET seq = seq + $2 WHERE tenant_id = $1 RETURNING seq", &[&t, &n])?
+            else {
+                return Err(StorageError::Backend(format!("no tenant {t}")));
+            };
+            let last: i64 = get(&clock, 0)?;
+            let seqs: Vec<i64> = (last - n + 1..=last).collect();
+            let ids: Vec<&str> = mine.iter().map(|p| p.id.as_str()).collect();
+            let origins: Vec<&str> = mine.iter().map(|p| p.origin.as_str()).collect();
+            let received: Vec<i64> = mine.iter().map(|p| p.received_at).collect();
+            let data: Vec<&[u8]> = mine.iter().map(|p| p.chunk.as_slice()).collect();
+            self.db.execute(
+                "INSERT INTO chunks (tenant_id, seq, doc_id, origin, received_at, data)
+                 SELECT $1, seq, doc_id, origin, received_at, data
+                 FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::bytea[])
+                     AS x (seq, doc_id, origin, received_at, data)",
+                &[&t, &seqs, &ids, &origins, &received, &data],
+            )?;
+            for (p, seq) in mine.iter().zip(&seqs) {
+                if let Some(all) = &p.compacted {
+                    // The snapshot now holds every change up to this chunk.
+                    self.db.execute(
+                        "UPDATE docs SET snapshot = $3, snapshot_seq = $4, chunk_count = 0
+                         WHERE tenant_id = $1 AND id = $2",
+                        &[&t, &p.id, all, seq],
+                    )?;
+                    self.db.execute(
+                        "DELETE FROM chunks WHERE tenant_id = $1 AND doc_id = $2 AND seq <= $3",
+                        &[&t, &p.id, seq],
+                    )?;
+                }
+            }
         }
         Ok(())
     }
@@ -61,21 +144,31 @@ impl<'t, 'c> PgWriteTx<'t, 'c> {
 
 impl Lookup for PgWriteTx<'_, '_> {
     fn load(&mut self, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
-        self.lock(tenant)?;
-        load(self.tx, tenant, id)
+        let text = id.to_string();
+        self.lock_doc(tenant, &text)?;
+        let mut doc = load(&mut self.db, tenant, id)?;
+        // What this transaction appended is stored but has no position yet.
+        for p in self.pending.iter().filter(|p| p.tenant == tenant && p.id == text) {
+            if let Some(d) = doc.as_mut() {
+                match &p.compacted {
+                    Some(all) => d.bytes.clone_from(all),
+                    None => d.bytes.extend_from_slice(&p.chunk),
+                }
+            }
+        }
+        Ok(doc)
     }
 
     fn employee(&mut self, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
-        self.lock(tenant)?;
-        merged::employee(self.tx, tenant, nip)
+        merged::employee(&mut self.db, tenant, nip)
     }
 
     fn signer(&mut self, key: &[u8]) -> Result<Option<SignerRow>, StorageError> {
-        super::signers::signer(self.tx, key)
+        super::signers::signer(&mut self.db, key)
     }
 }
 
-pub(super) fn load(c: &mut impl GenericClient, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
+pub(super) fn load(c: &mut impl Sql, tenant: &str, id: DocId) -> Result<Option<StoredDoc>, StorageError> {
     let id = id.to_string();
     let Some(row) = c.query_opt(
         "SELECT kind, snapshot, snapshot_seq, chunk_count, heads, updated_at FROM docs
@@ -112,36 +205,23 @@ fn heads_text(w: &DocWrite) -> String {
 
 impl WriteTx for PgWriteTx<'_, '_> {
     fn heads(&mut self, tenant: &str, id: DocId) -> Result<Option<String>, StorageError> {
-        self.lock(tenant)?;
-        let row = self
-            .tx
-            .query_opt("SELECT heads FROM docs WHERE tenant_id = $1 AND id = $2", &[&tenant, &id.to_string()])?;
+        let id = id.to_string();
+        self.lock_doc(tenant, &id)?;
+        let row = self.db.query_opt("SELECT heads FROM docs WHERE tenant_id = $1 AND id = $2", &[&tenant, &id])?;
         row.map(|r| get(&r, 0)).transpose()
     }
 
     fn bind_signer(&mut self, code_hash: &str, key: &SignerRow, now: i64) -> Result<bool, StorageError> {
-        self.lock(&key.tenant_id)?;
-        super::signers::bind_signer(self.tx, code_hash, key, now)
+        self.lock_tenant(&key.tenant_id)?;
+        super::signers::bind_signer(self.db.c, code_hash, key, now)
     }
 
-    fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError> {
-        let tx = &mut *self.tx;
+    fn append(&mut self, w: &DocWrite) -> Result<(), StorageError> {
         let t = w.tenant.as_str();
-        // The position, and the tenant's lock until commit.
-        let Some(clock) =
-            tx.query_opt("UPDATE tenant_clock SET seq = seq + 1 WHERE tenant_id = $1 RETURNING seq", &[&t])?
-        else {
-            return Err(StorageError::Backend(format!("no tenant {t}")));
-        };
-        self.locked.insert(w.tenant.clone());
-        let seq: i64 = get(&clock, 0)?;
         let id = w.id.to_string();
-        tx.execute(
-            "INSERT INTO chunks (tenant_id, seq, doc_id, origin, received_at, data) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&t, &seq, &id, &w.origin, &w.received_at, &w.chunk],
-        )?;
+        self.lock_doc(t, &id)?;
         let ReadKeys { unit, appraiser, reviewer } = &w.projection.read;
-        tx.execute(
+        self.db.execute(
             "INSERT INTO docs (tenant_id, id, kind, heads, unit_id, appraiser_nip, reviewer_nip, chunk_count,
                                created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8)
@@ -151,17 +231,17 @@ impl WriteTx for PgWriteTx<'_, '_> {
                  updated_at = excluded.updated_at",
             &[&t, &id, &w.kind.as_str(), &heads_text(w), unit, appraiser, reviewer, &w.received_at],
         )?;
-        if let Some(all) = &w.compacted {
-            // The snapshot now holds every change up to this chunk.
-            tx.execute(
-                "UPDATE docs SET snapshot = $3, snapshot_seq = $4, chunk_count = 0 WHERE tenant_id = $1 AND id = $2",
-                &[&t, &id, all, &seq],
-            )?;
-            tx.execute("DELETE FROM chunks WHERE tenant_id = $1 AND doc_id = $2 AND seq <= $3", &[&t, &id, &seq])?;
-        }
-        super::signers::insert_sigs(tx, t, &id, &w.sigs)?;
-        merged::project(tx, t, &id, w.kind, w.received_at, &w.projection)?;
-        Ok(u64::try_from(seq).unwrap_or(0))
+        super::signers::insert_sigs(&mut self.db, t, &id, &w.sigs)?;
+        merged::project(&mut self.db, t, &id, w.kind, w.received_at, &w.projection)?;
+        self.pending.push(Pending {
+            tenant: w.tenant.clone(),
+            id,
+            origin: w.origin.clone(),
+            received_at: w.received_at,
+            chunk: w.chunk.clone(),
+            compacted: w.compacted.clone(),
+        });
+        Ok(())
     }
 
     fn reproject(
@@ -172,17 +252,17 @@ impl WriteTx for PgWriteTx<'_, '_> {
         received_at: i64,
         p: &Projection,
     ) -> Result<(), StorageError> {
-        self.lock(tenant)?;
-        let ReadKeys { unit, appraiser, reviewer } = &p.read;
         let id = id.to_string();
-        let n = self.tx.execute(
+        self.lock_doc(tenant, &id)?;
+        let ReadKeys { unit, appraiser, reviewer } = &p.read;
+        let n = self.db.execute(
             "UPDATE docs SET unit_id = $3, appraiser_nip = $4, reviewer_nip = $5 WHERE tenant_id = $1 AND id = $2",
             &[&tenant, &id, unit, appraiser, reviewer],
         )?;
         if n == 0 {
             return Err(StorageError::NotFound(format!("document {id}")));
         }
-        merged::project(self.tx, tenant, &id, kind, received_at, p)
+        merged::project(&mut self.db, tenant, &id, kind, received_at, p)
     }
 }
 
@@ -244,10 +324,10 @@ fn scoped<'a>(
 /// budget plus one batch, however far behind the cursor is.
 const BATCH: i32 = 64;
 
-pub(super) fn pull(tx: &mut Transaction<'_>, q: &PullQuery<'_>) -> Result<PullPage, StorageError> {
+pub(super) fn pull(db: &mut Db<'_, Transaction<'_>>, q: &PullQuery<'_>) -> Result<PullPage, StorageError> {
     // The high-water mark: every position up to it is committed and visible
     // in this snapshot (the first statement of the transaction fixes it).
-    let high: i64 = match tx.query_opt("SELECT seq FROM tenant_clock WHERE tenant_id = $1", &[&q.tenant])? {
+    let high: i64 = match db.query_opt("SELECT seq FROM tenant_clock WHERE tenant_id = $1", &[&q.tenant])? {
         Some(r) => get(&r, 0)?,
         None => 0,
     };
@@ -265,7 +345,7 @@ pub(super) fn pull(tx: &mut Transaction<'_>, q: &PullQuery<'_>) -> Result<PullPa
          WHERE d.tenant_id = $1 AND d.snapshot_seq > $2 AND d.snapshot IS NOT NULL{condition}
          ORDER BY d.snapshot_seq"
     );
-    let cut1 = collect(tx, &sql, &params, q.max_bytes, &mut items)?;
+    let cut1 = collect(db.c, &sql, &params, q.max_bytes, &mut items)?;
     let (condition, params) = scoped(&scope, vec![&q.tenant, &cursor, &q.exclude_origin]);
     let sql = format!(
         "SELECT c.seq, c.doc_id, d.kind, c.data FROM chunks c
@@ -273,7 +353,7 @@ pub(super) fn pull(tx: &mut Transaction<'_>, q: &PullQuery<'_>) -> Result<PullPa
          WHERE c.tenant_id = $1 AND c.seq > $2 AND c.origin <> $3{condition}
          ORDER BY c.seq"
     );
-    let cut2 = collect(tx, &sql, &params, q.max_bytes, &mut items)?;
+    let cut2 = collect(db.c, &sql, &params, q.max_bytes, &mut items)?;
     // Rows at or after a query's cut were not read: the page ends before.
     let cut = cut1.into_iter().chain(cut2).min();
     Ok(crate::storage::page::assemble(items, cut, high, q.max_bytes))
@@ -308,7 +388,7 @@ fn collect(
 }
 
 pub(super) fn fetch(
-    tx: &mut Transaction<'_>,
+    db: &mut Db<'_, Transaction<'_>>,
     tenant: &str,
     ids: &[DocId],
     scope: &Scope,
@@ -322,8 +402,8 @@ pub(super) fn fetch(
         let text = id.to_string();
         let (condition, params) = scoped(&scope, vec![&tenant, &text]);
         let sql = format!("SELECT 1 FROM docs d WHERE d.tenant_id = $1 AND d.id = $2{condition}");
-        let visible = tx.query_opt(&sql, &params)?.is_some();
-        if visible && let Some(doc) = load(tx, tenant, *id)? {
+        let visible = db.query_opt(&sql, &params)?.is_some();
+        if visible && let Some(doc) = load(db, tenant, *id)? {
             out.push(PulledBytes { id: *id, kind: doc.kind, bytes: doc.bytes });
         }
     }

@@ -7,6 +7,7 @@ use postgres::GenericClient;
 use prestasi_core::doc::DocKind;
 use prestasi_core::model::{AppraisalStatus, DocId};
 
+use super::db::Sql;
 use super::{get, signed};
 use crate::storage::{
     AppraisalFilter, AppraisalRow, AppraisalView, ConflictRow, EmployeeRow, Projection, StorageError, TargetRow, View,
@@ -14,7 +15,7 @@ use crate::storage::{
 
 /// Write the view rows of one document, as computed by [`View::of`].
 pub(super) fn project(
-    c: &mut impl GenericClient,
+    c: &mut impl Sql,
     t: &str,
     id: &str,
     kind: DocKind,
@@ -155,13 +156,7 @@ pub(super) fn project(
     Ok(())
 }
 
-fn appraisal(
-    c: &mut impl GenericClient,
-    t: &str,
-    id: &str,
-    received_at: i64,
-    v: &AppraisalView,
-) -> Result<(), StorageError> {
+fn appraisal(c: &mut impl Sql, t: &str, id: &str, received_at: i64, v: &AppraisalView) -> Result<(), StorageError> {
     let a = &v.fact;
     let behaviour: BTreeMap<&str, String> = a.behaviour.iter().map(|(k, r)| (k.key(), r.to_string())).collect();
     c.execute(
@@ -283,11 +278,7 @@ fn employee_row(r: &postgres::Row) -> Result<EmployeeRow, StorageError> {
 
 const EMPLOYEE_COLUMNS: &str = "nip, doc_id, name, unit_id, superior_nip, active";
 
-pub(super) fn employee(
-    c: &mut impl GenericClient,
-    tenant: &str,
-    nip: &str,
-) -> Result<Option<EmployeeRow>, StorageError> {
+pub(super) fn employee(c: &mut impl Sql, tenant: &str, nip: &str) -> Result<Option<EmployeeRow>, StorageError> {
     let sql = format!("SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE tenant_id = $1 AND nip = $2");
     c.query_opt(&sql, &[&tenant, &nip])?.as_ref().map(employee_row).transpose()
 }

@@ -13,23 +13,41 @@
 //!
 //! [`Storage::write`](super::Storage::write) runs on one READ COMMITTED
 //! transaction, committed only if the closure returns `Ok` (an error, or a
-//! panic unwinding through it, rolls it back). Its first operation on a
-//! tenant locks that tenant's `tenant_clock` row, so the write transactions
-//! of one tenant run one after another, as SQLite's single writer runs them
-//! all: a `heads` check inside the transaction stays true until it commits.
-//! Writers of different tenants never wait for each other.
+//! panic unwinding through it, rolls it back). Reading or writing a
+//! document inside it (`load`, `heads`, `append`) first takes a
+//! transaction-scoped advisory lock on that document, held until commit:
+//! writers of one document run one after another, so a `heads` check stays
+//! true until its transaction commits — also for a document that has no
+//! row yet, which a row lock could not cover. Writers of different
+//! documents run side by side, on every instance. A push writes its
+//! documents in the order of their ids, so two pushes never take the same
+//! two locks in opposite orders; a transaction PostgreSQL aborts anyway
+//! (deadlock, serialization failure: [`StorageError::Retry`]) is run again,
+//! up to [`WRITE_ATTEMPTS`] times.
+//!
+//! # Statements
+//!
+//! The hot paths (checking and writing documents, pulls) go through
+//! [`db::Db`], which prepares each statement once per pooled connection;
+//! the client's plain `execute(&str)` costs a second round trip and a new
+//! plan every time.
 //!
 //! # The pull cursor
 //!
 //! A PostgreSQL sequence is not commit-ordered: a reader could see position
 //! 12 committed while 11 is still in flight, move its cursor past 11 and
 //! never see it. Positions come instead from the tenant's row in
-//! `tenant_clock`: [`WriteTx::append`](super::WriteTx::append) runs
-//! `UPDATE tenant_clock SET seq = seq + 1 … RETURNING seq`, and the row lock
-//! that takes is held until commit, so the next writer of the tenant gets
-//! its position only after the previous one has committed (or, if it rolled
-//! back, gets the same position again: positions have no gaps). Chunks are
-//! keyed by `(tenant_id, seq)`. [`Storage::pull`](super::Storage::pull)
+//! `tenant_clock`, and only at the end of a write transaction:
+//! [`WriteTx::append`](super::WriteTx::append) writes the document and
+//! view rows at once but keeps the chunk; `PgWriteTx::finish` then runs
+//! `UPDATE tenant_clock SET seq = seq + n … RETURNING seq`, inserts the
+//! transaction's chunks at those positions in one statement, and the
+//! transaction commits. The row lock that update takes is held until
+//! commit, so the next writer of the tenant gets its positions only after
+//! the previous one has committed (or, if it rolled back, gets the same
+//! positions again: positions have no gaps) — and a tenant's writers wait
+//! for each other only for those last statements and the commit. Chunks
+//! are keyed by `(tenant_id, seq)`. [`Storage::pull`](super::Storage::pull)
 //! reads in one REPEATABLE READ, READ ONLY transaction: the page's
 //! high-water mark is `tenant_clock.seq` as that snapshot sees it, and every
 //! position at or below it was committed before the snapshot was taken, so
@@ -46,6 +64,7 @@
 
 mod admin;
 mod auth;
+mod db;
 mod docs;
 mod inputs;
 mod merged;
@@ -56,6 +75,7 @@ mod uploads;
 
 use std::time::Duration;
 
+use db::{Conn, Db, Manager};
 use postgres::types::FromSql;
 use postgres::{Client, IsolationLevel, NoTls, Row, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
@@ -81,12 +101,19 @@ const STATEMENT_TIMEOUT: &str = "60s";
 /// a stuck thread cannot hold a tenant's lock for ever.
 const IDLE_IN_TRANSACTION_TIMEOUT: &str = "300s";
 
-type Manager = PostgresConnectionManager<NoTls>;
 type Pooled = r2d2::PooledConnection<Manager>;
+/// A write transaction that lost a deadlock or a serialization race is
+/// run again this many times before its error is returned.
+const WRITE_ATTEMPTS: usize = 5;
 
 impl From<postgres::Error> for StorageError {
     fn from(e: postgres::Error) -> Self {
-        Self::Backend(describe(&e))
+        // 40P01 deadlock detected, 40001 serialization failure: the
+        // transaction was rolled back and may simply be run again.
+        match e.code().map(|c| c.code()) {
+            Some("40P01" | "40001") => Self::Retry(describe(&e)),
+            _ => Self::Backend(describe(&e)),
+        }
     }
 }
 
@@ -153,8 +180,8 @@ struct Session {
     search_path: Option<String>,
 }
 
-impl r2d2::CustomizeConnection<Client, postgres::Error> for Session {
-    fn on_acquire(&self, c: &mut Client) -> Result<(), postgres::Error> {
+impl r2d2::CustomizeConnection<Conn, postgres::Error> for Session {
+    fn on_acquire(&self, c: &mut Conn) -> Result<(), postgres::Error> {
         let mut sql = format!(
             "SET synchronous_commit = on; SET statement_timeout = '{STATEMENT_TIMEOUT}';
              SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}';"
@@ -162,7 +189,7 @@ impl r2d2::CustomizeConnection<Client, postgres::Error> for Session {
         if let Some(schema) = &self.search_path {
             sql.push_str(&format!("SET search_path = {};", quote_ident(schema)));
         }
-        c.batch_execute(&sql)
+        c.client.batch_execute(&sql)
     }
 }
 
@@ -199,9 +226,9 @@ impl PostgresStorage {
             .min_idle(Some(1))
             .connection_timeout(Duration::from_secs(30))
             .connection_customizer(Box::new(Session { search_path: schema.map(str::to_string) }))
-            .build(PostgresConnectionManager::new(config, NoTls))?;
+            .build(Manager(PostgresConnectionManager::new(config, NoTls)))?;
         let s = Self { pool: Some(pool) };
-        off_async(|| migrate(&mut *s.conn()?, schema))?;
+        off_async(|| migrate(&mut s.conn()?.client, schema))?;
         Ok(s)
     }
 
@@ -212,18 +239,52 @@ impl PostgresStorage {
     /// Run `f` on a pooled connection, outside any transaction (one
     /// statement, or a function that opens its own).
     fn with_conn<T>(&self, f: impl FnOnce(&mut Client) -> Result<T, StorageError>) -> Result<T, StorageError> {
-        off_async(|| f(&mut *self.conn()?))
+        off_async(|| f(&mut self.conn()?.client))
     }
 
-    /// Run `f` on one consistent snapshot (REPEATABLE READ, READ ONLY).
-    fn snapshot<T>(&self, f: impl FnOnce(&mut Transaction<'_>) -> Result<T, StorageError>) -> Result<T, StorageError> {
+    /// Run `f` on one consistent snapshot (REPEATABLE READ, READ ONLY),
+    /// with the connection's prepared statements.
+    fn snapshot<T>(
+        &self,
+        f: impl FnOnce(&mut Db<'_, Transaction<'_>>) -> Result<T, StorageError>,
+    ) -> Result<T, StorageError> {
         off_async(|| {
-            let mut c = self.conn()?;
+            let mut pooled = self.conn()?;
+            let Conn { client, stmts } = &mut *pooled;
             let mut tx =
-                c.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
-            let out = f(&mut tx)?;
+                client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
+            let out = f(&mut Db::new(&mut tx, stmts))?;
             tx.commit()?;
             Ok(out)
+        })
+    }
+
+    /// [`Storage::write`](super::Storage::write): `f` in a READ COMMITTED
+    /// transaction with the connection's prepared statements, the
+    /// positions of its chunks assigned last (see the module
+    /// documentation); run again if it lost a deadlock.
+    fn write_tx(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError> {
+        off_async(|| {
+            let mut attempt = 1;
+            loop {
+                let mut pooled = self.conn()?;
+                let Conn { client, stmts } = &mut *pooled;
+                let result = (|| {
+                    let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
+                    let mut w = docs::PgWriteTx::new(Db::new(&mut tx, stmts));
+                    f(&mut w)?;
+                    w.finish()?;
+                    tx.commit()?;
+                    Ok(())
+                })();
+                match result {
+                    Err(StorageError::Retry(why)) if attempt < WRITE_ATTEMPTS => {
+                        tracing::debug!(attempt, %why, "write transaction run again");
+                        attempt += 1;
+                    }
+                    other => return other,
+                }
+            }
         })
     }
 
@@ -235,7 +296,7 @@ impl PostgresStorage {
     ) -> Result<T, StorageError> {
         off_async(|| {
             let mut c = self.conn()?;
-            let mut tx = c.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
+            let mut tx = c.client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
             let out = f(&mut tx)?;
             tx.commit()?;
             Ok(out)
@@ -298,11 +359,11 @@ fn migrate(c: &mut Client, schema: Option<&str>) -> Result<(), StorageError> {
 
 impl super::Storage for PostgresStorage {
     fn write(&self, f: &mut dyn FnMut(&mut dyn WriteTx) -> Result<(), StorageError>) -> Result<(), StorageError> {
-        self.transaction(|tx| f(&mut docs::PgWriteTx::new(tx)))
+        self.write_tx(f)
     }
 
     fn read(&self, f: &mut dyn FnMut(&mut dyn super::Lookup) -> Result<(), StorageError>) -> Result<(), StorageError> {
-        self.snapshot(|tx| f(&mut docs::PgReadTx { tx }))
+        self.snapshot(|db| f(&mut docs::PgReadTx { db }))
     }
 
     fn pull(&self, q: &super::PullQuery<'_>) -> Result<super::PullPage, StorageError> {

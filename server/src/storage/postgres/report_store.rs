@@ -18,7 +18,7 @@ impl ReportStore for PostgresStorage {
         self.with_conn(|c| reports::staff(c, tenant))
     }
     fn appraisal_facts(&self, tenant: &str, periods: &[String], unit: Option<&str>) -> R<Vec<AppraisalFact>> {
-        self.snapshot(|tx| reports::appraisal_facts(tx, tenant, periods, unit))
+        self.snapshot(|tx| reports::appraisal_facts(tx.c, tenant, periods, unit))
     }
     fn appraisal_fact(&self, tenant: &str, doc_id: &str) -> R<Option<AppraisalFact>> {
         self.with_conn(|c| reports::appraisal_fact(c, tenant, doc_id))

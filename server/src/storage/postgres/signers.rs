@@ -3,6 +3,7 @@
 use postgres::{GenericClient, Row, Transaction};
 use prestasi_core::model::DocId;
 
+use super::db::Sql;
 use super::{constraint, get};
 use crate::storage::{PersonCodeRow, SignerRow, StorageError, StoredSig};
 
@@ -39,7 +40,8 @@ pub(super) fn bind_signer(
     key: &SignerRow,
     now: i64,
 ) -> Result<bool, StorageError> {
-    if signer(tx, &key.public_key)?.is_some() {
+    let sql = format!("SELECT {SIGNER_COLUMNS} FROM signer_keys WHERE public_key = $1");
+    if tx.query_opt(&sql, &[&key.public_key])?.is_some() {
         return Ok(false);
     }
     let mut sp = tx.savepoint("bind_signer")?;
@@ -81,7 +83,7 @@ pub(super) fn insert_signer(c: &mut impl GenericClient, key: &SignerRow) -> Resu
     insert_key(c, key, true).map(|_| ())
 }
 
-pub(super) fn signer(c: &mut impl GenericClient, key: &[u8]) -> Result<Option<SignerRow>, StorageError> {
+pub(super) fn signer(c: &mut impl Sql, key: &[u8]) -> Result<Option<SignerRow>, StorageError> {
     let sql = format!("SELECT {SIGNER_COLUMNS} FROM signer_keys WHERE public_key = $1");
     c.query_opt(&sql, &[&key])?.as_ref().map(signer_row).transpose()
 }
@@ -129,12 +131,7 @@ pub(super) fn revoke_signer(
 }
 
 /// Every signature of a chunk, in one statement; one already stored stays.
-pub(super) fn insert_sigs(
-    c: &mut impl GenericClient,
-    tenant: &str,
-    doc: &str,
-    sigs: &[StoredSig],
-) -> Result<(), StorageError> {
+pub(super) fn insert_sigs(c: &mut impl Sql, tenant: &str, doc: &str, sigs: &[StoredSig]) -> Result<(), StorageError> {
     if sigs.is_empty() {
         return Ok(());
     }

@@ -126,6 +126,27 @@ fn appraisal(period: &str) -> Appraisal {
     a
 }
 
+/// A writer that appends `w` and holds its transaction open (returning
+/// once it has appended) until told to commit.
+fn holding(
+    s: &Arc<PostgresStorage>,
+    w: DocWrite,
+) -> (std::thread::JoinHandle<Result<(), StorageError>>, std::sync::mpsc::Sender<()>) {
+    let (held_tx, held_rx) = std::sync::mpsc::channel();
+    let (go_tx, go_rx) = std::sync::mpsc::channel::<()>();
+    let s = s.clone();
+    let holder = std::thread::spawn(move || {
+        s.write(&mut |tx| {
+            tx.append(&w)?;
+            held_tx.send(()).unwrap();
+            go_rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+            Ok(())
+        })
+    });
+    held_rx.recv().unwrap();
+    (holder, go_tx)
+}
+
 fn new_doc(tenant: &str, a: &Appraisal) -> DocWrite {
     let id = DocId::for_appraisal(&a.employee_nip, &a.period);
     let author = Author::new(BOSS, DeviceId::random(), Role::Supervisor);
@@ -170,25 +191,14 @@ fn writers_of_another_tenant_do_not_wait() {
     let s = Arc::new(schemas.store());
     s.create_tenant("a", "A").unwrap();
     s.create_tenant("b", "B").unwrap();
-    let (held, go) = (std::sync::mpsc::channel(), std::sync::mpsc::channel::<()>());
-    let (s2, held_tx, go_rx) = (s.clone(), held.0, go.1);
-    let holder = std::thread::spawn(move || {
-        let w = new_doc("a", &appraisal("2026-Q1"));
-        s2.write(&mut |tx| {
-            tx.append(&w)?;
-            held_tx.send(()).unwrap();
-            go_rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
-            Ok(())
-        })
-    });
-    held.1.recv().unwrap();
+    let (holder, go) = holding(&s, new_doc("a", &appraisal("2026-Q1")));
     // Tenant a's writer holds its lock; tenant b writes and commits.
     s.write(&mut |tx| tx.append(&new_doc("b", &appraisal("2026-Q1"))).map(drop)).unwrap();
     let page = s
         .pull(&PullQuery { tenant: "a", cursor: 0, exclude_origin: "x", scope: &Scope::Tenant, max_bytes: 1 << 20 })
         .unwrap();
     assert!(page.docs.is_empty() && page.cursor == 0, "a's uncommitted chunk is neither sent nor passed");
-    go.0.send(()).unwrap();
+    go.send(()).unwrap();
     holder.join().unwrap().unwrap();
 }
 
@@ -240,4 +250,99 @@ fn a_reader_paging_during_concurrent_writes_misses_nothing() {
     got.sort();
     assert_eq!(got, expected, "every document once");
     assert_eq!(cursor, 40, "positions have no gaps");
+}
+
+/// A tenant's writers wait for each other only while committing: one
+/// holding its transaction open after appending does not stop another
+/// from writing another document, and positions follow the commit order.
+#[test]
+fn writers_of_one_tenant_wait_only_to_commit() {
+    let Some(url) = database() else { return };
+    let schemas = Schemas::new(&url);
+    let s = Arc::new(schemas.store());
+    s.create_tenant("t", "T").unwrap();
+    let first = new_doc("t", &appraisal("2026-Q1"));
+    let first_id = first.id;
+    let (holder, go) = holding(&s, first);
+    let second = new_doc("t", &appraisal("2026-Q2"));
+    let started = std::time::Instant::now();
+    s.write(&mut |tx| {
+        assert_eq!(tx.heads("t", second.id)?, None);
+        tx.append(&second)
+    })
+    .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "the second writer did not wait");
+    go.send(()).unwrap();
+    holder.join().unwrap().unwrap();
+    let page = s
+        .pull(&PullQuery { tenant: "t", cursor: 0, exclude_origin: "x", scope: &Scope::Tenant, max_bytes: 1 << 20 })
+        .unwrap();
+    let ids: Vec<DocId> = page.docs.iter().map(|d| d.id).collect();
+    assert_eq!(ids, [second.id, first_id], "positions in commit order");
+    assert_eq!(page.cursor, 2);
+}
+
+/// Writers of one document run one after another: the second waits for
+/// the first to commit, then sees its heads, never the ones it started from.
+#[test]
+fn writers_of_one_document_run_one_after_another() {
+    let Some(url) = database() else { return };
+    let schemas = Schemas::new(&url);
+    let s = Arc::new(schemas.store());
+    s.create_tenant("t", "T").unwrap();
+    let w = new_doc("t", &appraisal("2026-Q1"));
+    let id = w.id;
+    let (holder, go) = holding(&s, w);
+    let s2 = s.clone();
+    let second = std::thread::spawn(move || {
+        let mut seen = None;
+        s2.write(&mut |tx| {
+            seen = tx.heads("t", id)?;
+            Ok(())
+        })
+        .map(|()| seen)
+    });
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!second.is_finished(), "the second writer waits for the first");
+    go.send(()).unwrap();
+    holder.join().unwrap().unwrap();
+    assert!(second.join().unwrap().unwrap().is_some(), "and then sees the first one's heads");
+}
+
+/// Two writers locking two documents in opposite orders: PostgreSQL
+/// aborts one, which is run again and succeeds; both writes land.
+#[test]
+fn a_write_that_loses_a_deadlock_is_run_again() {
+    let Some(url) = database() else { return };
+    let schemas = Schemas::new(&url);
+    let s = Arc::new(schemas.store());
+    s.create_tenant("t", "T").unwrap();
+    let a = new_doc("t", &appraisal("2026-Q1"));
+    let b = new_doc("t", &appraisal("2026-Q2"));
+    let both = Arc::new(Barrier::new(2));
+    let runs = Arc::new(AtomicUsize::new(0));
+    let writer = |first: DocWrite, then: DocWrite| {
+        let (s, both, runs) = (s.clone(), both.clone(), runs.clone());
+        std::thread::spawn(move || {
+            let mut attempt = 0;
+            s.write(&mut |tx| {
+                attempt += 1;
+                runs.fetch_add(1, Ordering::SeqCst);
+                tx.heads("t", first.id)?;
+                if attempt == 1 {
+                    both.wait(); // each holds its first document
+                }
+                tx.heads("t", then.id)?;
+                tx.append(&first)?;
+                tx.append(&then)
+            })
+        })
+    };
+    let one = writer(a.clone(), b.clone());
+    let two = writer(b.clone(), a.clone());
+    one.join().unwrap().unwrap();
+    two.join().unwrap().unwrap();
+    assert_eq!(runs.load(Ordering::SeqCst), 3, "one of the two was run again");
+    let doc = s.document("t", a.id).unwrap().unwrap();
+    assert_eq!(doc.chunk_count, 2, "both writes of each document landed");
 }

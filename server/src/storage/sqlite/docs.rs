@@ -92,7 +92,7 @@ impl WriteTx for SqliteWriteTx<'_> {
         super::signers::bind_signer(self.tx, code_hash, key, now)
     }
 
-    fn append(&mut self, w: &DocWrite) -> Result<u64, StorageError> {
+    fn append(&mut self, w: &DocWrite) -> Result<(), StorageError> {
         let tx = self.tx;
         let id = w.id.to_string();
         // The tenant's next position. The one writer holds the database
@@ -135,8 +135,7 @@ impl WriteTx for SqliteWriteTx<'_> {
             )?;
         }
         super::signers::insert_sigs(tx, &w.tenant, w.id, &w.sigs)?;
-        merged::project(tx, &w.tenant, &id, w.kind, w.received_at, &w.projection)?;
-        Ok(u64::try_from(seq).unwrap_or(0))
+        merged::project(tx, &w.tenant, &id, w.kind, w.received_at, &w.projection)
     }
 
     fn reproject(
