@@ -123,6 +123,9 @@ pub struct Fleet {
     pub first_upload: FirstUpload,
 }
 
+/// One entry's devices: (entry index, open devices, parked devices).
+type Prepared = (usize, Vec<Device>, Vec<Parked>);
+
 /// Enroll every device and write every document offline. With several
 /// server instances, device entry `i` syncs with `urls[i % n]` (as behind
 /// a round-robin balancer); the HR device with the first. With `park`,
@@ -138,7 +141,7 @@ pub fn prepare(workload: &Workload, codes: &Codes, urls: &[String], dir: &Path, 
     let first_tablet = codes.entries.iter().position(|e| e.tablet.is_some());
     let measured = std::sync::Mutex::new(FirstUpload::default());
     let measured = &measured;
-    let work = |_| -> Result<Vec<(usize, Vec<Device>, Vec<Parked>)>, Error> {
+    let work = |_| -> Result<Vec<Prepared>, Error> {
         let mut done = Vec::new();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
