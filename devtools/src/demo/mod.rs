@@ -77,12 +77,21 @@ pub type DemoError = Box<dyn std::error::Error + Send + Sync>;
 
 /// The data set the demo seeds: 3 agencies × 4 units, 300 employees, the
 /// two semesters of 2026, 2,000 citizen feedback from 1 January 2026 until
-/// now (or the end of 2026), 2 trainings per active employee.
+/// the start of today (WIB; or the end of 2026), 2 trainings per active
+/// employee.
+///
+/// The end is today's midnight, not the current instant: feedback times
+/// (and so their UUIDv7 ids) are spread over the office hours up to the
+/// end, so an end that moved during office hours would give every
+/// feedback another id from one call to the next (the demo's tests
+/// compare the seeded data with a second call).
 pub fn options() -> generate::Options {
     // 2026-01-01 and 2027-01-01 at 00:00 WIB (UTC+7).
     const START_MS: i64 = 1_767_200_400_000;
     const END_MS: i64 = 1_798_736_400_000;
+    const DAY_MS: i64 = 24 * 60 * 60 * 1000;
     let now = chrono::Utc::now().timestamp_millis();
+    let now = START_MS + (now - START_MS).div_euclid(DAY_MS) * DAY_MS;
     generate::Options {
         seed: 2026,
         agencies: 3,
