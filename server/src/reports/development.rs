@@ -77,8 +77,8 @@ pub fn latest_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, Latest>, A
         .collect();
     periods.sort_by(|a, b| b.cmp(a));
     let mut latest: HashMap<String, Latest> = HashMap::new();
-    for period in &periods {
-        for r in ctx.storage.appraisal_ratings(&ctx.tenant, period)? {
+    for rows in super::each(&periods, |period| Ok(ctx.storage.appraisal_ratings(&ctx.tenant, period)?))? {
+        for r in rows {
             latest.entry(r.employee_nip.clone()).or_insert(r);
         }
     }
@@ -87,10 +87,12 @@ pub fn latest_in_year(ctx: &Ctx, year: i32) -> Result<HashMap<String, Latest>, A
 
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<DevelopmentRow>, AppError> {
     let year = p.year()?;
-    let minutes = minutes_in_year(ctx, year)?;
-    let latest = latest_in_year(ctx, year)?;
+    let ((minutes, staff), latest) = super::both(
+        || Ok((minutes_in_year(ctx, year)?, ctx.storage.staff(&ctx.tenant)?)),
+        || latest_in_year(ctx, year),
+    )?;
     let mut out = Vec::new();
-    for e in ctx.storage.staff(&ctx.tenant)? {
+    for e in staff {
         if !e.active || !ctx.selected(p, &e.unit_id) {
             continue;
         }

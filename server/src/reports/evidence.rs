@@ -76,14 +76,23 @@ pub(crate) fn feedback_of_officers<'a>(
 
 pub(crate) fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EvidenceRow>, AppError> {
     let period = p.period()?;
-    let names = ctx.names()?;
-    let mut conflicts: HashMap<String, u32> = HashMap::new();
-    for c in ctx.storage.conflicts(&ctx.tenant)? {
-        *conflicts.entry(c.doc_id).or_default() += 1;
-    }
-    let mut facts = ctx.storage.appraisal_facts(&ctx.tenant, std::slice::from_ref(&period.code), p.unit.as_deref())?;
-    facts.retain(|a| ctx.selected(p, &a.unit_id));
-    let feedback = feedback_of_officers(ctx, ctx.window(&period), facts.iter().map(|a| a.employee_nip.as_str()))?;
+    let ((names, conflicts), (facts, feedback)) = super::both(
+        || {
+            let mut conflicts: HashMap<String, u32> = HashMap::new();
+            for c in ctx.storage.conflicts(&ctx.tenant)? {
+                *conflicts.entry(c.doc_id).or_default() += 1;
+            }
+            Ok((ctx.names()?, conflicts))
+        },
+        || {
+            let mut facts =
+                ctx.storage.appraisal_facts(&ctx.tenant, std::slice::from_ref(&period.code), p.unit.as_deref())?;
+            facts.retain(|a| ctx.selected(p, &a.unit_id));
+            let officers = facts.iter().map(|a| a.employee_nip.as_str());
+            let feedback = feedback_of_officers(ctx, ctx.window(&period), officers)?;
+            Ok((facts, feedback))
+        },
+    )?;
     Ok(facts
         .into_iter()
         .map(|a| {

@@ -48,10 +48,15 @@ pub struct EkinerjaRow {
 
 fn compute(ctx: &Ctx, p: &Params) -> Result<Vec<EkinerjaRow>, AppError> {
     let period = p.period()?;
-    let staff: HashMap<String, (String, String)> =
-        ctx.storage.staff(&ctx.tenant)?.into_iter().map(|e| (e.nip, (e.name, e.position_title))).collect();
+    let (staff, facts) = super::both(
+        || {
+            let staff = ctx.storage.staff(&ctx.tenant)?.into_iter();
+            Ok(staff.map(|e| (e.nip, (e.name, e.position_title))).collect::<HashMap<String, (String, String)>>())
+        },
+        || Ok(ctx.storage.appraisal_facts(&ctx.tenant, &[period.code], p.unit.as_deref())?),
+    )?;
     let mut out = Vec::new();
-    for a in ctx.storage.appraisal_facts(&ctx.tenant, &[period.code], p.unit.as_deref())? {
+    for a in facts {
         if !ctx.selected(p, &a.unit_id) {
             continue;
         }

@@ -144,6 +144,40 @@ impl Ctx {
     }
 }
 
+/// Two independent reads at once, `b` on a thread of its own. Each read
+/// takes its own connection (both backends pool them), so while the
+/// database answers one this process decodes the other's rows: a
+/// tenant-wide report waits for the longer read, not for their sum. Reads
+/// were never one snapshot (each storage call is its own), so running them
+/// side by side changes no answer.
+pub fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> Result<A, AppError> + Send,
+    b: impl FnOnce() -> Result<B, AppError> + Send,
+) -> Result<(A, B), AppError> {
+    std::thread::scope(|s| {
+        let b = s.spawn(b);
+        let a = a();
+        let b = b.join().map_err(|_| AppError::Internal("a report read panicked".into()))?;
+        Ok((a?, b?))
+    })
+}
+
+/// `read` for every item at once, each on a thread of its own (see
+/// [`both`]); the answers in the items' order.
+pub fn each<I: Sync, T: Send>(
+    items: &[I],
+    read: impl Fn(&I) -> Result<T, AppError> + Sync,
+) -> Result<Vec<T>, AppError> {
+    std::thread::scope(|s| {
+        let read = &read;
+        let running: Vec<_> = items.iter().map(|i| s.spawn(move || read(i))).collect();
+        running
+            .into_iter()
+            .map(|r| r.join().map_err(|_| AppError::Internal("a report read panicked".into()))?)
+            .collect()
+    })
+}
+
 pub(crate) fn settings_of(storage: &dyn Storage, tenant: &str) -> Result<RuleSettings, AppError> {
     match storage.settings(tenant)? {
         None => Ok(RuleSettings::default()),

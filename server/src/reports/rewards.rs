@@ -61,8 +61,8 @@ pub struct AllowanceRow {
 }
 
 pub(crate) fn compute_allowances(ctx: &Ctx, p: &Params) -> Result<Vec<AllowanceRow>, AppError> {
-    let names = ctx.names()?;
-    Ok(decided(ctx, p)?
+    let (names, decided) = super::both(|| ctx.names(), || decided(ctx, p))?;
+    Ok(decided
         .into_iter()
         .map(|(a, pk)| AllowanceRow {
             name: names.get(&a.employee_nip).cloned().unwrap_or_default(),
@@ -106,9 +106,15 @@ pub struct RecognitionRow {
 
 pub(crate) fn compute_recognition(ctx: &Ctx, p: &Params) -> Result<Vec<RecognitionRow>, AppError> {
     let period = p.period()?;
-    let decided = decided(ctx, p)?;
-    let feedback =
-        feedback_of_officers(ctx, ctx.window(&period), decided.iter().map(|(a, _)| a.employee_nip.as_str()))?;
+    let (names, (decided, feedback)) = super::both(
+        || ctx.names(),
+        || {
+            let decided = decided(ctx, p)?;
+            let officers = decided.iter().map(|(a, _)| a.employee_nip.as_str());
+            let feedback = feedback_of_officers(ctx, ctx.window(&period), officers)?;
+            Ok((decided, feedback))
+        },
+    )?;
     let candidates: Vec<RecognitionCandidate> = decided
         .into_iter()
         .map(|(a, predikat)| {
@@ -125,7 +131,6 @@ pub(crate) fn compute_recognition(ctx: &Ctx, p: &Params) -> Result<Vec<Recogniti
             }
         })
         .collect();
-    let names = ctx.names()?;
     Ok(recognise(&ctx.settings.recognition, &candidates)
         .into_iter()
         .map(|r| RecognitionRow {

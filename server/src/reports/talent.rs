@@ -127,10 +127,10 @@ pub struct TalentRow {
 
 pub(crate) fn compute_talent(ctx: &Ctx, p: &Params) -> Result<Vec<TalentRow>, AppError> {
     let year = p.year()?;
-    let history = two_years(ctx, year)?;
-    let sanctions = sanctions(ctx, year)?;
-    let potentials = potentials(ctx)?;
-    let staff = ctx.storage.staff(&ctx.tenant)?;
+    let ((history, sanctions), (potentials, staff)) = super::both(
+        || Ok((two_years(ctx, year)?, sanctions(ctx, year)?)),
+        || Ok((potentials(ctx)?, ctx.storage.staff(&ctx.tenant)?)),
+    )?;
     let mut out = Vec::new();
     for e in active(ctx, p, &staff) {
         let predikats = history.get(&e.nip).cloned().unwrap_or_default();

@@ -3,7 +3,7 @@
 //! decisions stay in the report code. Sums of `bigint` columns are
 //! `numeric` in PostgreSQL: they are cast back to `bigint`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use postgres::types::ToSql;
 use postgres::{GenericClient, Row};
@@ -74,7 +74,7 @@ pub(super) fn staff(c: &mut impl GenericClient, tenant: &str) -> Result<Vec<Staf
 /// projection: one row per appraisal, no child-table probes.
 const FACT_SELECT: &str = "SELECT a.doc_id, a.employee_nip, a.period, a.unit_id, a.appraiser_nip, a.reviewer_nip,
         a.status, a.hasil_kerja, a.perilaku, a.predikat, a.targets, a.targets_above, a.targets_below,
-        a.innovations, a.behaviour, a.weak_targets
+        a.innovations, a.behaviour::text, a.weak_targets
     FROM appraisals a";
 
 fn fact(r: &Row) -> Result<AppraisalFact, StorageError> {
@@ -98,11 +98,12 @@ fn fact(r: &Row) -> Result<AppraisalFact, StorageError> {
     })
 }
 
-/// The `behaviour` column: a JSON object of value key → rating name.
+/// The `behaviour` column: a JSON object of value key → rating name, read
+/// as text (one parse, no intermediate `serde_json::Value`).
 fn behaviour(r: &Row, i: usize) -> Result<BTreeMap<BehaviourValue, Rating>, StorageError> {
-    let raw: serde_json::Value = get(r, i)?;
-    let raw: BTreeMap<String, String> =
-        serde_json::from_value(raw).map_err(|e| StorageError::Backend(format!("stored behaviour: {e}")))?;
+    let raw: &str = get(r, i)?;
+    let raw: BTreeMap<&str, &str> =
+        serde_json::from_str(raw).map_err(|e| StorageError::Backend(format!("stored behaviour: {e}")))?;
     raw.iter().map(|(k, v)| Ok((parsed(k)?, parsed(v)?))).collect()
 }
 
@@ -153,7 +154,7 @@ pub(super) fn appraisal_ratings(
 ) -> Result<Vec<RatingsRow>, StorageError> {
     all(
         c,
-        "SELECT employee_nip, behaviour, weak_targets FROM appraisals WHERE tenant_id = $1 AND period = $2
+        "SELECT employee_nip, behaviour::text, weak_targets FROM appraisals WHERE tenant_id = $1 AND period = $2
          ORDER BY unit_id, employee_nip, doc_id",
         &[&tenant, &period],
         |r| Ok(RatingsRow { employee_nip: get(r, 0)?, behaviour: behaviour(r, 1)?, weak_targets: get(r, 2)? }),
@@ -223,6 +224,11 @@ pub(super) fn feedback_by_service(
     )
 }
 
+/// Officer lists longer than this are not sent: every officer of the
+/// window is summed and the list applied here. A tenant-wide report names
+/// 50,000 officers; binding them costs more than summing the others.
+const FEW_OFFICERS: usize = 500;
+
 /// Per officer: minutes waited are not summed (as in the SQLite backend).
 pub(super) fn feedback_by_officer(
     c: &mut impl GenericClient,
@@ -233,7 +239,7 @@ pub(super) fn feedback_by_officer(
     let row = |r: &Row| sums(r, get(r, 0)?, String::new(), 1);
     match officers {
         // One index range per officer (`= ANY` walks them in turn).
-        Some(officers) => all(
+        Some(officers) if officers.len() <= FEW_OFFICERS => all(
             c,
             &format!(
                 "SELECT officer_nip, {SUMS} FROM feedback
@@ -243,16 +249,23 @@ pub(super) fn feedback_by_officer(
             &[&tenant, &w.from_ms, &w.to_ms, &officers],
             row,
         ),
-        None => all(
-            c,
-            &format!(
-                "SELECT officer_nip, {SUMS} FROM feedback
-                 WHERE tenant_id = $1 AND received_at >= $2 AND received_at < $3 AND officer_nip IS NOT NULL
-                 GROUP BY officer_nip ORDER BY officer_nip"
-            ),
-            &[&tenant, &w.from_ms, &w.to_ms],
-            row,
-        ),
+        _ => {
+            let wanted: Option<HashSet<&str>> = officers.map(|o| o.iter().map(String::as_str).collect());
+            let mut out = all(
+                c,
+                &format!(
+                    "SELECT officer_nip, {SUMS} FROM feedback
+                     WHERE tenant_id = $1 AND received_at >= $2 AND received_at < $3 AND officer_nip IS NOT NULL
+                     GROUP BY officer_nip ORDER BY officer_nip"
+                ),
+                &[&tenant, &w.from_ms, &w.to_ms],
+                row,
+            )?;
+            if let Some(wanted) = wanted {
+                out.retain(|s| wanted.contains(s.key.as_str()));
+            }
+            Ok(out)
+        }
     }
 }
 
